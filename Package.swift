@@ -1,0 +1,101 @@
+// swift-tools-version: 6.2
+//
+// The eldercare platform backend. Module map and the rules that hold it together:
+// Docs/architecture.md. Dependencies point down: CareModel ← CareStore ← services ← CareAPI ← eldercare.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "eldercare",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eldercare", targets: ["eldercare"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // GRDB is pinned exactly: Linux support is community-maintained (see Docs/architecture.md).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Domain values and rules, pure Swift.
+        .target(name: "CareModel", swiftSettings: swiftSettings),
+
+        // The one configuration reader: file, environment and flags, validated into typed settings.
+        .target(
+            name: "CareConfig",
+            dependencies: [
+                "CareModel",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The SQLite database; the only module that imports GRDB.
+        .target(
+            name: "CareStore",
+            dependencies: [
+                "CareModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // A reproducible synthetic city in Yulin's real districts, for demos and benchmarks.
+        .target(name: "SyntheticCity", dependencies: ["CareModel"], swiftSettings: swiftSettings),
+
+        // The HTTP API; the only module that imports Hummingbird.
+        .target(
+            name: "CareAPI",
+            dependencies: [
+                "CareModel", "CareStore", "CareConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The one executable: serve, migrate, seed, token, backup, demo.
+        .executableTarget(
+            name: "eldercare",
+            dependencies: [
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "SyntheticCity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CareAPITests",
+            dependencies: [
+                "CareAPI", "CareStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
+        .testTarget(name: "EndToEndTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
+    ]
+)

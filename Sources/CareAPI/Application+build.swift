@@ -1,0 +1,92 @@
+import CareConfig
+import CareModel
+import CareStore
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+/// Everything the server is made of, composed in one place.
+public struct CareServer {
+    public var settings: CareSettings
+    public var database: CareDatabase
+    public var metrics: PrometheusCollectorRegistry
+    public var logger: Logger
+    public var clock: CareClock
+    public var readiness: Readiness
+
+    public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
+                logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness()) {
+        self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
+        self.clock = clock; self.readiness = readiness
+    }
+
+    var environment: APIEnvironment {
+        APIEnvironment(database: database, bodyLimit: settings.server.maxBodyBytes,
+                       defaultPageLimit: settings.pagination.defaultLimit,
+                       maximumPageLimit: settings.pagination.maximumLimit, clock: clock, readiness: readiness)
+    }
+
+    /// Every route the server serves, with the access each needs.
+    public var routes: [APIRoute] {
+        let env = environment
+        return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
+            + env.deviceRoutes + env.institutionRoutes + env.accountRoutes
+    }
+
+    public func buildRouter() -> Router<CareRequestContext> {
+        let router = Router(context: CareRequestContext.self)
+        router.middlewares.add(RequestEnvelopeMiddleware(bodyLimit: settings.server.maxBodyBytes))
+        router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(ReadinessMiddleware(readiness: readiness))
+        router.middlewares.add(AuthenticationMiddleware(database: database))
+        for route in routes {
+            let access = route.access, handler = route.handler
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                try context.check(access)
+                return try await handler(request, context)
+            }
+        }
+        return router
+    }
+
+    /// The HTTP server plus the start-up migration, as one service group that stops gracefully
+    /// on SIGINT and SIGTERM.
+    public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
+                                 serverName: "eldercare"),
+            services: [MigrationService(database: database, readiness: readiness, logger: logger)],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+extension CareServer {
+    /// Serves until SIGINT or SIGTERM, then drains in-flight requests and returns.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await buildApplication(onServerRunning: onServerRunning)
+            .runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// Runs pending migrations while the server already answers `/health`, then marks it ready.
+struct MigrationService: Service {
+    let database: CareDatabase
+    let readiness: Readiness
+    let logger: Logger
+
+    func run() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await database.migrate()
+        readiness.markReady()
+        let applied = try await database.appliedMigrations().count
+        logger.info("ready", metadata: ["migrations": "\(applied)",
+                                        "ms": "\((clock.now - started).components.attoseconds / 1_000_000_000_000_000)"])
+        // A service that returns would stop the group; stay until shutdown.
+        try? await gracefulShutdown()
+    }
+}

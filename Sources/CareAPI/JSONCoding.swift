@@ -1,0 +1,97 @@
+import CareModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// JSON in and out, with errors that name the field.
+enum JSONCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    /// Reads the body (refusing more than `limit` bytes) and decodes it.
+    ///
+    /// Syntax errors are 400; a missing field, a wrong type or an unknown enum value is 422
+    /// naming the field path, because the JSON itself was fine.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError.tooLarge(limit: limit)
+        }
+        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError.unsupportedMediaType("Send the body as application/json, not \(contentType).")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: limit)
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.malformed(field: nil, detail: "The request body is empty; send a JSON object.") }
+        do {
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw describe(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce("") { partial, key in
+                if let i = key.intValue { return partial + "[\(i)]" }
+                return partial.isEmpty ? key.stringValue : partial + "." + key.stringValue
+            }
+        }
+        switch error {
+        case .dataCorrupted(let c) where c.codingPath.isEmpty:
+            return .malformed(field: nil, detail: "The body is not valid JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)")
+        case .dataCorrupted(let c):
+            return .invalid(ValidationFailure(field: path(c.codingPath), reason: cleaned(c.debugDescription)))
+        case .keyNotFound(let key, let c):
+            return .invalid(ValidationFailure(field: path(c.codingPath + [key]), reason: "is required"))
+        case .valueNotFound(_, let c):
+            return .invalid(ValidationFailure(field: path(c.codingPath), reason: "must not be null"))
+        case .typeMismatch(let type, let c):
+            return .invalid(ValidationFailure(field: path(c.codingPath), reason: "must be \(describe(type))"))
+        @unknown default:
+            return .malformed(field: nil, detail: "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: type == [String: Any].self ? "an object" : "a value of type \(type)"
+        }
+    }
+
+    /// Turns Swift's enum-decoding message into something an API user can read.
+    private static func cleaned(_ message: String) -> String {
+        if let range = message.range(of: "Cannot initialize "), let from = message.range(of: "from invalid String value ") {
+            _ = range
+            return "has an unknown value " + message[from.upperBound...].trimmingCharacters(in: .punctuationCharacters)
+        }
+        return message
+    }
+
+    /// A JSON response.
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var h = headers
+        h[.contentType] = "application/json; charset=utf-8"
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

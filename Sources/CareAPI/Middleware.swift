@@ -1,0 +1,86 @@
+import CareModel
+import CareStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Gives every request an id (the caller's `X-Request-Id` when it is sane, else a fresh one),
+/// echoes it on the response, turns every error into problem+json, and logs one line per
+/// request. Paths are logged without their query strings, which may hold names or phone numbers.
+struct RequestEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = CareRequestContext
+    let bodyLimit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let incoming = request.headers[.requestID], Self.isSane(incoming) {
+            context.logger[metadataKey: "hb.request.id"] = .string(incoming)
+        }
+        let id = context.id
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            var problem = Problem.from(error, bodyLimit: bodyLimit)
+            problem.instance = request.uri.path
+            problem.requestId = id
+            if problem.status >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            }
+            response = problem.response()
+        }
+        response.headers[.requestID] = id
+        let elapsed = ContinuousClock.now - started
+        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        context.logger.info("request", metadata: [
+            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.2f", ms))",
+        ])
+        return response
+    }
+
+    static func isSane(_ id: String) -> Bool {
+        (1...64).contains(id.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}
+
+/// Finds who is calling from `Authorization: Bearer …`. Never refuses by itself: each route
+/// states the permission it needs (see ``CareRequestContext/require(_:)``), so public routes
+/// such as `/health` stay public.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = CareRequestContext
+    let database: CareDatabase
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer",
+                  let principal = try await database.authenticate(token: String(parts[1])) else {
+                throw APIError.unauthenticated
+            }
+            context.principal = principal
+            context.logger[metadataKey: "caller"] = .string(principal.name)
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Refuses registry routes with 503 until migrations have run, so nothing reads a half-built schema.
+struct ReadinessMiddleware: RouterMiddleware {
+    typealias Context = CareRequestContext
+    let readiness: Readiness
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path.hasPrefix("/v1/"), !readiness.isReady {
+            throw APIError.notReady("The server is starting: database migrations are still running. Retry in a moment.")
+        }
+        return try await next(request, context)
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+}

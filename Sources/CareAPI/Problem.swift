@@ -1,0 +1,88 @@
+import CareModel
+import CareStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An RFC 9457 problem document: `application/problem+json`.
+///
+/// ```json
+/// { "type": "urn:eldercare:problem:validation", "title": "Invalid values", "status": 422,
+///   "detail": "nationalId its check character is 3 but should be X",
+///   "errors": [{ "field": "nationalId", "reason": "its check character is 3 but should be X" }],
+///   "instance": "/v1/elders", "requestId": "9f2c…" }
+/// ```
+public struct Problem: Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    public var instance: String?
+    /// Each field that failed and why (validation and malformed input).
+    public var errors: [FieldIssue]?
+    public var requestId: String?
+
+    static let contentType = "application/problem+json"
+
+    init(_ error: APIError) {
+        switch error {
+        case .malformed(let field, let detail):
+            self.init(slug: "malformed", "Malformed request", 400, detail,
+                      errors: field.map { [FieldIssue(field: $0, reason: detail)] })
+        case .invalid(let failure):
+            self.init(slug: "validation", "Invalid values", 422, failure.summary, errors: failure.issues)
+        case .unauthenticated:
+            self.init(slug: "unauthenticated", "Authentication required", 401,
+                      "Send an API token as 'Authorization: Bearer ec_…'; the token is missing, unknown or revoked.")
+        case .forbidden(let permission):
+            self.init(slug: "forbidden", "Not allowed for your role", 403,
+                      "Your role does not have the permission '\(permission.rawValue)' this route needs.")
+        case .notFound(let detail): self.init(slug: "not-found", "Not found", 404, detail)
+        case .conflict(let detail): self.init(slug: "conflict", "Conflict", 409, detail)
+        case .preconditionFailed(let detail): self.init(slug: "stale-version", "Version mismatch", 412, detail)
+        case .tooLarge(let limit):
+            self.init(slug: "too-large", "Body too large", 413, "The request body exceeds the limit of \(limit) bytes.")
+        case .notReady(let detail): self.init(slug: "not-ready", "Not ready", 503, detail)
+        case .unsupportedMediaType(let detail): self.init(slug: "media-type", "Unsupported media type", 415, detail)
+        }
+    }
+
+    init(slug: String, _ title: String, _ status: Int, _ detail: String, errors: [FieldIssue]? = nil) {
+        self.type = "urn:eldercare:problem:" + slug
+        self.title = title
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+    }
+
+    /// Maps anything thrown while handling a request to a problem.
+    static func from(_ error: any Error, bodyLimit: Int) -> Problem {
+        switch error {
+        case let e as APIError: return Problem(e)
+        case let e as StoreError: return Problem(APIError.from(e))
+        case let e as ValidationFailure: return Problem(.invalid(e))
+        case is NIOTooManyBytesError: return Problem(.tooLarge(limit: bodyLimit))
+        case let e as HTTPError:
+            switch e.status {
+            case .notFound: return Problem(.notFound("No route matches this method and path. The routes are listed in Docs/api/openapi.yaml."))
+            case .contentTooLarge: return Problem(.tooLarge(limit: bodyLimit))
+            default:
+                return Problem(slug: "http", e.status.reasonPhrase, e.status.code, e.body ?? e.status.reasonPhrase)
+            }
+        default:
+            return Problem(slug: "internal", "Internal error", 500,
+                           "The server failed to handle this request; the request id identifies it in the server log.")
+        }
+    }
+
+    func response(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> Response {
+        let data = (try? JSONCoding.encoder.encode(self)) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = Self.contentType
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 503 { headers[.retryAfter] = "1" }
+        return Response(status: .init(code: status), headers: headers,
+                        body: .init(byteBuffer: allocator.buffer(bytes: data)))
+    }
+}

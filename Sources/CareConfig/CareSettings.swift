@@ -1,0 +1,83 @@
+/// Every setting the platform reads at start-up, already validated.
+///
+/// The values written here are the compiled-in defaults. `Config/eldercare.json` holds the same
+/// values (a test keeps the two identical), so deleting the file changes nothing.
+/// ``CareSettingsLoader/load(file:environment:overrides:)`` layers the file, the environment and
+/// command-line flags on top; `Docs/configuration.md` lists every key.
+///
+/// To add a setting: add the stored property here, add one line to ``SettingKey/all``, add the
+/// value to `Config/eldercare.json`, and document it in `Docs/configuration.md`.
+public struct CareSettings: Sendable, Equatable {
+    /// The HTTP listener.
+    public struct Server: Sendable, Equatable {
+        /// The address to listen on; `0.0.0.0` listens on every interface.
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// The largest request body accepted, in bytes.
+        public var maxBodyBytes = 1_048_576
+
+        public init() {}
+    }
+
+    /// The SQLite database.
+    public struct Storage: Sendable, Equatable {
+        /// The directory that holds the database; relative paths start at the working directory.
+        public var dataDirectory = "data"
+        /// The database file's name inside ``dataDirectory``.
+        public var fileName = "eldercare.sqlite"
+        /// How long a writer waits for a lock before giving up, in milliseconds.
+        public var busyTimeoutMilliseconds = 5_000
+        /// How many connections may read at the same time.
+        public var maximumReaderCount = 8
+
+        public init() {}
+    }
+
+    /// The process-wide logger (see ``CareLogging``).
+    public struct Log: Sendable, Equatable {
+        public var level: LogLevel = .info
+        public var format: LogFormat = .text
+
+        public init() {}
+    }
+
+    /// Limits for listings (`?limit=`).
+    public struct Pagination: Sendable, Equatable {
+        /// The page length when a request names none; at most ``maximumLimit``.
+        public var defaultLimit = 50
+        /// The longest page a request may ask for.
+        public var maximumLimit = 500
+
+        public init() {}
+    }
+
+    public var server = Server()
+    public var storage = Storage()
+    public var log = Log()
+    public var pagination = Pagination()
+
+    /// The compiled-in defaults.
+    public init() {}
+
+    /// `dataDirectory + "/" + fileName`; relative when `dataDirectory` is, i.e. relative to the
+    /// working directory.
+    public var databasePath: String {
+        var directory = storage.dataDirectory
+        while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
+        if directory == "/" { return "/" + storage.fileName }
+        return directory + "/" + storage.fileName
+    }
+}
+
+/// How much the logger writes, least to most severe. Same names as swift-log's `Logger.Level`.
+public enum LogLevel: String, Sendable, Equatable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+/// How each log line is written.
+public enum LogFormat: String, Sendable, Equatable, CaseIterable {
+    /// `2026-11-23T02:11:20.123Z info eldercare: message key=value`
+    case text
+    /// One JSON object per line: `{"ts":"…","level":"info","label":"eldercare","msg":"…","key":"value"}`
+    case json
+}

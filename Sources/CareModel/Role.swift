@@ -1,0 +1,66 @@
+/// The roles an account can hold. Each role may use only the routes its permissions allow.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    /// Runs the platform: every registry change, accounts and tokens.
+    case admin
+    /// Leads a shift: reads everything operators read, edits elders, contacts and devices.
+    case supervisor
+    /// Handles calls at the care centre: reads the registry, keeps contacts current.
+    case `operator`
+    /// A home-service provider: reads regions and institutions (bookings add more).
+    case provider
+    /// A community health centre or hospital: reads elders (with full identity numbers, to
+    /// match archives), regions and institutions.
+    case agency
+    /// An inspector from the civil-affairs or finance bureau: reads everything, changes nothing.
+    case auditor
+
+    /// What this role may do. The one table of who may do what; Docs/api/roles.md mirrors it.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin: Set(Permission.allCases)
+        case .supervisor: [.readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
+                           .readDevices, .writeDevices, .readAccounts]
+        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices]
+        case .provider: [.readRegistry]
+        case .agency: [.readRegistry, .readElders, .viewFullNationalID]
+        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit]
+        }
+    }
+
+    public func allows(_ permission: Permission) -> Bool { permissions.contains(permission) }
+}
+
+/// One thing a route needs its caller to be allowed to do.
+public enum Permission: String, Codable, Sendable, CaseIterable {
+    /// Regions and institutions.
+    case readRegistry = "read_registry"
+    case writeRegistry = "write_registry"
+    case readElders = "read_elders"
+    case writeElders = "write_elders"
+    /// See identity numbers unmasked.
+    case viewFullNationalID = "view_full_national_id"
+    case writeContacts = "write_contacts"
+    case readDevices = "read_devices"
+    case writeDevices = "write_devices"
+    case readAccounts = "read_accounts"
+    case manageAccounts = "manage_accounts"
+    case readAudit = "read_audit"
+}
+
+/// Who is acting: written on every audit entry.
+public struct Principal: Sendable, Hashable, Codable {
+    public var accountId: Int64?
+    public var name: String
+    public var role: Role
+
+    public init(accountId: Int64?, name: String, role: Role) {
+        self.accountId = accountId
+        self.name = name
+        self.role = role
+    }
+
+    /// The command line acting on the database directly (migrate, seed, token create).
+    public static let commandLine = Principal(accountId: nil, name: "eldercare-cli", role: .admin)
+
+    public func allows(_ permission: Permission) -> Bool { role.allows(permission) }
+}

@@ -1,0 +1,120 @@
+import CareModel
+import Foundation
+import GRDB
+
+public struct DeviceFilter: Sendable {
+    public var elderId: Int64?
+    public var type: DeviceType?
+    public var status: DeviceStatus?
+    public init(elderId: Int64? = nil, type: DeviceType? = nil, status: DeviceStatus? = nil) {
+        self.elderId = elderId; self.type = type; self.status = status
+    }
+}
+
+extension CareDatabase {
+    /// Registers a device and returns it with its signing secret: the only time the secret leaves
+    /// the server.
+    public func createDevice(_ new: NewDevice, by who: Principal) async throws -> DeviceWithSecret {
+        try new.validate()
+        let secret = Secrets.makeDeviceSecret(random)
+        let generatedID = "dev-" + Secrets.base32(random.bytes(12))
+        return try await pool.write { db in
+            let elder = try? Self.elder(db, id: new.elderId)
+            guard let elder else {
+                throw StoreError.invalid(ValidationFailure(field: "elderId", reason: "names no registered elder (\(new.elderId))"))
+            }
+            guard elder.status == .active else {
+                throw StoreError.conflict(reason: "elder \(elder.id) is inactive; reactivate them before adding devices")
+            }
+            let id = new.id ?? generatedID
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM device WHERE id = ?", arguments: [id]) != nil {
+                throw StoreError.duplicate(field: "id", reason: "device \(id) is already registered")
+            }
+            let now = clock.now()
+            let heartbeat = new.heartbeatSeconds ?? new.type.defaultHeartbeatSeconds
+            try db.execute(sql: """
+                INSERT INTO device (id, type, elder_id, secret, heartbeat_seconds, status, seq, version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'active', (SELECT coalesce(max(seq), 0) + 1 FROM device), 1, ?, ?)
+                """, arguments: [id, new.type.rawValue, new.elderId, secret, heartbeat, now, now])
+            try audit(db, who, "create", "device", id, fields: ["elder:\(new.elderId)"])
+            return DeviceWithSecret(device: try Self.device(db, id: id), secret: secret)
+        }
+    }
+
+    public func device(id: String) async throws -> Device {
+        try await pool.read { db in try Self.device(db, id: id) }
+    }
+
+    static func device(_ db: Database, id: String) throws -> Device {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE id = ?", arguments: [id]) else {
+            throw StoreError.notFound(entity: "device", id: id)
+        }
+        return Device(row: row)
+    }
+
+    /// The device and its secret, for verifying a signed request. Nil for an unknown device.
+    public func deviceCredentials(id: String) async throws -> (device: Device, secret: String)? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE id = ?", arguments: [id]) else { return nil }
+            return (Device(row: row), row["secret"])
+        }
+    }
+
+    public func updateDevice(id: String, _ patch: DevicePatch, expectedVersion: Int? = nil, by who: Principal) async throws -> Device {
+        try patch.validate()
+        return try await pool.write { db in
+            var d = try Self.device(db, id: id)
+            if let expectedVersion, expectedVersion != d.version {
+                throw StoreError.versionMismatch(entity: "device", id: id, expected: expectedVersion, current: d.version)
+            }
+            var fields: [String] = []
+            if let e = patch.elderId, e != d.elderId {
+                guard (try? Self.elder(db, id: e)) != nil else {
+                    throw StoreError.invalid(ValidationFailure(field: "elderId", reason: "names no registered elder (\(e))"))
+                }
+                d.elderId = e; fields.append("elderId")
+            }
+            if let h = patch.heartbeatSeconds, h != d.heartbeatSeconds { d.heartbeatSeconds = h; fields.append("heartbeatSeconds") }
+            if let s = patch.status, s != d.status { d.status = s; fields.append("status") }
+            guard !fields.isEmpty else { return d }
+            d.version += 1
+            d.updatedAt = clock.now()
+            try db.execute(sql: """
+                UPDATE device SET elder_id = ?, heartbeat_seconds = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
+                """, arguments: [d.elderId, d.heartbeatSeconds, d.status.rawValue, d.version, d.updatedAt, id])
+            try audit(db, who, "update", "device", id, fields: fields)
+            return d
+        }
+    }
+
+    /// Replaces a device's secret (after a lost or re-flashed device) and shows the new one once.
+    public func rotateDeviceSecret(id: String, by who: Principal) async throws -> DeviceWithSecret {
+        let secret = Secrets.makeDeviceSecret(random)
+        return try await pool.write { db in
+            var d = try Self.device(db, id: id)
+            d.version += 1
+            d.updatedAt = clock.now()
+            try db.execute(sql: "UPDATE device SET secret = ?, version = ?, updated_at = ? WHERE id = ?",
+                           arguments: [secret, d.version, d.updatedAt, id])
+            try audit(db, who, "rotate_secret", "device", id, fields: ["secret"])
+            d.secretFingerprint = Secrets.fingerprint(of: secret)
+            return DeviceWithSecret(device: d, secret: secret)
+        }
+    }
+
+    /// Devices in registration order.
+    public func devices(_ filter: DeviceFilter, page: PageRequest) async throws -> Page<Device> {
+        try await pool.read { db in
+            var q = SQLQuery("SELECT * FROM device")
+            if let e = filter.elderId { q.where("elder_id = ?", e) }
+            if let t = filter.type { q.where("type = ?", t.rawValue) }
+            if let s = filter.status { q.where("status = ?", s.rawValue) }
+            if let after = page.after.flatMap(Int64.init) { q.where("seq > ?", after) }
+            q.suffix("ORDER BY seq LIMIT ?", page.limit + 1)
+            let rows = try q.fetchAll(db)
+            let items = rows.prefix(page.limit).map(Device.init(row:))
+            let next: String? = rows.count > page.limit ? Cursor.encode(rows[page.limit - 1]["seq"] as Int64) : nil
+            return Page(items: Array(items), nextCursor: next)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import CareModel
+import Foundation
+import GRDB
+import Logging
+
+/// The platform's one SQLite file, opened through a GRDB `DatabasePool`.
+///
+/// WAL journal (readers never wait for the writer), foreign keys on, a busy timeout, and
+/// `synchronous=FULL`, so a transaction that has committed survives power loss. Every write
+/// method runs in one transaction together with its audit entry.
+///
+/// ```swift
+/// let db = try CareDatabase.open(at: "data/eldercare.sqlite")
+/// try await db.migrate()
+/// let elder = try await db.elder(id: 42)
+/// ```
+public final class CareDatabase: Sendable {
+    let pool: DatabasePool
+    let clock: CareClock
+    let random: SecretSource
+    /// The file this database lives in.
+    public let path: String
+
+    /// Options for opening the file.
+    public struct Options: Sendable {
+        public var busyTimeoutMilliseconds: Int = 5_000
+        public var maximumReaderCount: Int = 8
+        public init(busyTimeoutMilliseconds: Int = 5_000, maximumReaderCount: Int = 8) {
+            self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.maximumReaderCount = maximumReaderCount
+        }
+    }
+
+    /// Opens (creating if needed) the database at `path`. Its folder is created too.
+    /// Migrations are not run here: call ``migrate()``.
+    public static func open(at path: String, options: Options = Options(), clock: CareClock = .system,
+                            random: SecretSource = .system) throws -> CareDatabase {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(TimeInterval(options.busyTimeoutMilliseconds) / 1000)
+        config.maximumReaderCount = options.maximumReaderCount
+        config.label = "eldercare"
+        config.prepareDatabase { db in
+            // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: path, configuration: config)
+        return CareDatabase(pool: pool, path: path, clock: clock, random: random)
+    }
+
+    init(pool: DatabasePool, path: String, clock: CareClock, random: SecretSource) {
+        self.pool = pool
+        self.path = path
+        self.clock = clock
+        self.random = random
+    }
+
+    /// Runs every migration not yet applied, in order.
+    public func migrate() async throws {
+        try await Task.detached { [pool] in try Migrations.migrator.migrate(pool) }.value
+    }
+
+    /// Whether every migration this build knows has been applied.
+    public func isMigrated() async throws -> Bool {
+        try await pool.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+    }
+
+    /// The identifiers of applied migrations, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// Facts about the open file, for `/ready` and the CLI.
+    public func pragmas() async throws -> [String: String] {
+        try await pool.writeWithoutTransaction { db in
+            var out: [String: String] = [:]
+            for name in ["journal_mode", "synchronous", "foreign_keys", "busy_timeout"] {
+                out[name] = try String.fetchOne(db, sql: "PRAGMA \(name)") ?? ""
+            }
+            return out
+        }
+    }
+
+    /// Closes every connection. Further use throws.
+    public func close() throws { try pool.close() }
+}
+
+/// Where secrets (tokens, device keys) get their randomness; injected so tests control it.
+public struct SecretSource: Sendable {
+    public var bytes: @Sendable (Int) -> [UInt8]
+    public init(bytes: @escaping @Sendable (Int) -> [UInt8]) { self.bytes = bytes }
+
+    /// The operating system's cryptographically secure generator (getrandom on Linux).
+    public static let system = SecretSource { count in
+        var g = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &g) }
+    }
+}

@@ -1,0 +1,137 @@
+import GRDB
+
+/// The schema, as an ordered list of migrations. Never edit a migration that has shipped:
+/// add a new one. `eldercare migrate` and server start-up run them.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-registry", migrate: registry)
+        return m
+    }
+
+    /// Regions, elders, contacts, devices, institutions, accounts, tokens and the audit log.
+    static func registry(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE region (
+                code TEXT PRIMARY KEY NOT NULL CHECK (length(code) = 12),
+                name TEXT NOT NULL,
+                level TEXT NOT NULL CHECK (level IN ('city','district','street','community')),
+                parent_code TEXT REFERENCES region(code) ON DELETE RESTRICT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX region_by_parent ON region(parent_code, code);
+
+            CREATE TABLE elder (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                national_id TEXT NOT NULL UNIQUE,
+                birth_date TEXT NOT NULL,
+                sex TEXT NOT NULL,
+                phone TEXT,
+                address TEXT NOT NULL,
+                latitude REAL,
+                longitude REAL,
+                region_code TEXT NOT NULL REFERENCES region(code) ON DELETE RESTRICT,
+                living_situation TEXT NOT NULL,
+                care_level TEXT NOT NULL,
+                categories INTEGER NOT NULL DEFAULT 0,
+                consent_share_health INTEGER NOT NULL,
+                consent_use_location INTEGER NOT NULL,
+                consent_notify_family INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active',
+                version INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX elder_by_region ON elder(region_code);
+
+            -- Names indexed one character per token, so 「伟」 finds 张伟 and 「张伟」 finds 张伟明.
+            CREATE VIRTUAL TABLE elder_name_search USING fts5(chars);
+
+            CREATE TABLE emergency_contact (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                elder_id INTEGER NOT NULL REFERENCES elder(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                relation TEXT NOT NULL,
+                phone TEXT NOT NULL,
+                has_key INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX contact_by_elder ON emergency_contact(elder_id, position);
+
+            CREATE TABLE device (
+                id TEXT PRIMARY KEY NOT NULL,
+                type TEXT NOT NULL,
+                -- RESTRICT: an elder with devices has history and cannot be deleted.
+                elder_id INTEGER NOT NULL REFERENCES elder(id) ON DELETE RESTRICT,
+                secret TEXT NOT NULL,
+                heartbeat_seconds INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active',
+                seq INTEGER NOT NULL UNIQUE,
+                version INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX device_by_elder ON device(elder_id);
+
+            CREATE TABLE institution (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                region_code TEXT NOT NULL REFERENCES region(code) ON DELETE RESTRICT,
+                address TEXT NOT NULL,
+                latitude REAL,
+                longitude REAL,
+                phone TEXT NOT NULL,
+                beds INTEGER NOT NULL DEFAULT 0,
+                nursing_beds INTEGER NOT NULL DEFAULT 0 CHECK (nursing_beds <= beds),
+                status TEXT NOT NULL DEFAULT 'active',
+                version INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX institution_by_region ON institution(region_code);
+
+            CREATE TABLE account (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                institution_id INTEGER REFERENCES institution(id) ON DELETE RESTRICT,
+                status TEXT NOT NULL DEFAULT 'active',
+                version INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (name, role)
+            );
+
+            -- Tokens are kept only as a SHA-256 hash; `id` is the public prefix of the token.
+            CREATE TABLE api_token (
+                id TEXT PRIMARY KEY NOT NULL,
+                account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE RESTRICT,
+                hash BLOB NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX token_by_account ON api_token(account_id);
+
+            -- Append-only: the triggers below refuse every update and delete.
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor_name TEXT NOT NULL,
+                actor_account_id INTEGER,
+                actor_role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                fields TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX audit_by_entity ON audit_log(entity, entity_id);
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """)
+    }
+}
