@@ -90,8 +90,9 @@ let package = Package(
         .testTarget(
             name: "CareAPITests",
             dependencies: [
-                "CareAPI", "CareStore",
+                "CareAPI", "CareStore", "CareConfig", "CareModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

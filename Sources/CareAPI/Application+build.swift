@@ -8,7 +8,7 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Everything the server is made of, composed in one place.
-public struct CareServer {
+public struct CareServer: Sendable {
     public var settings: CareSettings
     public var database: CareDatabase
     public var metrics: PrometheusCollectorRegistry

@@ -28,9 +28,19 @@ public enum CareSettingsLoader {
         environment: [String: String],
         overrides: [String: String]
     ) async throws -> CareSettings {
+        try await load(file: file, environment: environment, overrides: overrides, defaultFile: defaultFilePath)
+    }
+
+    /// ``load(file:environment:overrides:)`` with the fallback file's path injected, for tests.
+    static func load(
+        file: String?,
+        environment: [String: String],
+        overrides: [String: String],
+        defaultFile: String
+    ) async throws -> CareSettings {
         let flagLayer = try Layer(overrides: overrides)
         let environmentLayer = try Layer(environment: environment)
-        let fileLayer = try Layer(file: file)
+        let fileLayer = try Layer(file: file, defaultFile: defaultFile)
 
         var providers: [any ConfigProvider] = [
             flagLayer.provider(named: "flags"),
@@ -178,8 +188,8 @@ struct Layer {
     /// Reads and checks the JSON file with `JSONSerialization`: swift-configuration cannot list
     /// a file's keys, and unknown keys (typos) must stop start-up. Nil when `file` is nil and the
     /// default file does not exist.
-    init?(file: String?) throws {
-        let path = file ?? CareSettingsLoader.defaultFilePath
+    init?(file: String?, defaultFile: String) throws {
+        let path = file ?? defaultFile
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         guard exists else {

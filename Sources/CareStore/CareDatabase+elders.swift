@@ -97,7 +97,7 @@ extension CareDatabase {
             _ = try Self.elder(db, id: id)
             do {
                 try db.execute(sql: "DELETE FROM elder WHERE id = ?", arguments: [id])
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw StoreError.conflict(reason: "elder \(id) has history (devices or service records) and cannot be deleted; set status to inactive instead")
             }
             try db.execute(sql: "DELETE FROM elder_name_search WHERE rowid = ?", arguments: [id])

@@ -44,11 +44,11 @@ public final class CareDatabase: Sendable {
         config.busyMode = .timeout(TimeInterval(options.busyTimeoutMilliseconds) / 1000)
         config.maximumReaderCount = options.maximumReaderCount
         config.label = "eldercare"
-        config.prepareDatabase { db in
-            // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let pool = try DatabasePool(path: path, configuration: config)
+        // FULL: the WAL is synced on every commit, so an acknowledged write survives power loss.
+        // Set after opening because GRDB switches its one writer connection to NORMAL when it
+        // enables WAL; the pool keeps that connection for its whole life.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         return CareDatabase(pool: pool, path: path, clock: clock, random: random)
     }
 
