@@ -47,7 +47,7 @@ extension SettingKey {
             allowed: "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0",
             isValid: { !$0.allSatisfy(\.isWhitespace) }
         ),
-        .integer("server.port", \.server.port, 1...65535, flag: "--port"),
+        .integer("server.port", \.server.port, 0...65535, flag: "--port"),
         .integer(
             "server.maxBodyBytes", \.server.maxBodyBytes, 1024...104_857_600,
             allowed: "a whole number of bytes from 1024 to 104857600 (1 KiB to 100 MiB)"

@@ -166,17 +166,17 @@ struct CareSettingsLoaderTests {
         }
         #expect(problem.key == "server.port")
         #expect(problem.value == "80x")
-        #expect(problem.allowed == "a whole number from 1 to 65535")
+        #expect(problem.allowed == "a whole number from 0 to 65535")
         #expect(
             problem.description
-                == "Configuration key server.port has value \"80x\", but it must be a whole number from 1 to 65535 (from environment variable ELDERCARE_SERVER_PORT)."
+                == "Configuration key server.port has value \"80x\", but it must be a whole number from 0 to 65535 (from environment variable ELDERCARE_SERVER_PORT)."
         )
         #expect(
-            ConfigurationProblem(key: "server.port", value: "80x", allowed: "a whole number from 1 to 65535").description
-                == "Configuration key server.port has value \"80x\", but it must be a whole number from 1 to 65535.")
+            ConfigurationProblem(key: "server.port", value: "80x", allowed: "a whole number from 0 to 65535").description
+                == "Configuration key server.port has value \"80x\", but it must be a whole number from 0 to 65535.")
     }
 
-    @Test("Ports out of range are refused from every layer", arguments: ["0", "65536", "-1", "", " ", "8080.5"])
+    @Test("Ports out of range are refused from every layer", arguments: ["65536", "-1", "", " ", "8080.5"])
     func portOutOfRange(value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
@@ -184,7 +184,7 @@ struct CareSettingsLoaderTests {
             try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: ["server.port": value])
         }
         #expect(problem == ConfigurationProblem(
-            key: "server.port", value: value, allowed: "a whole number from 1 to 65535",
+            key: "server.port", value: value, allowed: "a whole number from 0 to 65535",
             source: "command-line flag --port"))
     }
 
@@ -228,10 +228,10 @@ struct CareSettingsLoaderTests {
     }
 
     @Test("JSON values of the wrong type are refused", arguments: [
-        (#"{"server": {"port": "8080"}}"#, "server.port", "8080", "a whole number from 1 to 65535, written as a JSON number without quotes"),
-        (#"{"server": {"port": true}}"#, "server.port", "true", "a whole number from 1 to 65535, written as a JSON number without quotes"),
-        (#"{"server": {"port": 80.5}}"#, "server.port", "80.5", "a whole number from 1 to 65535"),
-        (#"{"server": {"port": null}}"#, "server.port", "null", "a whole number from 1 to 65535, written as a JSON number without quotes"),
+        (#"{"server": {"port": "8080"}}"#, "server.port", "8080", "a whole number from 0 to 65535, written as a JSON number without quotes"),
+        (#"{"server": {"port": true}}"#, "server.port", "true", "a whole number from 0 to 65535, written as a JSON number without quotes"),
+        (#"{"server": {"port": 80.5}}"#, "server.port", "80.5", "a whole number from 0 to 65535"),
+        (#"{"server": {"port": null}}"#, "server.port", "null", "a whole number from 0 to 65535, written as a JSON number without quotes"),
         (#"{"server": {"host": 5}}"#, "server.host", "5", "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0, written as a JSON string in quotes"),
         (#"{"server": 5}"#, "server", "5", "an object with the keys host, port, maxBodyBytes"),
     ])

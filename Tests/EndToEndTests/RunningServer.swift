@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real `eldercare` binary, started on a free loopback port over its own data folder.
+final class RunningServer: @unchecked Sendable {
+    let dataDirectory: String
+    let process = Process()
+    let logFile: String
+    private(set) var baseURL = ""
+
+    /// The `eldercare` executable built beside this test bundle (or `ELDERCARE_BINARY`).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["ELDERCARE_BINARY"] { return path }
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [here, here.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent("eldercare").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/eldercare").path
+    }
+
+    init() {
+        dataDirectory = NSTemporaryDirectory() + "eldercare-e2e-" + UUID().uuidString
+        logFile = dataDirectory + ".log"
+    }
+
+    /// Runs a subcommand to completion and returns its standard output.
+    @discardableResult
+    func command(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = arguments + ["--data-dir", dataDirectory]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure("eldercare \(arguments.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Starts `eldercare serve --port 0` and waits until `/ready` answers 200.
+    func start(environment extra: [String: String] = [:]) async throws {
+        FileManager.default.createFile(atPath: logFile, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory]
+        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        process.standardError = log
+        process.standardOutput = log
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let port = listeningPort() {
+                baseURL = "http://127.0.0.1:\(port)"
+                if (try? await request("GET", "/ready").status) == 200 { return }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure("the server did not become ready; log:\n\(self.log)")
+    }
+
+    var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+    private func listeningPort() -> Int? {
+        guard let range = log.range(of: "http://127.0.0.1:") else { return nil }
+        let digits = log[range.upperBound...].prefix { $0.isNumber }
+        return Int(digits)
+    }
+
+    /// Sends SIGTERM and returns the exit status once the server has stopped.
+    func stop() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func remove() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        try? FileManager.default.removeItem(atPath: logFile)
+    }
+
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil,
+                 headers: [String: String] = [:]) async throws -> Reply {
+        var r = URLRequest(url: URL(string: baseURL + path)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            r.httpBody = Data(json.utf8)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let http = response as! HTTPURLResponse
+        var h: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { h[String(describing: k).lowercased()] = String(describing: v) }
+        return Reply(status: http.statusCode, headers: h, body: data)
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
