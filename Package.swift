@@ -83,6 +83,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Load generator for registry reads (Docs/performance.md). The device simulator joins it in Simulators/.
+        .executableTarget(name: "registry-load", path: "Simulators/RegistryLoad", swiftSettings: swiftSettings),
+
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),

@@ -79,13 +79,27 @@ enum JSONCoding {
     }
 
     /// Turns Swift's enum-decoding message into something an API user can read.
+    /// "Cannot initialize CareLevel from invalid String value bedridden" →
+    /// "has an unknown value bedridden; use one of: self_care, semi_disabled, disabled".
     private static func cleaned(_ message: String) -> String {
-        if let range = message.range(of: "Cannot initialize "), let from = message.range(of: "from invalid String value ") {
-            _ = range
-            return "has an unknown value " + message[from.upperBound...].trimmingCharacters(in: .punctuationCharacters)
-        }
-        return message
+        guard let from = message.range(of: "from invalid String value ") else { return message }
+        let value = message[from.upperBound...].trimmingCharacters(in: .punctuationCharacters)
+        let typeName = message.components(separatedBy: " ").dropFirst(2).first ?? ""
+        guard let allowed = enumValues[typeName] else { return "has an unknown value \(value)" }
+        return "has an unknown value \(value); use one of: \(allowed.joined(separator: ", "))"
     }
+
+    /// The values of every enum a request body may hold, by type name.
+    private static let enumValues: [String: [String]] = {
+        func values<E: CaseIterable & RawRepresentable>(_: E.Type) -> (String, [String]) where E.RawValue == String {
+            (String(describing: E.self), E.allCases.map(\.rawValue))
+        }
+        return Dictionary(uniqueKeysWithValues: [
+            values(LivingSituation.self), values(CareLevel.self), values(SubsidyCategory.self), values(Sex.self),
+            values(RecordStatus.self), values(DeviceType.self), values(DeviceStatus.self), values(InstitutionKind.self),
+            values(Relation.self), values(Role.self), values(RegionLevel.self),
+        ])
+    }()
 
     /// A JSON response.
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {

@@ -40,6 +40,9 @@ struct ProblemTests {
             expectProblem(try await client.send(.post, "/v1/elders", token: admin,
                                                 json: elderJSON().replacingOccurrences(of: "\"alone\"", with: "\"hermit\"")),
                           .unprocessableContent, "validation", field: "livingSituation")
+            let hermit = try await client.send(.post, "/v1/elders", token: admin,
+                                               json: elderJSON().replacingOccurrences(of: "\"alone\"", with: "\"hermit\""))
+            #expect(hermit.problem?.errors?.first?.reason == "has an unknown value hermit; use one of: alone, with_spouse, with_family")
             expectProblem(try await client.send(.post, "/v1/elders", token: admin,
                                                 json: elderJSON().replacingOccurrences(of: "22.63", with: "\"north\"")),
                           .unprocessableContent, "validation", field: "location.latitude")
