@@ -116,14 +116,37 @@ do { options = try Options(CommandLine.arguments) } catch {
     exit(2)
 }
 
-let total = Int(options.rate * options.seconds)
+/// The schedule and the results, shared by the worker threads under one lock.
+final class Run: @unchecked Sendable {
+    let lock = NSLock()
+    let total: Int
+    var next = 0
+    var latencies: [Double] = []
+    var statuses: [Int: Int] = [:]
+
+    init(total: Int) {
+        self.total = total
+        latencies.reserveCapacity(total)
+    }
+
+    /// The next slot of the global schedule, or nil when all are taken.
+    func takeSlot() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < total else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func record(latency: Double, status: Int) {
+        lock.lock(); defer { lock.unlock() }
+        latencies.append(latency)
+        statuses[status, default: 0] += 1
+    }
+}
+
+let run = Run(total: Int(options.rate * options.seconds))
 let interval = 1e9 / options.rate
 let start = nowNanos() + 200_000_000
-let lock = NSLock()
-var latencies: [Double] = []
-var statuses: [Int: Int] = [:]
-var next = 0
-latencies.reserveCapacity(total)
 let group = DispatchGroup()
 
 for _ in 0..<options.connections {
@@ -134,32 +157,24 @@ for _ in 0..<options.connections {
             FileHandle.standardError.write(Data("registry-load: cannot connect\n".utf8)); exit(1)
         }
         var rng = SystemRandomNumberGenerator()
-        while true {
-            // Take the next slot of the global schedule.
-            lock.lock()
-            let slot = next
-            next += 1
-            lock.unlock()
-            if slot >= total { return }
+        while let slot = run.takeSlot() {
             let scheduled = start + UInt64(Double(slot) * interval)
             let now = nowNanos()
-            if scheduled > now { usleep(useconds_t((scheduled - now) / 1000)) }
+            // Sleep until just before the slot, then spin: timer slack would otherwise be counted as latency.
+            if scheduled > now + 60_000 { usleep(useconds_t((scheduled - now - 60_000) / 1000)) }
+            while nowNanos() < scheduled {}
             let id = Int.random(in: 1...options.maxId, using: &rng)
             let request = Array("GET \(options.path)\(id) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
             let status = (try? conn.roundTrip(request)) ?? -1
-            let done = nowNanos()
-            lock.lock()
-            latencies.append(Double(done - scheduled) / 1e6)
-            statuses[status, default: 0] += 1
-            lock.unlock()
+            run.record(latency: Double(nowNanos() - scheduled) / 1e6, status: status)
         }
     }
 }
 group.wait()
 let elapsed = Double(nowNanos() - start) / 1e9
-latencies.sort()
+let latencies = run.latencies.sorted()
 func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
 print(String(format: "requests=%d achieved=%.0f/s target=%.0f/s connections=%d", latencies.count,
              Double(latencies.count) / elapsed, options.rate, options.connections))
 print(String(format: "latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f", pct(0.5), pct(0.9), pct(0.99), pct(0.999), latencies.last ?? 0))
-print("statuses: " + statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+print("statuses: " + run.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

@@ -9,7 +9,7 @@ enum JSONCoding {
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.outputFormatting = [.withoutEscapingSlashes]
         return e
     }()
 

@@ -76,8 +76,14 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         }
     }
 
-    public var compact: String { String(format: "%04d%02d%02d", year, month, day) }
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var compact: String { Self.digits(year, 4) + Self.digits(month, 2) + Self.digits(day, 2) }
+    public var description: String { Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2) }
+
+    /// Zero-padded decimal; cheaper than `String(format:)`, which matters when seeding millions.
+    private static func digits(_ n: Int, _ width: Int) -> String {
+        let text = String(n)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
 
     public static func < (a: CalendarDate, b: CalendarDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)

@@ -36,7 +36,9 @@ extension CareDatabase {
     }
 
     public func updateAccount(id: Int64, _ patch: AccountPatch, by who: Principal) async throws -> Account {
-        try await pool.write { db in
+        // After the commit, so no lookup can re-cache the account as it was.
+        defer { tokenCache.clear() }
+        return try await pool.write { db in
             var a = try Self.account(db, id: id)
             var fields: [String] = []
             if let n = patch.name, n != a.name {
@@ -108,7 +110,8 @@ extension CareDatabase {
     }
 
     public func revokeToken(id: String, by who: Principal) async throws -> TokenInfo {
-        try await pool.write { db in
+        defer { tokenCache.clear() }
+        return try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]) else {
                 throw StoreError.notFound(entity: "token", id: id)
             }
@@ -133,15 +136,19 @@ extension CareDatabase {
     public func authenticate(token: String) async throws -> Principal? {
         guard let id = Secrets.tokenID(of: token) else { return nil }
         let hash = Secrets.hash(token)
-        return try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+        let now = clock.now()
+        if let cached = tokenCache.principal(for: hash, now: now) { return cached }
+        let principal = try pointRead { db -> Principal? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT t.hash, t.revoked_at, a.* FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = ?
-                """, arguments: [id]) else { return nil }
+                """), arguments: [id]) else { return nil }
             let stored: Data = row["hash"]
             let revoked: Date? = row["revoked_at"]
             let account = Account(row: row)
             guard Secrets.constantTimeEqual(stored, hash), revoked == nil, account.status == .active else { return nil }
             return account.principal
         }
+        if let principal { tokenCache.remember(principal, for: hash, now: now) }
+        return principal
     }
 }

@@ -46,11 +46,11 @@ extension CareDatabase {
     }
 
     public func elder(id: Int64) async throws -> Elder {
-        try await pool.read { db in try Self.elder(db, id: id) }
+        try pointRead { db in try Self.elder(db, id: id) }
     }
 
     static func elder(_ db: Database, id: Int64) throws -> Elder {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM elder WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM elder WHERE id = ?"), arguments: [id]) else {
             throw StoreError.notFound(entity: "elder", id: String(id))
         }
         return Elder(row: row)

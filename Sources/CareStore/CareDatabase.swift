@@ -18,6 +18,7 @@ public final class CareDatabase: Sendable {
     let pool: DatabasePool
     let clock: CareClock
     let random: SecretSource
+    let tokenCache = TokenCache()
     /// The file this database lives in.
     public let path: String
 
@@ -83,6 +84,17 @@ public final class CareDatabase: Sendable {
             }
             return out
         }
+    }
+
+    /// A read by primary key, run on the calling thread.
+    ///
+    /// Such a read takes tens of microseconds; sending it to a reader queue and back costs more
+    /// than the read itself in thread switches, so hot single-row lookups (tokens, an elder by
+    /// id) block briefly instead. Listings and scans use the asynchronous `pool.read`.
+    /// The body must run a single SELECT: SQLite makes one statement atomic, so the BEGIN/COMMIT
+    /// a multi-statement read needs would only add work.
+    func pointRead<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
     }
 
     /// Closes every connection. Further use throws.

@@ -25,7 +25,7 @@ enum Migrations {
             CREATE TABLE elder (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 name TEXT NOT NULL,
-                national_id TEXT NOT NULL UNIQUE,
+                national_id TEXT NOT NULL,
                 birth_date TEXT NOT NULL,
                 sex TEXT NOT NULL,
                 phone TEXT,
@@ -44,6 +44,7 @@ enum Migrations {
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL
             );
+            CREATE UNIQUE INDEX elder_by_national_id ON elder(national_id);
             CREATE INDEX elder_by_region ON elder(region_code);
 
             -- Names indexed one character per token, so 「伟」 finds 张伟 and 「张伟」 finds 张伟明.

@@ -42,7 +42,12 @@ extension Elder {
     }
 
     /// Values in the order of ``columns``.
-    var arguments: StatementArguments {
+    var arguments: StatementArguments { arguments(createdAt: createdAt.databaseValue, updatedAt: updatedAt.databaseValue) }
+
+    /// Values in the order of ``columns`` with one timestamp already converted (bulk loads).
+    func arguments(stamp: DatabaseValue) -> StatementArguments { arguments(createdAt: stamp, updatedAt: stamp) }
+
+    private func arguments(createdAt: DatabaseValue, updatedAt: DatabaseValue) -> StatementArguments {
         [name, nationalId, birthDate.description, sex.rawValue, phone, address, location?.latitude,
          location?.longitude, regionCode, livingSituation.rawValue, careLevel.rawValue,
          SubsidyCategory.mask(categories), consent.shareHealthArchive, consent.useLocation, consent.notifyFamily,

@@ -42,9 +42,23 @@ enum Secrets {
     /// A device's signing key: 256 random bits, base64url without padding.
     static func makeDeviceSecret(_ random: SecretSource) -> String { base64url(random.bytes(32)) }
 
+    private static let base64urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// RFC 4648 §5 base64url without padding.
     static func base64url(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let input = Array(bytes)
+        var out = [UInt8]()
+        out.reserveCapacity((input.count * 4 + 2) / 3)
+        var i = 0
+        while i < input.count {
+            let b0 = Int(input[i]), b1 = i + 1 < input.count ? Int(input[i + 1]) : 0, b2 = i + 2 < input.count ? Int(input[i + 2]) : 0
+            out.append(base64urlAlphabet[b0 >> 2])
+            out.append(base64urlAlphabet[((b0 & 3) << 4) | (b1 >> 4)])
+            if i + 1 < input.count { out.append(base64urlAlphabet[((b1 & 15) << 2) | (b2 >> 6)]) }
+            if i + 2 < input.count { out.append(base64urlAlphabet[b2 & 63]) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The first 8 hex digits of the secret's SHA-256: tells which key a device holds without revealing it.
