@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Domain values and rules, pure Swift.
@@ -54,6 +55,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Alarm intake: signed device events, dedupe, triage, group commit, device supervision.
+        .target(
+            name: "Emergency",
+            dependencies: [
+                "CareModel", "CareStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // A reproducible synthetic city in Yulin's real districts, for demos and benchmarks.
         .target(name: "SyntheticCity", dependencies: ["CareModel"], swiftSettings: swiftSettings),
 
@@ -61,7 +74,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig",
+                "CareModel", "CareStore", "CareConfig", "Emergency",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -85,10 +98,22 @@ let package = Package(
 
         // Load generator for registry reads (Docs/performance.md). The device simulator joins it in Simulators/.
         .executableTarget(name: "registry-load", path: "Simulators/RegistryLoad", swiftSettings: swiftSettings),
+        // Simulated elders' devices: signed events, scenarios, and the intake load generator.
+        .executableTarget(
+            name: "device-sim",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Simulators/DeviceSimulator",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",
@@ -100,6 +125,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
-        .testTarget(name: "EndToEndTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["CareModel", "CareStore", "Emergency"], swiftSettings: swiftSettings),
     ]
 )

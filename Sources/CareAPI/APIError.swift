@@ -16,6 +16,10 @@ public enum APIError: Error, Sendable {
     case tooLarge(limit: Int)
     case notReady(String)
     case unsupportedMediaType(String)
+    /// A device event without a valid signature from an active device.
+    case deviceUnauthenticated
+    /// Too many heartbeat or info events from one device.
+    case rateLimited(retryAfterSeconds: Int)
 }
 
 extension APIError {

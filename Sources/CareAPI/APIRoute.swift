@@ -33,6 +33,8 @@ public enum Access: Sendable, Equatable {
     case authenticated
     /// A token whose role has this permission.
     case permission(Permission)
+    /// No token: the body is signed with the device's own secret (checked by the handler).
+    case deviceSignature
 }
 
 /// What route handlers need from the rest of the platform.

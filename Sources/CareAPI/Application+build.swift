@@ -1,6 +1,7 @@
 import CareConfig
 import CareModel
 import CareStore
+import Emergency
 import Hummingbird
 import Logging
 import Prometheus
@@ -15,11 +16,15 @@ public struct CareServer: Sendable {
     public var logger: Logger
     public var clock: CareClock
     public var readiness: Readiness
+    public var intake: AlarmIntake
 
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
-                logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness()) {
+                logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
+                intakePolicy: IntakePolicy = IntakePolicy()) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
+        self.intake = AlarmIntake(database: database, policy: intakePolicy, clock: clock,
+                                  logger: Logger(label: "eldercare.intake"))
     }
 
     var environment: APIEnvironment {
@@ -32,7 +37,7 @@ public struct CareServer: Sendable {
     public var routes: [APIRoute] {
         let env = environment
         return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
-            + env.deviceRoutes + env.institutionRoutes + env.accountRoutes
+            + env.deviceRoutes + env.institutionRoutes + env.accountRoutes + env.alarmRoutes(intake: intake)
     }
 
     public func buildRouter() -> Router<CareRequestContext> {
@@ -58,7 +63,8 @@ public struct CareServer: Sendable {
             router: buildRouter(),
             configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
                                  serverName: "eldercare"),
-            services: [MigrationService(database: database, readiness: readiness, logger: logger)],
+            services: [MigrationService(database: database, readiness: readiness, logger: logger),
+                       DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady })],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

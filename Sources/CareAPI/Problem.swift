@@ -22,6 +22,10 @@ public struct Problem: Codable, Sendable, Equatable {
     /// Each field that failed and why (validation and malformed input).
     public var errors: [FieldIssue]?
     public var requestId: String?
+    /// Seconds to wait, for 429 and 503 (sent as `Retry-After`, not in the body).
+    var retryAfter: Int?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, errors, requestId }
 
     static let contentType = "application/problem+json"
 
@@ -45,6 +49,13 @@ public struct Problem: Codable, Sendable, Equatable {
             self.init(slug: "too-large", "Body too large", 413, "The request body exceeds the limit of \(limit) bytes.")
         case .notReady(let detail): self.init(slug: "not-ready", "Not ready", 503, detail)
         case .unsupportedMediaType(let detail): self.init(slug: "media-type", "Unsupported media type", 415, detail)
+        case .deviceUnauthenticated:
+            self.init(slug: "unauthenticated", "Authentication required", 401,
+                      "The event must be signed by an active device: X-Eldercare-Timestamp within the allowed window and X-Eldercare-Signature over it (see Docs/device-protocol.md).")
+        case .rateLimited(let seconds):
+            self.init(slug: "rate-limited", "Too many events", 429,
+                      "This device sent heartbeat or info events faster than allowed; retry in \(seconds) s. Alarms are never limited.")
+            retryAfter = seconds
         }
     }
 
@@ -82,6 +93,7 @@ public struct Problem: Codable, Sendable, Equatable {
         headers[.contentType] = Self.contentType
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         if status == 503 { headers[.retryAfter] = "1" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers,
                         body: .init(byteBuffer: allocator.buffer(bytes: data)))
     }

@@ -51,10 +51,35 @@ public struct CareSettings: Sendable, Equatable {
         public init() {}
     }
 
+    /// Alarm intake and device supervision (Docs/device-protocol.md).
+    public struct Emergency: Sendable, Equatable {
+        /// Alarms from the same elder within this many seconds of the open call's last event join it.
+        public var dedupeWindowSeconds = 300
+        /// A cancel from the device this many seconds after the call opened marks it cancelled at the device.
+        public var cancelWindowSeconds = 120
+        /// How far a device's signed timestamp may lag the server's clock (SIA DC-09 uses 40 s).
+        public var signatureWindowBehindSeconds = 40
+        /// How far a device's signed timestamp may run ahead of the server's clock (DC-09: 20 s).
+        public var signatureWindowAheadSeconds = 20
+        /// Silence allowed beyond a device's heartbeat interval before it is declared offline.
+        public var heartbeatGraceSeconds = 120
+        /// Heartbeat and info events a device may send per minute (alarms are never limited).
+        public var heartbeatRatePerMinute = 12
+        /// How many heartbeat or info events a device may send in a burst.
+        public var heartbeatBurst = 6
+        /// The largest event body accepted, in bytes.
+        public var maxEventBytes = 16_384
+        /// Triage rules (base priorities, critical vitals, risk factors).
+        public var triageRulesFile = "Config/triage.json"
+
+        public init() {}
+    }
+
     public var server = Server()
     public var storage = Storage()
     public var log = Log()
     public var pagination = Pagination()
+    public var emergency = Emergency()
 
     /// The compiled-in defaults.
     public init() {}

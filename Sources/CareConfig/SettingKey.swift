@@ -75,6 +75,20 @@ extension SettingKey {
         // Also checked against pagination.maximumLimit, see `crossChecks`.
         .integer("pagination.defaultLimit", \.pagination.defaultLimit, 1...10_000),
         .integer("pagination.maximumLimit", \.pagination.maximumLimit, 1...10_000),
+
+        .integer("emergency.dedupeWindowSeconds", \.emergency.dedupeWindowSeconds, 0...86_400),
+        .integer("emergency.cancelWindowSeconds", \.emergency.cancelWindowSeconds, 0...3_600),
+        .integer("emergency.signatureWindowBehindSeconds", \.emergency.signatureWindowBehindSeconds, 1...3_600),
+        .integer("emergency.signatureWindowAheadSeconds", \.emergency.signatureWindowAheadSeconds, 0...3_600),
+        .integer("emergency.heartbeatGraceSeconds", \.emergency.heartbeatGraceSeconds, 0...86_400),
+        .integer("emergency.heartbeatRatePerMinute", \.emergency.heartbeatRatePerMinute, 1...6_000),
+        .integer("emergency.heartbeatBurst", \.emergency.heartbeatBurst, 1...1_000),
+        .integer("emergency.maxEventBytes", \.emergency.maxEventBytes, 1_024...1_048_576),
+        .text(
+            "emergency.triageRulesFile", \.emergency.triageRulesFile,
+            allowed: "a path to the triage rules JSON file, absolute or relative to the working directory",
+            isValid: { !$0.allSatisfy(\.isWhitespace) }
+        ),
     ]
 
     /// Rules that involve more than one key, run on the final settings.

@@ -19,11 +19,11 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         switch self {
         case .admin: Set(Permission.allCases)
         case .supervisor: [.readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
-                           .readDevices, .writeDevices, .readAccounts]
-        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices]
+                           .readDevices, .writeDevices, .readAccounts, .readCalls]
+        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls]
         case .provider: [.readRegistry]
         case .agency: [.readRegistry, .readElders, .viewFullNationalID]
-        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit]
+        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls]
         }
     }
 
@@ -45,6 +45,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readAccounts = "read_accounts"
     case manageAccounts = "manage_accounts"
     case readAudit = "read_audit"
+    /// The emergency call queue and call details.
+    case readCalls = "read_calls"
 }
 
 /// Who is acting: written on every audit entry.

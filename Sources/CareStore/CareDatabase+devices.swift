@@ -54,8 +54,8 @@ extension CareDatabase {
 
     /// The device and its secret, for verifying a signed request. Nil for an unknown device.
     public func deviceCredentials(id: String) async throws -> (device: Device, secret: String)? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM device WHERE id = ?", arguments: [id]) else { return nil }
+        try pointRead { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM device WHERE id = ?"), arguments: [id]) else { return nil }
             return (Device(row: row), row["secret"])
         }
     }
@@ -80,7 +80,8 @@ extension CareDatabase {
             d.version += 1
             d.updatedAt = clock.now()
             try db.execute(sql: """
-                UPDATE device SET elder_id = ?, heartbeat_seconds = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
+                UPDATE device SET elder_id = ?, heartbeat_seconds = ?, status = ?, version = ?, updated_at = ?,
+                    deadline_ms = CASE WHEN ?3 = 'active' THEN deadline_ms ELSE NULL END WHERE id = ?
                 """, arguments: [d.elderId, d.heartbeatSeconds, d.status.rawValue, d.version, d.updatedAt, id])
             try audit(db, who, "update", "device", id, fields: fields)
             return d

@@ -6,6 +6,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1-registry", migrate: registry)
+        m.registerMigration("v2-alarms", migrate: alarms)
         return m
     }
 
@@ -133,6 +134,95 @@ enum Migrations {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """)
+    }
+
+    /// Device events as received, the calls they open, device supervision, the change log and
+    /// the notification outbox.
+    static func alarms(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Supervision: when each device must next be heard from. Only devices that have spoken
+            -- get a deadline, so a million seeded devices cost nothing until they report.
+            ALTER TABLE device ADD COLUMN last_seen_at TEXT;
+            ALTER TABLE device ADD COLUMN online INTEGER;            -- NULL: never heard from
+            ALTER TABLE device ADD COLUMN deadline_ms INTEGER;       -- unix ms; NULL when not supervised
+            CREATE INDEX device_by_deadline ON device(deadline_ms) WHERE deadline_ms IS NOT NULL;
+
+            CREATE TABLE call (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                elder_id INTEGER NOT NULL REFERENCES elder(id) ON DELETE RESTRICT,
+                device_id TEXT NOT NULL REFERENCES device(id) ON DELETE RESTRICT,
+                code TEXT NOT NULL,
+                priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),
+                reason TEXT NOT NULL,
+                status TEXT NOT NULL,
+                is_open INTEGER NOT NULL DEFAULT 1,
+                event_count INTEGER NOT NULL DEFAULT 1,
+                opened_at TEXT NOT NULL,
+                opened_ms INTEGER NOT NULL,
+                last_event_at TEXT NOT NULL,
+                last_event_ms INTEGER NOT NULL,
+                cancelled_at TEXT,
+                location TEXT,
+                version INTEGER NOT NULL DEFAULT 1
+            );
+            -- The queue: open calls, most urgent first, then oldest.
+            CREATE INDEX call_queue ON call(priority, opened_ms, id) WHERE is_open = 1;
+            CREATE INDEX call_open_by_elder ON call(elder_id, last_event_ms) WHERE is_open = 1;
+            CREATE INDEX call_by_elder ON call(elder_id, id);
+
+            -- Every event exactly as received, with the first answer given, so a retry of the same
+            -- reference gets the same bytes back and nothing is stored twice.
+            CREATE TABLE device_event (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id TEXT NOT NULL REFERENCES device(id) ON DELETE RESTRICT,
+                ref TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                code TEXT,
+                occurred_at TEXT NOT NULL,
+                received_at TEXT NOT NULL,
+                body BLOB NOT NULL,
+                outcome TEXT NOT NULL,
+                call_id INTEGER REFERENCES call(id) ON DELETE RESTRICT,
+                reply BLOB NOT NULL
+            );
+            CREATE UNIQUE INDEX device_event_by_ref ON device_event(device_id, ref);
+
+            -- Green-key presses, waiting for the bookings service to pick them up.
+            CREATE TABLE service_request (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                elder_id INTEGER NOT NULL REFERENCES elder(id) ON DELETE RESTRICT,
+                device_event_id INTEGER NOT NULL REFERENCES device_event(id),
+                call_id INTEGER REFERENCES call(id),
+                status TEXT NOT NULL DEFAULT 'new',
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX service_request_by_status ON service_request(status, id);
+
+            -- Every change to a call, in order: the live feed replays it by position.
+            CREATE TABLE change_log (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                entity_id INTEGER NOT NULL,
+                change TEXT NOT NULL,
+                payload TEXT NOT NULL
+            );
+
+            -- Messages to send, written in the same transaction as the change that causes them.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                topic TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                elder_id INTEGER,
+                call_id INTEGER,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',
+                attempts INTEGER NOT NULL DEFAULT 0,
+                due_at TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX outbox_due ON outbox(status, due_at);
             """)
     }
 }

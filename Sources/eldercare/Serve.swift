@@ -2,6 +2,7 @@ import ArgumentParser
 import CareAPI
 import CareConfig
 import CareStore
+import Emergency
 import Foundation
 import Logging
 import Metrics
@@ -31,7 +32,8 @@ struct ServerRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "eldercare")
         let database = try options.openDatabase(settings)
-        let server = CareServer(settings: settings, database: database, metrics: registry, logger: logger)
+        let server = CareServer(settings: settings, database: database, metrics: registry, logger: logger,
+                                intakePolicy: try IntakePolicy(settings.emergency))
         let host = settings.server.host
         try await server.run { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "database": "\(settings.databasePath)"])

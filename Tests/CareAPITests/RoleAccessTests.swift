@@ -24,6 +24,14 @@ struct RoleAccessTests {
                 case .public:
                     #expect(anonymous.status != .unauthorized, "\(route.method) \(route.path) is public")
                     continue
+                case .deviceSignature:
+                    // Only the device's own signature counts: no token of any role gets in.
+                    #expect(anonymous.status == .unauthorized, "\(route.method) \(route.path) unsigned")
+                    for role in Role.allCases {
+                        let r = try await client.send(route.method, uri, token: t.tokens[role], json: body)
+                        #expect(r.status == .unauthorized, "\(role) \(route.method) \(route.path): \(r.status)")
+                    }
+                    continue
                 case .authenticated, .permission:
                     #expect(anonymous.status == .unauthorized, "\(route.method) \(route.path) without a token")
                 }

@@ -21,6 +21,14 @@ struct CareSettingsLoaderTests {
             ],
             "log": ["level": d.log.level.rawValue, "format": d.log.format.rawValue],
             "pagination": ["defaultLimit": d.pagination.defaultLimit, "maximumLimit": d.pagination.maximumLimit],
+            "emergency": [
+                "dedupeWindowSeconds": d.emergency.dedupeWindowSeconds, "cancelWindowSeconds": d.emergency.cancelWindowSeconds,
+                "signatureWindowBehindSeconds": d.emergency.signatureWindowBehindSeconds,
+                "signatureWindowAheadSeconds": d.emergency.signatureWindowAheadSeconds,
+                "heartbeatGraceSeconds": d.emergency.heartbeatGraceSeconds,
+                "heartbeatRatePerMinute": d.emergency.heartbeatRatePerMinute, "heartbeatBurst": d.emergency.heartbeatBurst,
+                "maxEventBytes": d.emergency.maxEventBytes, "triageRulesFile": d.emergency.triageRulesFile,
+            ],
         ]
         #expect(file == expected)
 
@@ -136,6 +144,15 @@ struct CareSettingsLoaderTests {
                 "log.format": "ELDERCARE_LOG_FORMAT",
                 "pagination.defaultLimit": "ELDERCARE_PAGINATION_DEFAULT_LIMIT",
                 "pagination.maximumLimit": "ELDERCARE_PAGINATION_MAXIMUM_LIMIT",
+                "emergency.dedupeWindowSeconds": "ELDERCARE_EMERGENCY_DEDUPE_WINDOW_SECONDS",
+                "emergency.cancelWindowSeconds": "ELDERCARE_EMERGENCY_CANCEL_WINDOW_SECONDS",
+                "emergency.signatureWindowBehindSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_BEHIND_SECONDS",
+                "emergency.signatureWindowAheadSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_AHEAD_SECONDS",
+                "emergency.heartbeatGraceSeconds": "ELDERCARE_EMERGENCY_HEARTBEAT_GRACE_SECONDS",
+                "emergency.heartbeatRatePerMinute": "ELDERCARE_EMERGENCY_HEARTBEAT_RATE_PER_MINUTE",
+                "emergency.heartbeatBurst": "ELDERCARE_EMERGENCY_HEARTBEAT_BURST",
+                "emergency.maxEventBytes": "ELDERCARE_EMERGENCY_MAX_EVENT_BYTES",
+                "emergency.triageRulesFile": "ELDERCARE_EMERGENCY_TRIAGE_RULES_FILE",
             ])
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
@@ -361,7 +378,7 @@ struct CareSettingsLoaderTests {
         #expect(
             error == .unknownKey(
                 key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                known: ["server", "storage", "log", "pagination"]))
+                known: ["server", "storage", "log", "pagination", "emergency"]))
     }
 
     @Test("An unknown override key is refused")

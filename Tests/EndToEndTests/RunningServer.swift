@@ -6,7 +6,8 @@ import FoundationNetworking
 /// The real `eldercare` binary, started on a free loopback port over its own data folder.
 final class RunningServer: @unchecked Sendable {
     let dataDirectory: String
-    let process = Process()
+    /// The running server; a new `Process` for every start (one can run only once).
+    private(set) var process = Process()
     let logFile: String
     private(set) var baseURL = ""
 
@@ -48,8 +49,10 @@ final class RunningServer: @unchecked Sendable {
 
     /// Starts `eldercare serve --port 0` and waits until `/ready` answers 200.
     func start(environment extra: [String: String] = [:]) async throws {
-        FileManager.default.createFile(atPath: logFile, contents: nil)
+        if !FileManager.default.fileExists(atPath: logFile) { FileManager.default.createFile(atPath: logFile, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        log.seekToEndOfFile()
+        process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory]
         process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
@@ -70,9 +73,16 @@ final class RunningServer: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
 
     private func listeningPort() -> Int? {
-        guard let range = log.range(of: "http://127.0.0.1:") else { return nil }
+        guard let range = log.range(of: "http://127.0.0.1:", options: .backwards) else { return nil }
         let digits = log[range.upperBound...].prefix { $0.isNumber }
         return Int(digits)
+    }
+
+    /// Kills the server at once (SIGKILL): no shutdown, no flush, as a power cut would.
+    func kill() {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Sends SIGTERM and returns the exit status once the server has stopped.
@@ -101,6 +111,7 @@ final class RunningServer: @unchecked Sendable {
     func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil,
                  headers: [String: String] = [:]) async throws -> Reply {
         var r = URLRequest(url: URL(string: baseURL + path)!)
+        r.timeoutInterval = 10
         r.httpMethod = method
         if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {

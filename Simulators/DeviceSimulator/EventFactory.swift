@@ -1,0 +1,197 @@
+import Foundation
+import Synchronization
+
+/// The four kinds of event a device sends.
+enum EventKind: String, Sendable {
+    case alarm, cancel, heartbeat, info
+}
+
+/// Where the elder was when the event happened (all fields optional, as in the protocol).
+struct EventLocation: Sendable {
+    var area: String?
+    var text: String?
+    var latitude: Double?
+    var longitude: Double?
+    var accuracyMeters: Int?
+}
+
+/// Vital signs measured with the event.
+struct EventVitals: Sendable {
+    var heartRate: Int?
+    var spo2: Int?
+    var systolic: Int?
+    var diastolic: Int?
+    var temperature: Double?
+}
+
+/// What an event says, without its ref and time (those change per send).
+struct EventSpec: Sendable {
+    var kind: EventKind
+    var code: String?
+    var location: EventLocation?
+    var vitals: EventVitals?
+    var battery: Int?
+
+    static let heartbeat = EventSpec(kind: .heartbeat, battery: 87)
+    static let sos = EventSpec(kind: .alarm, code: "sos", battery: 81)
+    static let cancel = EventSpec(kind: .cancel)
+    static let powerFailure = EventSpec(kind: .info, code: "power_failure", battery: 96)
+    /// A fall in the bathroom with a raised heart rate, at a home in Yulin's Yuzhou district.
+    static let fallInBathroom = EventSpec(
+        kind: .alarm, code: "fall",
+        location: EventLocation(area: "bathroom", latitude: 22.6391, longitude: 110.1520, accuracyMeters: 12),
+        vitals: EventVitals(heartRate: 118), battery: 64)
+    static let smoke = EventSpec(kind: .alarm, code: "smoke", location: EventLocation(area: "kitchen"), battery: 92)
+}
+
+/// Turns an event into the exact body bytes that are signed and sent.
+///
+/// The JSON is written by hand from a template made once per spec: the part before the ref,
+/// the part between the ref and the time, and the rest. Per event only the ref and the
+/// 20-byte time are filled in, so the hot path neither encodes nor allocates much.
+struct EventTemplate: Sendable {
+    private let afterRef: [UInt8]
+    private let afterTime: [UInt8]
+    let spec: EventSpec
+
+    init(_ spec: EventSpec) {
+        self.spec = spec
+        var middle = "\",\"kind\":\"\(spec.kind.rawValue)\""
+        if let code = spec.code { middle += ",\"code\":\(JSONText.string(code))" }
+        middle += ",\"occurredAt\":\""
+        var rest = "\""
+        if let l = spec.location {
+            var fields: [String] = []
+            if let area = l.area { fields.append("\"area\":\(JSONText.string(area))") }
+            if let text = l.text { fields.append("\"text\":\(JSONText.string(text))") }
+            if let lat = l.latitude, let lon = l.longitude {
+                fields.append("\"latitude\":\(JSONText.number(lat))")
+                fields.append("\"longitude\":\(JSONText.number(lon))")
+            }
+            if let a = l.accuracyMeters { fields.append("\"accuracyMeters\":\(a)") }
+            rest += ",\"location\":{\(fields.joined(separator: ","))}"
+        }
+        if let v = spec.vitals {
+            var fields: [String] = []
+            if let x = v.heartRate { fields.append("\"heartRate\":\(x)") }
+            if let x = v.spo2 { fields.append("\"spo2\":\(x)") }
+            if let s = v.systolic, let d = v.diastolic { fields.append("\"systolic\":\(s),\"diastolic\":\(d)") }
+            if let t = v.temperature { fields.append("\"temperature\":\(JSONText.number(t))") }
+            rest += ",\"vitals\":{\(fields.joined(separator: ","))}"
+        }
+        if let b = spec.battery { rest += ",\"battery\":\(b)" }
+        rest += "}"
+        afterRef = Array(middle.utf8)
+        afterTime = Array(rest.utf8)
+    }
+
+    /// Writes the body into `out` (cleared first, capacity kept). `ref` must already be valid
+    /// (`[A-Za-z0-9._:-]`, which needs no escaping); `occurredAt` is ISO-8601 UTC.
+    func write(ref: ArraySlice<UInt8>, occurredAt: ArraySlice<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        out.append(contentsOf: #"{"ref":""#.utf8)
+        out.append(contentsOf: ref)
+        out.append(contentsOf: afterRef)
+        out.append(contentsOf: occurredAt)
+        out.append(contentsOf: afterTime)
+    }
+
+    /// Convenience for the scenarios: a fresh body for `ref` at `epochSeconds`.
+    func body(ref: String, epochSeconds: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        write(ref: ArraySlice(ref.utf8), occurredAt: ArraySlice(ISOTime.bytes(epochSeconds: epochSeconds)), into: &out)
+        return out
+    }
+}
+
+/// Event refs: unique per device and per run, shaped as the protocol allows (`[A-Za-z0-9._:-]`, ≤ 64).
+///
+/// `sim-<pid>-<run>-<n>`: the pid alone repeats (containers start at pid 1), so `<run>` adds the
+/// start time in base 36; `<n>` counts up across the process.
+final class RefMint: Sendable {
+    let prefix: String
+    private let counter = Atomic<Int>(0)
+
+    init() {
+        let run = String(Int(Date().timeIntervalSince1970 * 1000) % 2_176_782_336, radix: 36)  // 6 digits
+        prefix = "sim-\(ProcessInfo.processInfo.processIdentifier)-\(run)-"
+    }
+
+    func next() -> String { prefix + String(counter.wrappingAdd(1, ordering: .relaxed).newValue) }
+}
+
+/// ISO-8601 UTC times (`2026-11-23T02:11:20Z`) from whole epoch seconds, without Foundation's
+/// formatters: the load generator needs one per event.
+enum ISOTime {
+    static func bytes(epochSeconds t: Int) -> [UInt8] {
+        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+        let secondOfDay = t - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
+        two(year / 100); two(year % 100)
+        out.append(UInt8(ascii: "-")); two(month)
+        out.append(UInt8(ascii: "-")); two(day)
+        out.append(UInt8(ascii: "T")); two(secondOfDay / 3600)
+        out.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
+        out.append(UInt8(ascii: ":")); two(secondOfDay % 60)
+        out.append(UInt8(ascii: "Z"))
+        return out
+    }
+
+    static func string(epochSeconds: Int) -> String { String(decoding: bytes(epochSeconds: epochSeconds), as: UTF8.self) }
+
+    /// Parses the server's times (`2026-11-23T02:11:20Z`, with or without fractional seconds).
+    static func parse(_ text: String) -> Date? {
+        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+}
+
+/// A per-thread cache of the current second's timestamp and ISO time bytes: both change once a
+/// second, and the signer needs the timestamp as text anyway.
+struct SecondCache {
+    private(set) var second = -1
+    private(set) var timestamp: [UInt8] = []
+    private(set) var iso: [UInt8] = []
+
+    mutating func refresh() {
+        let now = SimClock.epochSeconds()
+        guard now != second else { return }
+        second = now
+        timestamp = Array(String(now).utf8)
+        iso = ISOTime.bytes(epochSeconds: now)
+    }
+}
+
+/// JSON text for values that come from options or constants.
+enum JSONText {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Shortest text that reads back as the same Double (Swift's description does that).
+    static func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : "\(d)" }
+}

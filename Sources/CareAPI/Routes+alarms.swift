@@ -1,0 +1,86 @@
+import CareModel
+import CareStore
+import Emergency
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension APIEnvironment {
+    /// Device events (signed by the device, no token) and the call queue.
+    func alarmRoutes(intake: AlarmIntake) -> [APIRoute] {
+        [
+            APIRoute(.post, "/v1/devices/:deviceId/events", .deviceSignature) { request, context in
+                let deviceId = context.parameters.get("deviceId") ?? ""
+                let limit = intake.policy.maxEventBytes
+                if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+                    throw APIError.tooLarge(limit: limit)
+                }
+                let buffer: ByteBuffer
+                do {
+                    buffer = try await request.body.collect(upTo: limit)
+                } catch is NIOTooManyBytesError {
+                    throw APIError.tooLarge(limit: limit)
+                }
+                do {
+                    let reply = try await intake.receive(
+                        deviceId: deviceId, path: request.uri.path,
+                        timestamp: request.headers[.eventTimestamp], signature: request.headers[.eventSignature],
+                        body: Data(buffer.readableBytesView))
+                    var headers = HTTPFields()
+                    headers[.contentType] = "application/json; charset=utf-8"
+                    return Response(status: .accepted, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply)))
+                } catch let error as IntakeError {
+                    throw APIError.from(error)
+                }
+            },
+            APIRoute(.get, "/v1/calls", .permission(.readCalls)) { request, context in
+                let filter = CallFilter(openOnly: queryText(request, "open") != "false",
+                                        priority: try priority(request),
+                                        status: try query(request, "status", as: CallStatus.self),
+                                        code: try query(request, "code", as: AlarmCode.self),
+                                        region: queryText(request, "region"))
+                return try JSONCoding.response(try await database.calls(filter, page: try pageRequest(request)))
+            },
+            APIRoute(.get, "/v1/calls/:id", .permission(.readCalls)) { _, context in
+                let call = try await database.call(id: try id(context, "call"))
+                return try JSONCoding.response(call, headers: .etag(call.version))
+            },
+            APIRoute(.get, "/v1/devices/:deviceId/events", .permission(.readDevices)) { request, context in
+                let events = try await database.deviceEvents(deviceId: context.parameters.get("deviceId") ?? "",
+                                                             page: try pageRequest(request))
+                return try JSONCoding.response(events)
+            },
+        ]
+    }
+}
+
+extension APIEnvironment {
+    /// `?priority=P1`.
+    func priority(_ request: Request) throws -> Priority? {
+        guard let text = queryText(request, "priority") else { return nil }
+        guard let p = Priority(label: text) else {
+            throw APIError.malformed(field: "priority", detail: "priority must be one of: P1, P2, P3, P4")
+        }
+        return p
+    }
+}
+
+extension APIError {
+    static func from(_ error: IntakeError) -> APIError {
+        switch error {
+        case .unauthenticated:
+            .deviceUnauthenticated
+        case .rateLimited(let seconds): .rateLimited(retryAfterSeconds: seconds)
+        case .tooLarge(let limit): .tooLarge(limit: limit)
+        case .undecodable(let decoding): JSONCoding.describe(decoding)
+        case .malformed(let detail): .malformed(field: nil, detail: detail)
+        case .invalid(let failure): .invalid(failure)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let eventTimestamp = Self(EventSignature.timestampHeader)!
+    static let eventSignature = Self(EventSignature.signatureHeader)!
+}

@@ -1,0 +1,221 @@
+import CareModel
+import Foundation
+import GRDB
+
+/// An authenticated, validated device event on its way to the database.
+public struct IncomingEvent: Sendable {
+    public var device: Device
+    public var event: DeviceEvent
+    /// The body exactly as received (kept for audit and replay).
+    public var body: Data
+    public var receivedAt: Date
+
+    public init(device: Device, event: DeviceEvent, body: Data, receivedAt: Date) {
+        self.device = device
+        self.event = event
+        self.body = body
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What the intake rules see of one event, read inside the write transaction.
+public struct IntakeContext: Sendable {
+    public var incoming: IncomingEvent
+    public var elder: Elder
+    /// The elder's open calls, the one with the most recent event first.
+    public var openCalls: [Call]
+}
+
+/// What the intake rules decided to do with one event.
+public enum IntakeDecision: Sendable, Equatable {
+    /// Open a new call.
+    case open(code: AlarmCode, priority: Priority, reason: String)
+    /// Add the event to an open call; `priority` and `reason` are the call's from now on.
+    case join(callId: Int64, priority: Priority, reason: String)
+    /// Mark the call cancelled at the device; it stays for an operator to confirm.
+    case cancel(callId: Int64)
+    /// Store the event; no call changes.
+    case record
+}
+
+/// The stored answer to one event.
+public struct IntakeResult: Sendable {
+    /// The reply's JSON, byte for byte as first sent.
+    public var reply: Data
+    /// True when the reference was already stored: nothing new was written.
+    public var duplicate: Bool
+}
+
+extension CareDatabase {
+    /// Stores a batch of events in ONE transaction (group commit), each inside its own savepoint
+    /// so one failing event cannot take its neighbours down. Returns once the transaction is
+    /// durable; the results are in the order of `batch`.
+    ///
+    /// For every event: a stored reference returns its first reply; otherwise `decide` chooses
+    /// what happens, and the raw event, the call it opens or changes, the change-log entry, the
+    /// outbox rows and the device's supervision deadline are written together.
+    public func recordEvents(_ batch: [IncomingEvent], graceSeconds: Int,
+                             decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) async throws -> [Result<IntakeResult, any Error>] {
+        try await pool.write { db in
+            var results: [Result<IntakeResult, any Error>] = []
+            results.reserveCapacity(batch.count)
+            for incoming in batch {
+                var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
+                do {
+                    try db.inSavepoint {
+                        result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
+                        return .commit
+                    }
+                } catch {
+                    result = .failure(error)
+                }
+                results.append(result)
+            }
+            return results
+        }
+    }
+
+    private func record(_ db: Database, _ incoming: IncomingEvent, graceSeconds: Int,
+                        decide: (IntakeContext) throws -> IntakeDecision) throws -> IntakeResult {
+        let event = incoming.event, device = incoming.device
+        if let reply = try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM device_event WHERE device_id = ? AND ref = ?"),
+                                         arguments: [device.id, event.ref]) {
+            return IntakeResult(reply: reply, duplicate: true)
+        }
+        let elder = try Self.elder(db, id: device.elderId)
+        let openCalls = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM call WHERE elder_id = ? AND is_open = 1 ORDER BY last_event_ms DESC LIMIT 20
+            """), arguments: [elder.id]).map(Call.init(row:))
+        let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
+        let now = incoming.receivedAt
+        var callId: Int64?
+        var outcome: EventOutcome = .recorded
+        switch decision {
+        case .open(let code, let priority, let reason):
+            let call = try insertCall(db, elderId: elder.id, deviceId: device.id, code: code, priority: priority,
+                                      reason: reason, location: event.location, at: now)
+            callId = call.id
+            outcome = .accepted
+            if priority <= .p2, elder.consent.notifyFamily {
+                try enqueue(db, topic: "call_opened", key: "call:\(call.id):opened", elderId: elder.id, callId: call.id,
+                            payload: ["code": code.rawValue, "priority": priority.description], at: now)
+            }
+        case .join(let id, let priority, let reason):
+            try db.execute(sql: """
+                UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
+                    reason = ?, version = version + 1 WHERE id = ? AND is_open = 1
+                """, arguments: [now, now.millis, priority.rawValue, reason, id])
+            try logChange(db, callId: id, "joined", at: now)
+            callId = id
+            outcome = .joined
+        case .cancel(let id):
+            try db.execute(sql: """
+                UPDATE call SET status = ?, cancelled_at = ?, last_event_at = ?, last_event_ms = ?, event_count = event_count + 1,
+                    version = version + 1 WHERE id = ? AND is_open = 1
+                """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, now, now.millis, id])
+            try logChange(db, callId: id, "cancelled_at_device", at: now)
+            callId = id
+            outcome = .cancelled
+        case .record:
+            break
+        }
+        let reply = try JSONCoding.encode(EventReply(ref: event.ref, status: outcome, callId: callId,
+                                                     heartbeatSeconds: device.heartbeatSeconds))
+        try db.cachedStatement(sql: """
+            INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [device.id, event.ref, event.kind.rawValue, event.code?.rawValue, event.occurredAt,
+                                     now, incoming.body, outcome.rawValue, callId, reply])
+        if case .open(let code, _, _) = decision, code.isServiceRequest {
+            try db.execute(sql: """
+                INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
+                """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
+        }
+        try superviseAfterHearing(db, device, at: now, graceSeconds: graceSeconds)
+        return IntakeResult(reply: reply, duplicate: false)
+    }
+
+    /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
+    /// heard from after being declared offline closes its "device offline" call.
+    private func superviseAfterHearing(_ db: Database, _ device: Device, at now: Date, graceSeconds: Int) throws {
+        let wasOffline = try Bool.fetchOne(db.cachedStatement(sql: "SELECT online = 0 FROM device WHERE id = ?"),
+                                           arguments: [device.id]) ?? false
+        let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
+        try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
+            .execute(arguments: [now, deadline, device.id])
+        guard wasOffline else { return }
+        let offline = try Int64.fetchAll(db, sql: """
+            SELECT id FROM call WHERE device_id = ? AND code = ? AND is_open = 1 AND status = ?
+            """, arguments: [device.id, AlarmCode.deviceOffline.rawValue, CallStatus.new.rawValue])
+        for id in offline {
+            try db.execute(sql: """
+                UPDATE call SET status = ?, cancelled_at = ?, reason = reason || ?, version = version + 1 WHERE id = ?
+                """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, "; back online \(Self.clockTime(now))", id])
+            try logChange(db, callId: id, "device_online", at: now)
+        }
+    }
+
+    func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
+                    location: EventLocation?, at now: Date) throws -> Call {
+        let locationJSON = try location.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
+        try db.cachedStatement(sql: """
+            INSERT INTO call (elder_id, device_id, code, priority, reason, status, is_open, event_count, opened_at, opened_ms,
+                last_event_at, last_event_ms, location, version) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, 1)
+            """).execute(arguments: [elderId, deviceId, code.rawValue, priority.rawValue, reason, CallStatus.new.rawValue,
+                                     now, now.millis, now, now.millis, locationJSON])
+        let call = Call(id: db.lastInsertedRowID, elderId: elderId, deviceId: deviceId, code: code, priority: priority,
+                        reason: reason, status: .new, eventCount: 1, openedAt: now, lastEventAt: now, cancelledAt: nil,
+                        location: location, version: 1)
+        try logChange(db, callId: call.id, "opened", at: now)
+        return call
+    }
+
+    /// Appends to the change log the call as it now is: the live feed and its replays read this.
+    func logChange(_ db: Database, callId: Int64, _ change: String, at now: Date) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO change_log (at, entity, entity_id, change, payload)
+            SELECT ?, 'call', id, ?, json_object('id', id, 'elderId', elder_id, 'deviceId', device_id, 'code', code,
+                'priority', 'P' || priority, 'status', status, 'eventCount', event_count, 'version', version)
+            FROM call WHERE id = ?
+            """).execute(arguments: [now, change, callId])
+    }
+
+    /// Adds a message to the outbox; the notifications worker sends it. The idempotency key makes
+    /// a second enqueue of the same message a no-op.
+    func enqueue(_ db: Database, topic: String, key: String, elderId: Int64?, callId: Int64?,
+                 payload: [String: String], at now: Date) throws {
+        let json = String(decoding: try JSONCoding.encode(payload), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO outbox (topic, idempotency_key, elder_id, call_id, payload, status, attempts, due_at, created_at)
+            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+            """).execute(arguments: [topic, key, elderId, callId, json, now, now])
+    }
+
+    static func clockTime(_ date: Date) -> String {
+        let seconds = (Int(date.timeIntervalSince1970) + 8 * 3600) % 86_400
+        let h = seconds / 3600, m = seconds % 3600 / 60
+        return (h < 10 ? "0" : "") + String(h) + ":" + (m < 10 ? "0" : "") + String(m)
+    }
+}
+
+extension Date {
+    /// Unix milliseconds: sortable integers for deadlines and queue order.
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// JSON for values the store writes itself (replies, payloads).
+enum JSONCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+}

@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+
+/// Checks the HMAC-SHA256 signature a device puts on each event (Docs/device-protocol.md).
+///
+/// ```
+/// signed = METHOD + "\n" + PATH + "\n" + TIMESTAMP + "\n" + BODY
+/// X-Eldercare-Signature: v1=<hex HMAC-SHA256(key: secret, signed)>
+/// ```
+public enum EventSignature {
+    public static let timestampHeader = "X-Eldercare-Timestamp"
+    public static let signatureHeader = "X-Eldercare-Signature"
+
+    /// Why a request was not accepted as signed by its device. Every case answers 401, the
+    /// same to the caller, so an attacker learns nothing about which check failed.
+    public enum Failure: Error, Equatable, Sendable {
+        case missingHeaders
+        case malformedTimestamp
+        case outsideWindow(skewSeconds: Int)
+        case malformedSignature
+        case wrongSignature
+    }
+
+    /// The signature value for a request: `v1=` and 64 lowercase hex digits.
+    public static func sign(method: String, path: String, timestamp: String, body: Data, secret: String) -> String {
+        let signed = Data("\(method)\n\(path)\n\(timestamp)\n".utf8) + body
+        return "v1=" + hex(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8))))
+    }
+
+    /// Throws unless `signature` is the device's signature over this request and `timestamp`
+    /// lies inside the window around `now`.
+    public static func verify(method: String, path: String, timestamp: String?, signature: String?, body: Data,
+                              secret: String, now: Date, behind: TimeInterval, ahead: TimeInterval) throws(Failure) {
+        guard let timestamp, let signature else { throw .missingHeaders }
+        guard let seconds = Int64(timestamp) else { throw .malformedTimestamp }
+        let skew = Double(seconds) - now.timeIntervalSince1970
+        guard skew >= -behind - 0.999, skew <= ahead else { throw .outsideWindow(skewSeconds: Int(skew)) }
+        guard signature.hasPrefix("v1="), signature.utf8.count == 67,
+              let given = bytes(fromHex: signature.dropFirst(3)) else { throw .malformedSignature }
+        // Constant-time comparison, so response timing says nothing about how close a guess was.
+        let signed = Data("\(method)\n\(path)\n\(timestamp)\n".utf8) + body
+        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8))) else {
+            throw .wrongSignature
+        }
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bytes(fromHex text: Substring) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count / 2)
+        var high: UInt8?
+        for c in text.utf8 {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            case 65...70: v = c - 55
+            default: return nil
+            }
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return high == nil ? out : nil
+    }
+}

@@ -1,0 +1,69 @@
+import CareModel
+import CareStore
+import Foundation
+import Synchronization
+
+/// Group commit: events arriving while a transaction is being written wait and go into the next
+/// one together, so each fsync covers many events and durability does not cost throughput.
+/// Each caller resumes only after the transaction holding its event has committed.
+public final class IntakeWriter: Sendable {
+    private struct Waiting {
+        var incoming: IncomingEvent
+        var continuation: CheckedContinuation<IntakeResult, any Error>
+    }
+    private struct State {
+        var waiting: [Waiting] = []
+        var draining = false
+    }
+
+    private let state = Mutex(State())
+    private let database: CareDatabase
+    private let policy: IntakePolicy
+    /// The most events one transaction takes, so a burst cannot make one commit huge.
+    private let maximumBatch: Int
+
+    public init(database: CareDatabase, policy: IntakePolicy, maximumBatch: Int = 512) {
+        self.database = database
+        self.policy = policy
+        self.maximumBatch = maximumBatch
+    }
+
+    /// Stores the event with the next group commit and returns its (durable) result.
+    public func submit(_ incoming: IncomingEvent) async throws -> IntakeResult {
+        try await withCheckedThrowingContinuation { continuation in
+            let startDraining = state.withLock { s -> Bool in
+                s.waiting.append(Waiting(incoming: incoming, continuation: continuation))
+                if s.draining { return false }
+                s.draining = true
+                return true
+            }
+            if startDraining { Task { await drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { s -> [Waiting] in
+                guard !s.waiting.isEmpty else {
+                    s.draining = false
+                    return []
+                }
+                let taken = Array(s.waiting.prefix(maximumBatch))
+                s.waiting.removeFirst(taken.count)
+                return taken
+            }
+            if batch.isEmpty { return }
+            let policy = self.policy
+            do {
+                let results = try await database.recordEvents(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
+                    IntakeRules.decide($0, policy: policy)
+                }
+                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(with: result) }
+            } catch {
+                // The transaction did not commit: nothing of this batch is stored, and every
+                // device is told so (it will retry with the same reference).
+                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import CareStore
+import Emergency
+import Foundation
+import Synchronization
+import Testing
+
+/// Nothing acknowledged is ever lost: signed events stream in, the server is killed with
+/// SIGKILL mid-stream, and after a restart every event that got a 2xx is in the database with
+/// the call it opened or joined.
+@Suite("Alarm intake survives a crash", .serialized)
+struct AlarmCrashSafetyTests {
+    struct Ack: Sendable { var device: String; var ref: String; var callId: Int? }
+
+    /// The events the server acknowledged, shared by the sending lanes.
+    final class AckLog: Sendable {
+        private let list = Mutex<[Ack]>([])
+        func append(_ ack: Ack) { list.withLock { $0.append(ack) } }
+        var all: [Ack] { list.withLock { $0 } }
+        var count: Int { list.withLock { $0.count } }
+    }
+
+    @Test func everyAcknowledgedEventIsStoredAfterSIGKILL() async throws {
+        let server = RunningServer()
+        defer { server.remove() }
+        try server.command(["seed", "--elders", "400", "--seed", "3", "--quiet"])
+        let admin = try server.command(["token", "create", "--role", "admin", "--name", "crash-admin"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try await server.start()
+        let devices = try await server.request("GET", "/v1/devices?limit=200", token: admin).object["items"] as? [[String: Any]] ?? []
+        let ids = devices.compactMap { $0["id"] as? String }
+        #expect(ids.count == 200)
+
+        let acks = AckLog()
+        let port = UInt16(server.baseURL.split(separator: ":").last!)!
+        let stop = Mutex(false)
+        let lanes = (0..<6).map { lane in
+            let thread = Thread {
+                let connection = SocketSender(port: port)
+                var n = 0
+                while !stop.withLock({ $0 }) {
+                    let device = ids[(lane * 33 + n) % ids.count]
+                    let ref = "crash-\(lane)-\(n)"
+                    n += 1
+                    let body = #"{"ref":"\#(ref)","kind":"alarm","code":"\#(n % 3 == 0 ? "fall" : "sos")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
+                    let path = "/v1/devices/\(device)/events"
+                    let ts = String(Int(Date().timeIntervalSince1970))
+                    let sig = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+                                                  secret: CareDatabase.demoDeviceSecret(seed: 3, deviceId: device))
+                    let request = Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Eldercare-Timestamp: \(ts)\r\nX-Eldercare-Signature: \(sig)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+                    guard let (status, reply) = connection.send(request) else { usleep(10_000); continue }
+                    if status == 202 {
+                        let callId = (try? JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])?["callId"] as? Int
+                        acks.append(Ack(device: device, ref: ref, callId: callId))
+                    }
+                }
+            }
+            thread.start()
+            return thread
+        }
+        // Let a few hundred events through, then pull the plug.
+        let deadline = Date().addingTimeInterval(20)
+        while acks.count < 300 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        server.kill()
+        stop.withLock { $0 = true }
+        while lanes.contains(where: { $0.isExecuting }) { try await Task.sleep(for: .milliseconds(20)) }
+        let acknowledged = acks.all
+        #expect(acknowledged.count >= 300)
+
+        try await server.start()
+        var stored: [String: Set<String>] = [:]
+        for device in Set(acknowledged.map(\.device)) {
+            var cursor = ""
+            repeat {
+                let page = try await server.request("GET", "/v1/devices/\(device)/events?limit=500\(cursor)", token: admin).object
+                for item in page["items"] as? [[String: Any]] ?? [] { stored[device, default: []].insert(item["ref"] as? String ?? "") }
+                cursor = (page["nextCursor"] as? String).map { "&cursor=\($0)" } ?? ""
+            } while !cursor.isEmpty
+        }
+        let missing = acknowledged.filter { !(stored[$0.device]?.contains($0.ref) ?? false) }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(5).map(\.ref))")
+        for callId in Set(acknowledged.compactMap(\.callId)) {
+            #expect(try await server.request("GET", "/v1/calls/\(callId)", token: admin).status == 200, "call \(callId)")
+        }
+        #expect(try server.command(["backup", server.dataDirectory + "/after-crash.sqlite"]).contains("integrity check ok"))
+        #expect(server.stop() == 0)
+    }
+}
