@@ -6,18 +6,8 @@ import NIOCore
 
 /// JSON in and out, with errors that name the field.
 enum JSONCoding {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.withoutEscapingSlashes]
-        return e
-    }()
-
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
-    }()
+    static var encoder: JSONEncoder { CareJSON.encoder }
+    static var decoder: JSONDecoder { CareJSON.decoder }
 
     /// Reads the body (refusing more than `limit` bytes) and decodes it.
     ///
@@ -45,12 +35,7 @@ enum JSONCoding {
     }
 
     static func describe(_ error: DecodingError) -> APIError {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce("") { partial, key in
-                if let i = key.intValue { return partial + "[\(i)]" }
-                return partial.isEmpty ? key.stringValue : partial + "." + key.stringValue
-            }
-        }
+        let path = CareJSON.fieldPath
         switch error {
         case .dataCorrupted(let c) where c.codingPath.isEmpty:
             return .malformed(field: nil, detail: "The body is not valid JSON: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)")

@@ -26,7 +26,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             var problem = Problem.from(error, bodyLimit: bodyLimit)
             problem.instance = request.uri.path
             problem.requestId = id
-            if problem.status >= 500 {
+            if problem.type == "urn:eldercare:problem:internal" {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             }
             response = problem.response()

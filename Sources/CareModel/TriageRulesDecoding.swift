@@ -81,12 +81,7 @@ extension TriageRules {
 
     /// The decoder's complaint as a field issue: `criticalVitals.spo2Below must be a number`.
     private static func issue(_ error: DecodingError) -> FieldIssue {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.reduce("") { partial, key in
-                if let i = key.intValue { return partial + "[\(i)]" }
-                return partial.isEmpty ? key.stringValue : partial + "." + key.stringValue
-            }
-        }
+        let path = CareJSON.fieldPath
         switch error {
         case .dataCorrupted(let c) where c.codingPath.isEmpty:
             return FieldIssue(field: "document", reason: "is not valid JSON")

@@ -44,6 +44,8 @@ public struct IntakeResult: Sendable {
     public var reply: Data
     /// True when the reference was already stored: nothing new was written.
     public var duplicate: Bool
+    /// What happened to the event (for a duplicate, what happened the first time).
+    public var outcome: EventOutcome
 }
 
 extension CareDatabase {
@@ -78,9 +80,9 @@ extension CareDatabase {
     private func record(_ db: Database, _ incoming: IncomingEvent, graceSeconds: Int,
                         decide: (IntakeContext) throws -> IntakeDecision) throws -> IntakeResult {
         let event = incoming.event, device = incoming.device
-        if let reply = try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM device_event WHERE device_id = ? AND ref = ?"),
-                                         arguments: [device.id, event.ref]) {
-            return IntakeResult(reply: reply, duplicate: true)
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT reply, outcome FROM device_event WHERE device_id = ? AND ref = ?"),
+                                      arguments: [device.id, event.ref]) {
+            return IntakeResult(reply: row["reply"], duplicate: true, outcome: EventOutcome(rawValue: row["outcome"]) ?? .recorded)
         }
         let elder = try Self.elder(db, id: device.elderId)
         let openCalls = try Row.fetchAll(db.cachedStatement(sql: """
@@ -88,6 +90,8 @@ extension CareDatabase {
             """), arguments: [elder.id]).map(Call.init(row:))
         let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
         let now = incoming.receivedAt
+        // Converted once: GRDB formats a Date through ICU each time it binds one.
+        let stamp = now.databaseValue
         var callId: Int64?
         var outcome: EventOutcome = .recorded
         switch decision {
@@ -103,17 +107,17 @@ extension CareDatabase {
         case .join(let id, let priority, let reason):
             try db.execute(sql: """
                 UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
-                    reason = ?, version = version + 1 WHERE id = ? AND is_open = 1
-                """, arguments: [now, now.millis, priority.rawValue, reason, id])
-            try logChange(db, callId: id, "joined", at: now)
+                    reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
+                """, arguments: [stamp, now.millis, priority.rawValue, reason, try Self.json(event.location), id])
+            try logChange(db, callId: id, "joined", at: stamp)
             callId = id
             outcome = .joined
         case .cancel(let id):
             try db.execute(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, last_event_at = ?, last_event_ms = ?, event_count = event_count + 1,
                     version = version + 1 WHERE id = ? AND is_open = 1
-                """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, now, now.millis, id])
-            try logChange(db, callId: id, "cancelled_at_device", at: now)
+                """, arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, stamp, now.millis, id])
+            try logChange(db, callId: id, "cancelled_at_device", at: stamp)
             callId = id
             outcome = .cancelled
         case .record:
@@ -125,24 +129,24 @@ extension CareDatabase {
             INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [device.id, event.ref, event.kind.rawValue, event.code?.rawValue, event.occurredAt,
-                                     now, incoming.body, outcome.rawValue, callId, reply])
+                                     stamp, incoming.body, outcome.rawValue, callId, reply])
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(sql: """
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
         }
-        try superviseAfterHearing(db, device, at: now, graceSeconds: graceSeconds)
-        return IntakeResult(reply: reply, duplicate: false)
+        try superviseAfterHearing(db, device, at: now, stamp: stamp, graceSeconds: graceSeconds)
+        return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
 
     /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
     /// heard from after being declared offline closes its "device offline" call.
-    private func superviseAfterHearing(_ db: Database, _ device: Device, at now: Date, graceSeconds: Int) throws {
+    private func superviseAfterHearing(_ db: Database, _ device: Device, at now: Date, stamp: DatabaseValue, graceSeconds: Int) throws {
         let wasOffline = try Bool.fetchOne(db.cachedStatement(sql: "SELECT online = 0 FROM device WHERE id = ?"),
                                            arguments: [device.id]) ?? false
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
         try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
-            .execute(arguments: [now, deadline, device.id])
+            .execute(arguments: [stamp, deadline, device.id])
         guard wasOffline else { return }
         let offline = try Int64.fetchAll(db, sql: """
             SELECT id FROM call WHERE device_id = ? AND code = ? AND is_open = 1 AND status = ?
@@ -151,13 +155,13 @@ extension CareDatabase {
             try db.execute(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, reason = reason || ?, version = version + 1 WHERE id = ?
                 """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, "; back online \(Self.clockTime(now))", id])
-            try logChange(db, callId: id, "device_online", at: now)
+            try logChange(db, callId: id, "device_online", at: stamp)
         }
     }
 
     func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
                     location: EventLocation?, at now: Date) throws -> Call {
-        let locationJSON = try location.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
+        let locationJSON = try Self.json(location)
         try db.cachedStatement(sql: """
             INSERT INTO call (elder_id, device_id, code, priority, reason, status, is_open, event_count, opened_at, opened_ms,
                 last_event_at, last_event_ms, location, version) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, 1)
@@ -166,12 +170,12 @@ extension CareDatabase {
         let call = Call(id: db.lastInsertedRowID, elderId: elderId, deviceId: deviceId, code: code, priority: priority,
                         reason: reason, status: .new, eventCount: 1, openedAt: now, lastEventAt: now, cancelledAt: nil,
                         location: location, version: 1)
-        try logChange(db, callId: call.id, "opened", at: now)
+        try logChange(db, callId: call.id, "opened", at: now.databaseValue)
         return call
     }
 
     /// Appends to the change log the call as it now is: the live feed and its replays read this.
-    func logChange(_ db: Database, callId: Int64, _ change: String, at now: Date) throws {
+    func logChange(_ db: Database, callId: Int64, _ change: String, at now: DatabaseValue) throws {
         try db.cachedStatement(sql: """
             INSERT INTO change_log (at, entity, entity_id, change, payload)
             SELECT ?, 'call', id, ?, json_object('id', id, 'elderId', elder_id, 'deviceId', device_id, 'code', code,
@@ -191,6 +195,11 @@ extension CareDatabase {
             """).execute(arguments: [topic, key, elderId, callId, json, now, now])
     }
 
+    /// A location as the JSON text the call row keeps.
+    static func json(_ location: EventLocation?) throws -> String? {
+        try location.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
+    }
+
     static func clockTime(_ date: Date) -> String {
         let seconds = (Int(date.timeIntervalSince1970) + 8 * 3600) % 86_400
         let h = seconds / 3600, m = seconds % 3600 / 60
@@ -205,17 +214,6 @@ extension Date {
 
 /// JSON for values the store writes itself (replies, payloads).
 enum JSONCoding {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.outputFormatting = [.withoutEscapingSlashes]
-        return e
-    }()
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        return d
-    }()
-
-    static func encode<T: Encodable>(_ value: T) throws -> Data { try encoder.encode(value) }
+    static var decoder: JSONDecoder { CareJSON.decoder }
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try CareJSON.encoder.encode(value) }
 }

@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -15,6 +16,17 @@ public enum IntakeError: Error, Sendable {
     case malformed(String)
     /// Well-formed but impossible values: 422.
     case invalid(ValidationFailure)
+}
+
+extension IntakeError {
+    var metricReason: String {
+        switch self {
+        case .unauthenticated: "unauthenticated"
+        case .rateLimited: "rate_limited"
+        case .tooLarge: "too_large"
+        case .undecodable, .malformed, .invalid: "invalid"
+        }
+    }
 }
 
 /// The life-safety path: authenticates, checks and stores one device event, answering only once
@@ -46,6 +58,16 @@ public final class AlarmIntake: Sendable {
     /// Returns the reply body (JSON) for an accepted event, first answer for a retried reference.
     public func receive(deviceId: String, path: String, timestamp: String?, signature: String?,
                         body: Data) async throws -> Data {
+        do {
+            return try await accept(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
+        } catch let error as IntakeError {
+            IntakeMetrics.refused(error.metricReason).increment()
+            throw error
+        }
+    }
+
+    private func accept(deviceId: String, path: String, timestamp: String?, signature: String?,
+                        body: Data) async throws -> Data {
         guard body.count <= policy.maxEventBytes else { throw IntakeError.tooLarge(limit: policy.maxEventBytes) }
         guard let (device, secret) = try await database.deviceCredentials(id: deviceId), device.status == .active else {
             throw IntakeError.unauthenticated
@@ -71,6 +93,7 @@ public final class AlarmIntake: Sendable {
             throw IntakeError.rateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
         let result = try await writer.submit(IncomingEvent(device: device, event: event, body: body, receivedAt: now))
+        IntakeMetrics.stored(result.duplicate ? "duplicate" : result.outcome.rawValue).increment()
         return result.reply
     }
 }

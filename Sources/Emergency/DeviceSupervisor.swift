@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -33,7 +34,11 @@ public struct DeviceSupervisor: Service {
                 continue
             }
             do {
+                let started = ContinuousClock.now
                 let opened = try await runOnce(now: clock.now())
+                let busy = ContinuousClock.now - started
+                IntakeMetrics.supervisionBusy.increment(by: Int(busy.components.seconds * 1_000_000 + busy.components.attoseconds / 1_000_000_000_000))
+                IntakeMetrics.devicesOffline.increment(by: opened.count)
                 if !opened.isEmpty { logger.info("devices offline", metadata: ["calls": "\(opened.count)"]) }
             } catch {
                 logger.error("supervision pass failed", metadata: ["error": "\(error)"])

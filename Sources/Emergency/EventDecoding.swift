@@ -8,18 +8,10 @@ public enum EventDecoding {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
-            if let date = parse(text) { return date }
+            if let date = Timestamp.parse(text) { return date }
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                 debugDescription: "\"\(text)\" is not an ISO-8601 date-time such as 2026-11-23T02:11:20Z"))
         }
         return d
     }()
-
-    static func parse(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let d = plain.date(from: text) { return d }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
-    }
 }

@@ -1,0 +1,20 @@
+import CoreMetrics
+import Foundation
+
+/// What intake and supervision report to `/metrics`.
+enum IntakeMetrics {
+    /// Events stored, by what happened to them (accepted, joined, cancelled, recorded, duplicate).
+    static func stored(_ outcome: String) -> Counter {
+        Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", outcome)])
+    }
+    /// Group commits written, and the events they carried.
+    static let commits = Counter(label: "eldercare_intake_commits_total")
+    static let committedEvents = Counter(label: "eldercare_intake_committed_events_total")
+    /// Events refused, by reason (unauthenticated, rate_limited, invalid, too_large).
+    static func refused(_ reason: String) -> Counter {
+        Counter(label: "eldercare_intake_refused_total", dimensions: [("reason", reason)])
+    }
+    /// Time the supervisor spent in its passes: divided by wall time, the share of a core it costs.
+    static let supervisionBusy = Counter(label: "eldercare_supervision_busy_microseconds_total")
+    static let devicesOffline = Counter(label: "eldercare_supervision_devices_offline_total")
+}
