@@ -103,6 +103,7 @@ let package = Package(
         .executableTarget(
             name: "device-sim",
             dependencies: [
+                "CareModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,3 +1,4 @@
+import CareModel
 import Foundation
 import Synchronization
 
@@ -126,16 +127,8 @@ enum ISOTime {
     static func bytes(epochSeconds t: Int) -> [UInt8] {
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let secondOfDay = t - days * 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let date = CalendarDate(daysSinceEpoch: days)
+        let (year, month, day) = (date.year, date.month, date.day)
         var out: [UInt8] = []
         out.reserveCapacity(20)
         func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }

@@ -23,3 +23,15 @@ public enum CareJSON {
         }
     }
 }
+
+/// Lowercase hexadecimal text for bytes (signatures, fingerprints), without `String(format:)`,
+/// which is slow enough to matter on per-request paths.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out = [UInt8]()
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,3 +1,4 @@
+import CareModel
 import Crypto
 import Foundation
 
@@ -63,15 +64,6 @@ enum Secrets {
 
     /// The first 8 hex digits of the secret's SHA-256: tells which key a device holds without revealing it.
     static func fingerprint(of secret: String) -> String {
-        hex(SHA256.hash(data: Data(secret.utf8)).prefix(4))
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Lowercase hex, without `String(format:)` (this runs on every device lookup).
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var out = [UInt8]()
-        for b in bytes { out.append(hexDigits[Int(b >> 4)]); out.append(hexDigits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)).prefix(4))
     }
 }

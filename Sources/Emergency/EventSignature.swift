@@ -1,3 +1,4 @@
+import CareModel
 import Crypto
 import Foundation
 
@@ -24,7 +25,7 @@ public enum EventSignature {
     /// The signature value for a request: `v1=` and 64 lowercase hex digits.
     public static func sign(method: String, path: String, timestamp: String, body: Data, secret: String) -> String {
         let signed = Data("\(method)\n\(path)\n\(timestamp)\n".utf8) + body
-        return "v1=" + hex(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8))))
+        return "v1=" + Hex.encode(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8))))
     }
 
     /// Throws unless `signature` is the device's signature over this request and `timestamp`
@@ -42,13 +43,6 @@ public enum EventSignature {
         guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8))) else {
             throw .wrongSignature
         }
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func bytes(fromHex text: Substring) -> [UInt8]? {

@@ -1,3 +1,4 @@
+import CareModel
 import Foundation
 
 /// Renders one log record as a text or JSON line (without the trailing newline).
@@ -131,7 +132,8 @@ enum LogLine {
         let totalMilliseconds = floorDivide(microseconds, 1000).quotient
         let (seconds, milliseconds) = floorDivide(totalMilliseconds, 1000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civilDate(daysSince1970: days)
+        let date = CalendarDate(daysSinceEpoch: Int(days))
+        let (year, month, day) = (Int64(date.year), Int64(date.month), Int64(date.day))
         var out: [UInt8] = []
         out.reserveCapacity(24)
         func put(_ value: Int64, width: Int) {
@@ -170,19 +172,5 @@ enum LogLine {
             r += b
         }
         return (q, r)
-    }
-
-    /// Proleptic Gregorian date of a day count (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 }
