@@ -12,7 +12,8 @@ extension APIEnvironment {
             },
             APIRoute(.get, "/v1/accounts", .permission(.readAccounts)) { request, context in
                 let role = try query(request, "role", as: Role.self)
-                return try JSONCoding.response(try await database.accounts(role: role, page: try pageRequest(request)))
+                return try JSONCoding.response(try await database.accounts(role: role, nameContains: queryText(request, "q"),
+                                                                            page: try pageRequest(request)))
             },
             APIRoute(.get, "/v1/accounts/:id", .permission(.readAccounts)) { _, context in
                 return try JSONCoding.response(try await database.account(id: try id(context, "account")))

@@ -13,7 +13,8 @@ extension APIEnvironment {
             APIRoute(.get, "/v1/devices", .permission(.readDevices)) { request, context in
                 let filter = DeviceFilter(elderId: try queryInt(request, "elderId"),
                                           type: try query(request, "type", as: DeviceType.self),
-                                          status: try query(request, "status", as: DeviceStatus.self))
+                                          status: try query(request, "status", as: DeviceStatus.self),
+                                          region: queryText(request, "region"))
                 return try JSONCoding.response(try await database.devices(filter, page: try pageRequest(request)))
             },
             APIRoute(.get, "/v1/devices/:deviceId", .permission(.readDevices)) { _, context in

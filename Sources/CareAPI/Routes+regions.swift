@@ -13,7 +13,8 @@ extension APIEnvironment {
             APIRoute(.get, "/v1/regions", .permission(.readRegistry)) { request, context in
                 let filter = RegionFilter(parentCode: queryText(request, "parent").map(RegionCode.normalise),
                                           level: try query(request, "level", as: RegionLevel.self),
-                                          within: queryText(request, "within").map(RegionCode.normalise))
+                                          within: queryText(request, "within").map(RegionCode.normalise),
+                                          nameContains: queryText(request, "q"))
                 return try JSONCoding.response(try await database.regions(filter, page: try pageRequest(request)))
             },
             APIRoute(.get, "/v1/regions/:code", .permission(.readRegistry)) { _, context in

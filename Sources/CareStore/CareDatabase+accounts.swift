@@ -61,10 +61,12 @@ extension CareDatabase {
         }
     }
 
-    public func accounts(role: Role?, page: PageRequest) async throws -> Page<Account> {
+    /// Accounts by id; `nameContains` matches anywhere in the name.
+    public func accounts(role: Role?, nameContains: String? = nil, page: PageRequest) async throws -> Page<Account> {
         try await pool.read { db in
             var q = SQLQuery("SELECT * FROM account")
             if let role { q.where("role = ?", role.rawValue) }
+            if let nameContains { q.where("instr(name, ?) > 0", nameContains) }
             if let after = page.after.flatMap(Int64.init) { q.where("id > ?", after) }
             q.suffix("ORDER BY id LIMIT ?", page.limit + 1)
             return Page.from(try q.fetchAll(db).map(Account.init(row:)), limit: page.limit) { String($0.id) }

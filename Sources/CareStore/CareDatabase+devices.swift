@@ -6,8 +6,10 @@ public struct DeviceFilter: Sendable {
     public var elderId: Int64?
     public var type: DeviceType?
     public var status: DeviceStatus?
-    public init(elderId: Int64? = nil, type: DeviceType? = nil, status: DeviceStatus? = nil) {
-        self.elderId = elderId; self.type = type; self.status = status
+    /// Region code at any level: devices of elders in it or under it.
+    public var region: String?
+    public init(elderId: Int64? = nil, type: DeviceType? = nil, status: DeviceStatus? = nil, region: String? = nil) {
+        self.elderId = elderId; self.type = type; self.status = status; self.region = region
     }
 }
 
@@ -106,12 +108,16 @@ extension CareDatabase {
     /// Devices in registration order.
     public func devices(_ filter: DeviceFilter, page: PageRequest) async throws -> Page<Device> {
         try await pool.read { db in
-            var q = SQLQuery("SELECT * FROM device")
-            if let e = filter.elderId { q.where("elder_id = ?", e) }
-            if let t = filter.type { q.where("type = ?", t.rawValue) }
-            if let s = filter.status { q.where("status = ?", s.rawValue) }
-            if let after = page.after.flatMap(Int64.init) { q.where("seq > ?", after) }
-            q.suffix("ORDER BY seq LIMIT ?", page.limit + 1)
+            var q = SQLQuery("SELECT device.* FROM device")
+            if let r = filter.region {
+                q = SQLQuery("SELECT device.* FROM device JOIN elder ON elder.id = device.elder_id")
+                q.where("elder.region_code GLOB ?", RegionCode.prefix(of: RegionCode.normalise(r)) + "*")
+            }
+            if let e = filter.elderId { q.where("device.elder_id = ?", e) }
+            if let t = filter.type { q.where("device.type = ?", t.rawValue) }
+            if let s = filter.status { q.where("device.status = ?", s.rawValue) }
+            if let after = page.after.flatMap(Int64.init) { q.where("device.seq > ?", after) }
+            q.suffix("ORDER BY device.seq LIMIT ?", page.limit + 1)
             let rows = try q.fetchAll(db)
             let items = rows.prefix(page.limit).map(Device.init(row:))
             let next: String? = rows.count > page.limit ? Cursor.encode(rows[page.limit - 1]["seq"] as Int64) : nil

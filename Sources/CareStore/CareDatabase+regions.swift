@@ -8,8 +8,10 @@ public struct RegionFilter: Sendable {
     public var level: RegionLevel?
     /// Any region whose code lies under this one.
     public var within: String?
-    public init(parentCode: String? = nil, level: RegionLevel? = nil, within: String? = nil) {
-        self.parentCode = parentCode; self.level = level; self.within = within
+    /// Part of the name, matched anywhere (「玉城」 finds 玉城街道).
+    public var nameContains: String?
+    public init(parentCode: String? = nil, level: RegionLevel? = nil, within: String? = nil, nameContains: String? = nil) {
+        self.parentCode = parentCode; self.level = level; self.within = within; self.nameContains = nameContains
     }
 }
 
@@ -65,6 +67,7 @@ extension CareDatabase {
             if let p = filter.parentCode { q.where("parent_code = ?", p) }
             if let l = filter.level { q.where("level = ?", l.rawValue) }
             if let w = filter.within { q.where("code GLOB ?", RegionCode.prefix(of: w) + "*") }
+            if let t = filter.nameContains { q.where("instr(name, ?) > 0", t) }
             if let after = page.after { q.where("code > ?", after) }
             q.suffix("ORDER BY code LIMIT ?", page.limit + 1)
             return Page.from(try q.fetchAll(db).map(Region.init(row:)), limit: page.limit) { $0.code }

@@ -172,3 +172,27 @@ struct TokenTests {
         #expect(try await t.database.authenticate(token: issued.token) == nil)
     }
 }
+
+@Suite("More listing filters")
+struct ListingFilterTests {
+    @Test func regionsAccountsAndDevicesFilter() async throws {
+        let t = try await TestDatabase.make()
+        defer { t.remove() }
+        try await t.addRegions()
+        let yuzhou = try await t.addElder(1)
+        let fumian = try await t.addElder(2, region: "450903001000")
+        _ = try await t.database.createDevice(NewDevice(id: "SOS-Y", type: .sosPendant, elderId: yuzhou.id), by: .commandLine)
+        _ = try await t.database.createDevice(NewDevice(id: "SOS-F", type: .sosPendant, elderId: fumian.id), by: .commandLine)
+        _ = try await t.database.issueToken(role: .operator, name: "李娜", by: .commandLine)
+        _ = try await t.database.issueToken(role: .operator, name: "王芳", by: .commandLine)
+
+        let regions = try await t.database.regions(RegionFilter(nameContains: "玉城"), page: PageRequest())
+        #expect(regions.items.map(\.name) == ["玉城街道"])
+        let accounts = try await t.database.accounts(role: .operator, nameContains: "娜", page: PageRequest())
+        #expect(accounts.items.map(\.name) == ["李娜"])
+        let devices = try await t.database.devices(DeviceFilter(region: "450903"), page: PageRequest())
+        #expect(devices.items.map(\.id) == ["SOS-F"])
+        let allYulin = try await t.database.devices(DeviceFilter(region: "450900000000"), page: PageRequest())
+        #expect(allYulin.items.count == 2)
+    }
+}
