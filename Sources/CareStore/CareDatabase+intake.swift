@@ -84,7 +84,13 @@ extension CareDatabase {
                                       arguments: [device.id, event.ref]) {
             return IntakeResult(reply: row["reply"], duplicate: true, outcome: EventOutcome(rawValue: row["outcome"]) ?? .recorded)
         }
-        let elder = try Self.elder(db, id: device.elderId)
+        // The elder and the device's online flag in one read, inside the transaction.
+        guard let elderRow = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT elder.*, device.online = 0 AS device_was_offline FROM device JOIN elder ON elder.id = device.elder_id
+            WHERE device.id = ?
+            """), arguments: [device.id]) else { throw StoreError.notFound(entity: "device", id: device.id) }
+        let elder = Elder(row: elderRow)
+        let wasOffline: Bool = elderRow["device_was_offline"] ?? false
         let openCalls = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM call WHERE elder_id = ? AND is_open = 1 ORDER BY last_event_ms DESC LIMIT 20
             """), arguments: [elder.id]).map(Call.init(row:))
@@ -123,8 +129,7 @@ extension CareDatabase {
         case .record:
             break
         }
-        let reply = try JSONCoding.encode(EventReply(ref: event.ref, status: outcome, callId: callId,
-                                                     heartbeatSeconds: device.heartbeatSeconds))
+        let reply = Self.replyJSON(ref: event.ref, outcome: outcome, callId: callId, heartbeatSeconds: device.heartbeatSeconds)
         try db.cachedStatement(sql: """
             INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -135,15 +140,14 @@ extension CareDatabase {
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
         }
-        try superviseAfterHearing(db, device, at: now, stamp: stamp, graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, wasOffline: wasOffline, at: now, stamp: stamp, graceSeconds: graceSeconds)
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
 
     /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
     /// heard from after being declared offline closes its "device offline" call.
-    private func superviseAfterHearing(_ db: Database, _ device: Device, at now: Date, stamp: DatabaseValue, graceSeconds: Int) throws {
-        let wasOffline = try Bool.fetchOne(db.cachedStatement(sql: "SELECT online = 0 FROM device WHERE id = ?"),
-                                           arguments: [device.id]) ?? false
+    private func superviseAfterHearing(_ db: Database, _ device: Device, wasOffline: Bool, at now: Date,
+                                       stamp: DatabaseValue, graceSeconds: Int) throws {
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
         try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
             .execute(arguments: [stamp, deadline, device.id])
@@ -193,6 +197,15 @@ extension CareDatabase {
             INSERT OR IGNORE INTO outbox (topic, idempotency_key, elder_id, call_id, payload, status, attempts, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
             """).execute(arguments: [topic, key, elderId, callId, json, now, now])
+    }
+
+    /// The answer to a device, as JSON. Built by hand because it runs for every event: refs are
+    /// validated to `[A-Za-z0-9._:-]`, so nothing in it needs escaping. Decodes as ``EventReply``.
+    static func replyJSON(ref: String, outcome: EventOutcome, callId: Int64?, heartbeatSeconds: Int) -> Data {
+        var text = #"{"ref":""# + ref + #"","status":""# + outcome.rawValue + #"""#
+        if let callId { text += #","callId":"# + String(callId) }
+        text += #","heartbeatSeconds":"# + String(heartbeatSeconds) + "}"
+        return Data(text.utf8)
     }
 
     /// A location as the JSON text the call row keeps.
