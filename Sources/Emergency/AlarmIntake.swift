@@ -69,9 +69,12 @@ public final class AlarmIntake: Sendable {
     private func accept(deviceId: String, path: String, timestamp: String?, signature: String?,
                         body: Data) async throws -> Data {
         guard body.count <= policy.maxEventBytes else { throw IntakeError.tooLarge(limit: policy.maxEventBytes) }
+        var mark = ContinuousClock.now
         guard let (device, secret) = try await database.deviceCredentials(id: deviceId), device.status == .active else {
             throw IntakeError.unauthenticated
         }
+        IntakeMetrics.record(IntakeMetrics.lookup, since: mark)
+        mark = ContinuousClock.now
         let now = clock.now()
         do {
             try EventSignature.verify(method: "POST", path: path, timestamp: timestamp, signature: signature, body: body,
@@ -81,6 +84,8 @@ public final class AlarmIntake: Sendable {
             logger.notice("event refused", metadata: ["device": "\(deviceId)", "why": "\(error)"])
             throw IntakeError.unauthenticated
         }
+        IntakeMetrics.record(IntakeMetrics.verify, since: mark)
+        mark = ContinuousClock.now
         let event: DeviceEvent
         do {
             event = try EventDecoding.decoder.decode(DeviceEvent.self, from: body).validated(now: now)
@@ -89,10 +94,13 @@ public final class AlarmIntake: Sendable {
         } catch let failure as ValidationFailure {
             throw IntakeError.invalid(failure)
         }
+        IntakeMetrics.record(IntakeMetrics.decode, since: mark)
         if event.kind == .heartbeat || event.kind == .info, let wait = limiter.take(deviceId, now: now) {
             throw IntakeError.rateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
+        mark = ContinuousClock.now
         let result = try await writer.submit(IncomingEvent(device: device, event: event, body: body, receivedAt: now))
+        IntakeMetrics.record(IntakeMetrics.commitWait, since: mark)
         IntakeMetrics.stored(result.duplicate ? "duplicate" : result.outcome.rawValue).increment()
         return result.reply
     }

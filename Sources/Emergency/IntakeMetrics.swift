@@ -17,4 +17,19 @@ enum IntakeMetrics {
     /// Time the supervisor spent in its passes: divided by wall time, the share of a core it costs.
     static let supervisionBusy = Counter(label: "eldercare_supervision_busy_microseconds_total")
     static let devicesOffline = Counter(label: "eldercare_supervision_devices_offline_total")
+
+    /// Time spent per intake stage (lookup, verify, decode, commit_wait) and in the write
+    /// transactions themselves: divided by the events, where each event's time goes.
+    static let lookup = stage("lookup"), verify = stage("verify"), decode = stage("decode"),
+               commitWait = stage("commit_wait"), transaction = stage("transaction")
+
+    private static func stage(_ name: String) -> Counter {
+        Counter(label: "eldercare_intake_stage_microseconds_total", dimensions: [("stage", name)])
+    }
+
+    /// Adds the time since `start` to `counter`, in microseconds.
+    static func record(_ counter: Counter, since start: ContinuousClock.Instant) {
+        let d = ContinuousClock.now - start
+        counter.increment(by: Int(d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000))
+    }
 }

@@ -65,6 +65,8 @@ public final class IntakeWriter: Sendable {
             if batch.isEmpty { return }
             let policy = self.policy
             do {
+                let started = ContinuousClock.now
+                defer { IntakeMetrics.record(IntakeMetrics.transaction, since: started) }
                 let results = try await database.recordEvents(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
                     IntakeRules.decide($0, policy: policy)
                 }

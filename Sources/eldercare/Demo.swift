@@ -21,6 +21,7 @@ struct Demo: AsyncParsableCommand {
         let existing = try await database.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
         if existing == nil {
             print("Seeding a demo city of \(elders) elders in Yulin…")
+            fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
             let report = try CitySeeder(elders: elders, seed: 1, quiet: true).seed(database)
             print("  \(report.elders) elders, \(report.devices) devices, \(report.institutions) institutions, \(report.regions) regions")
         }
@@ -51,6 +52,8 @@ struct Demo: AsyncParsableCommand {
 
                 Stop with Ctrl-C.
                 """)
+            // Standard output is block-buffered when it is a file or a pipe; the tokens must show now.
+            fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
         }).run()
     }
 }
