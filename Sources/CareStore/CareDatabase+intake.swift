@@ -59,21 +59,35 @@ extension CareDatabase {
     public func recordEvents(_ batch: [IncomingEvent], graceSeconds: Int,
                              decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) async throws -> [Result<IntakeResult, any Error>] {
         try await pool.write { db in
-            var results: [Result<IntakeResult, any Error>] = []
-            results.reserveCapacity(batch.count)
-            for incoming in batch {
-                var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
-                do {
-                    try db.inSavepoint {
-                        result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
-                        return .commit
+            // Fast path: the whole batch under one savepoint. Should any event fail, that savepoint
+            // rolls back and the batch is redone with a savepoint per event, so one bad event
+            // cannot take its neighbours down. Two statements fewer per event on the hot path.
+            var fast: [Result<IntakeResult, any Error>] = []
+            do {
+                try db.inSavepoint {
+                    for incoming in batch {
+                        fast.append(.success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide)))
                     }
-                } catch {
-                    result = .failure(error)
+                    return .commit
                 }
-                results.append(result)
+                return fast
+            } catch {
+                var results: [Result<IntakeResult, any Error>] = []
+                results.reserveCapacity(batch.count)
+                for incoming in batch {
+                    var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
+                    do {
+                        try db.inSavepoint {
+                            result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
+                            return .commit
+                        }
+                    } catch {
+                        result = .failure(error)
+                    }
+                    results.append(result)
+                }
+                return results
             }
-            return results
         }
     }
 

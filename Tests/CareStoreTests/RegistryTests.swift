@@ -206,3 +206,28 @@ struct ReplyTests {
         #expect(reply == EventReply(ref: "sim-12.a:b_c-9", status: outcome, callId: callId, heartbeatSeconds: 300))
     }
 }
+
+@Suite("Group commit isolation")
+struct GroupCommitIsolationTests {
+    struct Refused: Error {}
+
+    @Test func oneFailingEventDoesNotTakeItsNeighboursDown() async throws {
+        let t = try await TestDatabase.make()
+        defer { t.remove() }
+        try await t.addRegions()
+        let elder = try await t.addElder(1)
+        let device = try await t.database.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let batch = ["a", "b", "c"].map { ref in
+            IncomingEvent(device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
+                          body: Data(ref.utf8), receivedAt: now)
+        }
+        let results = try await t.database.recordEvents(batch, graceSeconds: 120) { context in
+            if context.incoming.event.ref == "b" { throw Refused() }
+            return .record
+        }
+        #expect(results.map { (try? $0.get()) != nil } == [true, false, true])
+        let stored = try await t.database.deviceEvents(deviceId: "SOS-1", page: PageRequest()).items.map(\.ref)
+        #expect(stored == ["a", "c"])
+    }
+}
