@@ -25,6 +25,11 @@ final class HeartbeatFleet: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let silentFrom = Atomic<UInt64>(.max)
     private let outcomes = Shared<[Outcome]>([])
+    private let heardSilent = Shared<Set<Int>>([])
+
+    /// The silent devices (by index) with at least one acknowledged heartbeat so far: the
+    /// platform supervises only those. Readable while the fleet runs, unlike ``outcome``.
+    var silentDevicesHeard: Set<Int> { heardSilent.value }
     private let mint = RefMint()
 
     struct Outcome: Sendable {
@@ -98,7 +103,10 @@ final class HeartbeatFleet: Sendable {
             sent.wrappingAdd(1, ordering: .relaxed)
             if result.acknowledged {
                 acknowledged.wrappingAdd(1, ordering: .relaxed)
-                if silent.contains(device) { outcome.lastHeartbeat[device] = SimClock.epochSeconds() }
+                if silent.contains(device) {
+                    outcome.lastHeartbeat[device] = SimClock.epochSeconds()
+                    heardSilent.withLock { _ = $0.insert(device) }
+                }
             } else if result.status == 429 {
                 limited.wrappingAdd(1, ordering: .relaxed)
             } else {

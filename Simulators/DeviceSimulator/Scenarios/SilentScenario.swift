@@ -89,12 +89,13 @@ struct SilentScenario: ParsableCommand {
         let queue = CallQueue(api: context.api)
         // The platform supervises only devices it has heard from; one that went quiet before its
         // first heartbeat was acknowledged is, by design, never declared offline.
-        let heard = engine.outcome.lastHeartbeat
-        let neverHeard = silentIds.filter { id in heard[keyring.devices.firstIndex { $0.id == id }!] == nil }
+        let heard = engine.silentDevicesHeard
+        let neverHeard = silentIds.filter { id in !heard.contains(keyring.devices.firstIndex { $0.id == id }!) }
         if !neverHeard.isEmpty {
             run.note("\(neverHeard.count) of them never had a heartbeat acknowledged, so the platform does not supervise them and no call is expected: \(neverHeard.joined(separator: " ")).")
         }
         let silentSet = Set(silentIds).subtracting(neverHeard)
+        run.expect(!silentSet.isEmpty, "at least one silent device had a heartbeat acknowledged before it went quiet, so there is something to supervise")
         let fleetIds = Set(keyring.devices.map(\.id))
         var appeared: [String: (call: CallRecord, after: Double)] = [:]
         var others: [String: CallRecord] = [:]
