@@ -61,7 +61,9 @@ extension CareDatabase {
     ///   elder changed since the caller read it.
     public func updateElder(id: Int64, expectedVersion: Int? = nil, by who: Principal,
                             _ change: @Sendable (Elder, Date) throws -> Elder) async throws -> Elder {
-        try await pool.write { db in
+        // After the commit, so the intake's next read sees the elder as now stored.
+        defer { elderCache.forget(id) }
+        return try await pool.write { db in
             let old = try Self.elder(db, id: id)
             if let expectedVersion, expectedVersion != old.version {
                 throw StoreError.versionMismatch(entity: "elder", id: String(id), expected: expectedVersion, current: old.version)
@@ -93,6 +95,7 @@ extension CareDatabase {
     /// calls, bookings and charges in later schema versions, all `ON DELETE RESTRICT`):
     /// deactivate instead, so nothing that happened is ever orphaned.
     public func deleteElder(id: Int64, by who: Principal) async throws {
+        defer { elderCache.forget(id) }
         try await pool.write { db in
             _ = try Self.elder(db, id: id)
             do {

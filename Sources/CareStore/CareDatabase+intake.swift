@@ -98,13 +98,19 @@ extension CareDatabase {
                                       arguments: [device.id, event.ref]) {
             return IntakeResult(reply: row["reply"], duplicate: true, outcome: EventOutcome(rawValue: row["outcome"]) ?? .recorded)
         }
-        // The elder and the device's online flag in one read, inside the transaction.
-        guard let elderRow = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT elder.*, device.online = 0 AS device_was_offline FROM device JOIN elder ON elder.id = device.elder_id
-            WHERE device.id = ?
-            """), arguments: [device.id]) else { throw StoreError.notFound(entity: "device", id: device.id) }
-        let elder = Elder(row: elderRow)
-        let wasOffline: Bool = elderRow["device_was_offline"] ?? false
+        // The device's current elder and online flag, read inside the transaction; the elder
+        // itself usually comes from the cache.
+        guard let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT elder_id, online = 0 FROM device WHERE id = ?"),
+                                           arguments: [device.id]) else { throw StoreError.notFound(entity: "device", id: device.id) }
+        let elderId: Int64 = state[0]
+        let wasOffline: Bool = state[1] ?? false
+        let elder: Elder
+        if let cached = elderCache.elder(elderId) {
+            elder = cached
+        } else {
+            elder = try Self.elder(db, id: elderId)
+            elderCache.remember(elder)
+        }
         let openCalls = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM call WHERE elder_id = ? AND is_open = 1 ORDER BY last_event_ms DESC LIMIT 20
             """), arguments: [elder.id]).map(Call.init(row:))

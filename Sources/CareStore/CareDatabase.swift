@@ -19,6 +19,7 @@ public final class CareDatabase: Sendable {
     let clock: CareClock
     let random: SecretSource
     let tokenCache = TokenCache()
+    let elderCache = ElderCache()
     /// The file this database lives in.
     public let path: String
 

@@ -214,3 +214,21 @@ struct IntakeInputTests {
         #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty)
     }
 }
+
+@Suite("Triage sees registry changes at once")
+struct TriageFreshnessTests {
+    @Test func anUpdatedCareLevelRaisesTheNextAlarm() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        let device = try await h.addElder(1)
+        _ = try await h.send(device, h.event("e1", "alarm", "inactivity"))
+        #expect(try await h.openCalls().first?.priority == .p2)
+        let elderId = try await h.database.device(id: device).elderId
+        _ = try await h.database.updateElder(id: elderId, by: .commandLine) { e, now in
+            try ElderPatch(careLevel: .disabled).applied(to: e, now: now)
+        }
+        h.testClock.advance(301)  // past the dedupe window: a new call
+        _ = try await h.send(device, h.event("e2", "alarm", "inactivity"))
+        #expect(try await h.openCalls().map(\.priority) == [.p1, .p2])
+    }
+}
