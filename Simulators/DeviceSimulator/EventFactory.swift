@@ -2,35 +2,14 @@ import CareModel
 import Foundation
 import Synchronization
 
-/// The four kinds of event a device sends.
-enum EventKind: String, Sendable {
-    case alarm, cancel, heartbeat, info
-}
-
-/// Where the elder was when the event happened (all fields optional, as in the protocol).
-struct EventLocation: Sendable {
-    var area: String?
-    var text: String?
-    var latitude: Double?
-    var longitude: Double?
-    var accuracyMeters: Int?
-}
-
-/// Vital signs measured with the event.
-struct EventVitals: Sendable {
-    var heartRate: Int?
-    var spo2: Int?
-    var systolic: Int?
-    var diastolic: Int?
-    var temperature: Double?
-}
+// Event kinds, locations and vitals are CareModel's, the same values the platform decodes.
 
 /// What an event says, without its ref and time (those change per send).
 struct EventSpec: Sendable {
     var kind: EventKind
     var code: String?
     var location: EventLocation?
-    var vitals: EventVitals?
+    var vitals: Vitals?
     var battery: Int?
 
     static let heartbeat = EventSpec(kind: .heartbeat, battery: 87)
@@ -40,9 +19,9 @@ struct EventSpec: Sendable {
     /// A fall in the bathroom with a raised heart rate, at a home in Yulin's Yuzhou district.
     static let fallInBathroom = EventSpec(
         kind: .alarm, code: "fall",
-        location: EventLocation(area: "bathroom", latitude: 22.6391, longitude: 110.1520, accuracyMeters: 12),
-        vitals: EventVitals(heartRate: 118), battery: 64)
-    static let smoke = EventSpec(kind: .alarm, code: "smoke", location: EventLocation(area: "kitchen"), battery: 92)
+        location: EventLocation(area: .bathroom, latitude: 22.6391, longitude: 110.1520, accuracyMeters: 12),
+        vitals: Vitals(heartRate: 118), battery: 64)
+    static let smoke = EventSpec(kind: .alarm, code: "smoke", location: EventLocation(area: .kitchen), battery: 92)
 }
 
 /// Turns an event into the exact body bytes that are signed and sent.
@@ -63,13 +42,13 @@ struct EventTemplate: Sendable {
         var rest = "\""
         if let l = spec.location {
             var fields: [String] = []
-            if let area = l.area { fields.append("\"area\":\(JSONText.string(area))") }
+            if let area = l.area { fields.append("\"area\":\(JSONText.string(area.rawValue))") }
             if let text = l.text { fields.append("\"text\":\(JSONText.string(text))") }
             if let lat = l.latitude, let lon = l.longitude {
                 fields.append("\"latitude\":\(JSONText.number(lat))")
                 fields.append("\"longitude\":\(JSONText.number(lon))")
             }
-            if let a = l.accuracyMeters { fields.append("\"accuracyMeters\":\(a)") }
+            if let a = l.accuracyMeters { fields.append("\"accuracyMeters\":\(JSONText.number(a))") }
             rest += ",\"location\":{\(fields.joined(separator: ","))}"
         }
         if let v = spec.vitals {
