@@ -68,6 +68,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // libcurl, the system library (apt: libcurl4-openssl-dev), with typed shims for its variadic calls.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // An async HTTP client on one curl multi handle; the only module that imports CCurl.
+        .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
+
         // A reproducible synthetic city in Yulin's real districts, for demos and benchmarks.
         .target(name: "SyntheticCity", dependencies: ["CareModel"], swiftSettings: swiftSettings),
 
@@ -116,6 +121,7 @@ let package = Package(
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
         .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"], swiftSettings: swiftSettings),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",
