@@ -2,16 +2,70 @@ import Foundation
 
 /// Where a call stands.
 ///
-/// This issue (alarm intake) needs only the two states intake itself sets. The call-handling
-/// issue adds the operator's lifecycle after `new`: `claimed`, `contacting`, `dispatched`,
-/// `resolved`, `followed_up`, `closed`. Add them as cases with snake_case raw values; the
-/// database stores the raw value, so existing rows stay readable.
+/// Intake sets the first two; operators move a call along the rest through
+/// ``CallLifecycle/apply(_:to:by:at:)``, which holds the table of legal moves:
+///
+/// ```
+/// new ─┬─ claim ─▶ claimed ─▶ contacting ─▶ dispatched ─▶ resolved ─▶ followed_up ─▶ closed
+/// cancelled_at_device ─┘        (resolve is allowed from claimed, contacting or dispatched)
+/// ```
+///
+/// The database stores the raw value (snake_case), so rows written before the lifecycle existed
+/// (`new`, `cancelled_at_device`) stay readable. Cases are listed in lifecycle order.
 public enum CallStatus: String, Codable, Sendable, CaseIterable {
     /// Opened by an alarm, waiting for an operator.
     case new
     /// The device sent `cancel` (the elder pressed reset). The call stays in the queue until an
-    /// operator confirms, because a fall victim may cancel by mistake or under duress.
+    /// operator confirms, because a fall victim may cancel by mistake or under duress. For
+    /// claiming it behaves like ``new``.
     case cancelledAtDevice = "cancelled_at_device"
+    /// An operator has taken the call; ``CallState/claimedBy`` says who and when.
+    case claimed
+    /// The operator is calling the elder back (回拨).
+    case contacting
+    /// Someone has been sent: a contact, a community worker, a volunteer, a provider, 120.
+    case dispatched
+    /// The emergency is over and has an outcome; the follow-up call (回访) is still to come.
+    case resolved
+    /// The follow-up call is done.
+    case followedUp = "followed_up"
+    /// Nothing left to do. A call can still be reopened, and notes can still be added.
+    case closed
+
+    /// Whether the call is in the live queue: it needs an operator now.
+    ///
+    /// True for `new`, `cancelled_at_device`, `claimed`, `contacting` and `dispatched`. A resolved
+    /// call still waits for its follow-up, but that is next-day work with its own deadline, not an
+    /// emergency, so it leaves the queue. Intake joins repeat alarms only to open calls, so an
+    /// alarm after resolution opens a new call instead of hiding in a finished one. The store
+    /// keeps this in the `is_open` column.
+    public var isOpen: Bool {
+        switch self {
+        case .new, .cancelledAtDevice, .claimed, .contacting, .dispatched: true
+        case .resolved, .followedUp, .closed: false
+        }
+    }
+
+    /// Waiting to be claimed: `new` or `cancelled_at_device`.
+    public var isUnclaimed: Bool { self == .new || self == .cancelledAtDevice }
+
+    /// An operator holds the call and is working it: `claimed`, `contacting` or `dispatched`.
+    /// Only the holder (or a supervisor) may act on a held call.
+    public var isHeld: Bool { self == .claimed || self == .contacting || self == .dispatched }
+
+    /// Short names for consoles, Chinese first.
+    public var label: (chinese: String, english: String) {
+        switch self {
+        case .new: ("待接警", "New")
+        case .cancelledAtDevice: ("设备已取消", "Cancelled at the device")
+        case .claimed: ("已接警", "Claimed")
+        case .contacting: ("回拨中", "Calling back")
+        case .dispatched: ("已派单", "Dispatched")
+        case .resolved: ("已处置", "Resolved")
+        case .followedUp: ("已回访", "Followed up")
+        case .closed: ("已结案", "Closed")
+        }
+    }
 }
 
 /// The call an alarm opens: one per emergency, however many events the device sends about it

@@ -69,7 +69,8 @@ struct AlarmCallTests {
         #expect(json.contains(#""priority":"P1""#))
         #expect(json.contains(#""code":"fall""#))
         #expect(try decoder.decode(Call.self, from: Data(json.utf8)) == call)
-        #expect(CallStatus.allCases.map(\.rawValue) == ["new", "cancelled_at_device"])
+        #expect(CallStatus.allCases.map(\.rawValue) == ["new", "cancelled_at_device", "claimed", "contacting", "dispatched",
+                                                         "resolved", "followed_up", "closed"])
     }
 
     @Test func aReplyMatchesTheDocumentsExample() throws {
