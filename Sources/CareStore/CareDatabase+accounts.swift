@@ -139,7 +139,7 @@ extension CareDatabase {
         guard let id = Secrets.tokenID(of: token) else { return nil }
         let hash = Secrets.hash(token)
         let now = clock.now()
-        if let cached = tokenCache.principal(for: hash, now: now) { return cached }
+        if let cached = tokenCache.value(for: hash, now: now) { return cached }
         let principal = try pointRead { db -> Principal? in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT t.hash, t.revoked_at, a.* FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = ?

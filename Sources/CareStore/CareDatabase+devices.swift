@@ -55,15 +55,25 @@ extension CareDatabase {
     }
 
     /// The device and its secret, for verifying a signed request. Nil for an unknown device.
-    public func deviceCredentials(id: String) async throws -> (device: Device, secret: String)? {
-        try pointRead { db in
+    ///
+    /// Answered from memory when the device was read in the last 30 seconds: device changes made
+    /// through this process (update, deactivation, a new secret) drop the entry when they commit.
+    public func deviceCredentials(id: String) async throws -> DeviceWithSecret? {
+        let now = clock.now()
+        if let cached = deviceCredentialCache.value(for: id, now: now) { return cached }
+        let found = try pointRead { db -> DeviceWithSecret? in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM device WHERE id = ?"), arguments: [id]) else { return nil }
-            return (Device(row: row), row["secret"])
+            return DeviceWithSecret(device: Device(row: row), secret: row["secret"])
         }
+        // Unknown ids are not remembered: a scan of made-up ids must not fill the table.
+        if let found { deviceCredentialCache.remember(found, for: id, now: now) }
+        return found
     }
 
     public func updateDevice(id: String, _ patch: DevicePatch, expectedVersion: Int? = nil, by who: Principal) async throws -> Device {
         try patch.validate()
+        // After the commit, so the next signed request reads the device as now stored.
+        defer { deviceCredentialCache.forget(id) }
         return try await pool.write { db in
             var d = try Self.device(db, id: id)
             if let expectedVersion, expectedVersion != d.version {
@@ -93,6 +103,7 @@ extension CareDatabase {
     /// Replaces a device's secret (after a lost or re-flashed device) and shows the new one once.
     public func rotateDeviceSecret(id: String, by who: Principal) async throws -> DeviceWithSecret {
         let secret = Secrets.makeDeviceSecret(random)
+        defer { deviceCredentialCache.forget(id) }
         return try await pool.write { db in
             var d = try Self.device(db, id: id)
             d.version += 1

@@ -58,7 +58,7 @@ extension CareDatabase {
     /// outbox rows and the device's supervision deadline are written together.
     public func recordEvents(_ batch: [IncomingEvent], graceSeconds: Int,
                              decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) async throws -> [Result<IntakeResult, any Error>] {
-        try await pool.write { db in
+        try await writeCalls { db in
             // Fast path: the whole batch under one savepoint. Should any event fail, that savepoint
             // rolls back and the batch is redone with a savepoint per event, so one bad event
             // cannot take its neighbours down. Two statements fewer per event on the hot path.
@@ -72,6 +72,8 @@ extension CareDatabase {
                 }
                 return fast
             } catch {
+                // The cache may hold the rolled-back batch's calls: start it afresh.
+                self.openCallCache.clear()
                 var results: [Result<IntakeResult, any Error>] = []
                 results.reserveCapacity(batch.count)
                 for incoming in batch {
@@ -82,6 +84,7 @@ extension CareDatabase {
                             return .commit
                         }
                     } catch {
+                        self.openCallCache.clear()
                         result = .failure(error)
                     }
                     results.append(result)
@@ -111,15 +114,16 @@ extension CareDatabase {
             elder = try Self.elder(db, id: elderId)
             elderCache.remember(elder)
         }
-        let openCalls = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM call WHERE elder_id = ? AND is_open = 1 ORDER BY last_event_ms DESC LIMIT 20
-            """), arguments: [elder.id]).map(Call.init(row:))
+        // Heartbeats and info events never touch calls, so only alarms and cancels need them.
+        let openCalls = event.kind == .alarm || event.kind == .cancel ? try self.openCalls(db, elder: elder.id) : []
         let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
         let now = incoming.receivedAt
         // Converted once: GRDB formats a Date through ICU each time it binds one.
         let stamp = now.databaseValue
         var callId: Int64?
         var outcome: EventOutcome = .recorded
+        /// The joined or cancelled call as it now is, for the cache once everything is written.
+        var changed: Call?
         switch decision {
         case .open(let code, let priority, let reason):
             let call = try insertCall(db, elderId: elder.id, deviceId: device.id, code: code, priority: priority,
@@ -131,19 +135,31 @@ extension CareDatabase {
                             payload: ["code": code.rawValue, "priority": priority.description], at: now)
             }
         case .join(let id, let priority, let reason):
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
                     reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
-                """, arguments: [stamp, now.millis, priority.rawValue, reason, try Self.json(event.location), id])
+                """).execute(arguments: [stamp, now.millis, priority.rawValue, reason, try Self.json(event.location), id])
             try logChange(db, callId: id, "joined", at: stamp)
+            changed = openCalls.first { $0.id == id }.map { call in
+                var call = call
+                call.eventCount += 1; call.lastEventAt = now; call.priority = priority; call.reason = reason
+                call.location = event.location ?? call.location; call.version += 1
+                return call
+            }
             callId = id
             outcome = .joined
         case .cancel(let id):
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, last_event_at = ?, last_event_ms = ?, event_count = event_count + 1,
                     version = version + 1 WHERE id = ? AND is_open = 1
-                """, arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, stamp, now.millis, id])
+                """).execute(arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, stamp, now.millis, id])
             try logChange(db, callId: id, "cancelled_at_device", at: stamp)
+            changed = openCalls.first { $0.id == id }.map { call in
+                var call = call
+                call.status = .cancelledAtDevice; call.cancelledAt = now; call.lastEventAt = now
+                call.eventCount += 1; call.version += 1
+                return call
+            }
             callId = id
             outcome = .cancelled
         case .record:
@@ -160,13 +176,15 @@ extension CareDatabase {
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
         }
-        try superviseAfterHearing(db, device, wasOffline: wasOffline, at: now, stamp: stamp, graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, elderId: elder.id, wasOffline: wasOffline, at: now, stamp: stamp,
+                                  graceSeconds: graceSeconds)
+        if let changed { openCallCache.update(changed) }
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
 
     /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
     /// heard from after being declared offline closes its "device offline" call.
-    private func superviseAfterHearing(_ db: Database, _ device: Device, wasOffline: Bool, at now: Date,
+    private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, wasOffline: Bool, at now: Date,
                                        stamp: DatabaseValue, graceSeconds: Int) throws {
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
         try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
@@ -180,6 +198,29 @@ extension CareDatabase {
                 UPDATE call SET status = ?, cancelled_at = ?, reason = reason || ?, version = version + 1 WHERE id = ?
                 """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, "; back online \(Self.clockTime(now))", id])
             try logChange(db, callId: id, "device_online", at: stamp)
+        }
+        if !offline.isEmpty { openCallCache.forget(elder: elderId) }
+    }
+
+    /// The elder's open calls, the one with the most recent event first: from the cache, or
+    /// read and remembered. Runs inside a write transaction, like every use of the cache.
+    func openCalls(_ db: Database, elder: Int64) throws -> [Call] {
+        if let cached = openCallCache.calls(elder: elder) { return cached }
+        let calls = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM call WHERE elder_id = ? AND is_open = 1 ORDER BY last_event_ms DESC LIMIT 20
+            """), arguments: [elder]).map(Call.init(row:))
+        openCallCache.remember(calls, elder: elder)
+        return calls
+    }
+
+    /// A write transaction that may change calls: when it fails, the open-call cache is cleared,
+    /// since it may hold changes that were rolled back.
+    func writeCalls<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            openCallCache.clear()
+            throw error
         }
     }
 
@@ -195,6 +236,7 @@ extension CareDatabase {
                         reason: reason, status: .new, eventCount: 1, openedAt: now, lastEventAt: now, cancelledAt: nil,
                         location: location, version: 1)
         try logChange(db, callId: call.id, "opened", at: now.databaseValue)
+        openCallCache.update(call)
         return call
     }
 

@@ -17,7 +17,7 @@ extension CareDatabase {
     /// - Returns: the calls opened.
     public func markOverdueDevicesOffline(now: Date, limit: Int,
                                           triage: @escaping @Sendable (OverdueDevice) -> (Priority, String)) async throws -> [Call] {
-        try await pool.write { db in
+        try await writeCalls { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? ORDER BY deadline_ms LIMIT ?
                 """), arguments: [now.millis, limit])
@@ -32,7 +32,7 @@ extension CareDatabase {
                 guard !alreadyOpen, device.status == .active else { continue }
                 let elder = try Self.elder(db, id: device.elderId)
                 let (priority, reason) = triage(OverdueDevice(device: device, elder: elder, lastSeenAt: row["last_seen_at"]))
-                opened.append(try insertCall(db, elderId: elder.id, deviceId: device.id, code: .deviceOffline,
+                opened.append(try self.insertCall(db, elderId: elder.id, deviceId: device.id, code: .deviceOffline,
                                              priority: priority, reason: reason, location: nil, at: now))
             }
             return opened

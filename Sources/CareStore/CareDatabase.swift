@@ -18,8 +18,13 @@ public final class CareDatabase: Sendable {
     let pool: DatabasePool
     let clock: CareClock
     let random: SecretSource
-    let tokenCache = TokenCache()
+    /// Recently verified tokens: a busy client costs one hash per request, not a read.
+    let tokenCache = ExpiringCache<Data, Principal>(lifetime: 10, capacity: 10_000)
+    /// Devices' credentials as the intake last read them: every event is signed, so this read
+    /// would otherwise come first in every request.
+    let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 30, capacity: 100_000)
     let elderCache = ElderCache()
+    let openCallCache = OpenCallCache()
     /// The file this database lives in.
     public let path: String
 

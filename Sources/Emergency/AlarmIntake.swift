@@ -70,9 +70,10 @@ public final class AlarmIntake: Sendable {
                         body: Data) async throws -> Data {
         guard body.count <= policy.maxEventBytes else { throw IntakeError.tooLarge(limit: policy.maxEventBytes) }
         var mark = ContinuousClock.now
-        guard let (device, secret) = try await database.deviceCredentials(id: deviceId), device.status == .active else {
+        guard let credentials = try await database.deviceCredentials(id: deviceId), credentials.device.status == .active else {
             throw IntakeError.unauthenticated
         }
+        let device = credentials.device, secret = credentials.secret
         IntakeMetrics.record(IntakeMetrics.lookup, since: mark)
         mark = ContinuousClock.now
         let now = clock.now()
@@ -88,7 +89,7 @@ public final class AlarmIntake: Sendable {
         mark = ContinuousClock.now
         let event: DeviceEvent
         do {
-            event = try EventDecoding.decoder.decode(DeviceEvent.self, from: body).validated(now: now)
+            event = try EventDecoding.decode(body).validated(now: now)
         } catch let error as DecodingError {
             throw IntakeError.undecodable(error)
         } catch let failure as ValidationFailure {

@@ -4,6 +4,13 @@ import Foundation
 /// Reads device event bodies: ISO-8601 times with or without fractional seconds, since device
 /// firmware writes both.
 public enum EventDecoding {
+    /// The event in `body`: the purpose-built ``DeviceEventParser`` for the usual shape, and
+    /// `JSONDecoder` for everything else, which also words every refusal.
+    public static func decode(_ body: Data) throws -> DeviceEvent {
+        if let event = DeviceEventParser.parse(body) { return event }
+        return try decoder.decode(DeviceEvent.self, from: body)
+    }
+
     public static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.dateDecodingStrategy = .custom { decoder in

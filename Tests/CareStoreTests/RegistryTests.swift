@@ -230,4 +230,31 @@ struct GroupCommitIsolationTests {
         let stored = try await t.database.deviceEvents(deviceId: "SOS-1", page: PageRequest()).items.map(\.ref)
         #expect(stored == ["a", "c"])
     }
+
+    /// The writer keeps each elder's open calls in memory. A batch that is rolled back and redone
+    /// event by event must not leave its first attempt there: the call and its count must be as stored.
+    @Test func aRolledBackBatchLeavesNoTraceInTheOpenCalls() async throws {
+        let t = try await TestDatabase.make()
+        defer { t.remove() }
+        try await t.addRegions()
+        let elder = try await t.addElder(1)
+        let device = try await t.database.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        func alarms(_ refs: [String]) -> [IncomingEvent] {
+            refs.map { IncomingEvent(device: device, event: DeviceEvent(ref: $0, kind: .alarm, code: .sos, occurredAt: now),
+                                     body: Data($0.utf8), receivedAt: now) }
+        }
+        // Opens a call for the first alarm, joins it for the rest; "b" fails after "a" opened it.
+        let decide: @Sendable (IntakeContext) throws -> IntakeDecision = { context in
+            if context.incoming.event.ref == "b" { throw Refused() }
+            if let open = context.openCalls.first { return .join(callId: open.id, priority: open.priority, reason: open.reason) }
+            return .open(code: .sos, priority: .p1, reason: "SOS")
+        }
+        _ = try await t.database.recordEvents(alarms(["a", "b", "c"]), graceSeconds: 120, decide: decide)
+        _ = try await t.database.recordEvents(alarms(["d"]), graceSeconds: 120, decide: decide)
+        let calls = try await t.database.calls(CallFilter(), page: PageRequest()).items
+        #expect(calls.count == 1)
+        #expect(calls.first?.eventCount == 3)  // a, c, d: b was refused, the first attempt rolled back
+        #expect(calls.first?.version == 3)
+    }
 }

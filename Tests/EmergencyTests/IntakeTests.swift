@@ -49,6 +49,20 @@ struct SignatureTests {
         await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e1", "alarm", "sos")) }
     }
 
+    /// Credentials are cached for the intake: a device suspended, or given a new secret, right
+    /// after it was heard from must be refused (or need the new secret) at once.
+    @Test func aDeviceChangeTakesEffectOnTheNextEvent() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        let device = try await h.addElder(1)
+        _ = try await h.send(device, h.event("e1", "heartbeat"))
+        let rotated = try await h.database.rotateDeviceSecret(id: device, by: .commandLine)
+        await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e2", "heartbeat")) }
+        _ = try await h.send(device, h.event("e3", "heartbeat"), secret: rotated.secret)
+        _ = try await h.database.updateDevice(id: device, DevicePatch(status: .suspended), by: .commandLine)
+        await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e4", "alarm", "sos"), secret: rotated.secret) }
+    }
+
     @Test func replayingAStoredReferenceReturnsTheFirstAnswerAndStoresNothing() async throws {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
