@@ -73,6 +73,22 @@ let package = Package(
         // An async HTTP client on one curl multi handle; the only module that imports CCurl.
         .target(name: "CurlHTTP", dependencies: ["CCurl"], swiftSettings: swiftSettings),
 
+        // The outbox worker: channels (webhook, SMS gateway, push), retries, dead letters, escalation chains.
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "CareModel", "CareStore", "CurlHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
+        .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
+
         // A reproducible synthetic city in Yulin's real districts, for demos and benchmarks.
         .target(name: "SyntheticCity", dependencies: ["CareModel"], swiftSettings: swiftSettings),
 
@@ -80,7 +96,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig", "Emergency",
+                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -95,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "SyntheticCity",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "SyntheticCity", "OperatorConsole", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +138,8 @@ let package = Package(
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
         .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "CareStore", "CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
+        .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",
