@@ -1,0 +1,2 @@
+/// The outbox worker and its channels (issue 7). See Docs/architecture.md.
+public enum Notifications {}

@@ -1,0 +1,2 @@
+import OperatorConsole
+import Testing
