@@ -151,6 +151,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
-        .testTarget(name: "EndToEndTests", dependencies: ["CareModel", "CareStore", "Emergency"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP"], swiftSettings: swiftSettings),
     ]
 )

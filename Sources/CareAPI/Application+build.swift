@@ -17,6 +17,8 @@ public struct CareServer: Sendable {
     public var clock: CareClock
     public var readiness: Readiness
     public var intake: AlarmIntake
+    /// The live feed behind `GET /v1/calls/stream`.
+    public var feed: CallFeed
 
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
                 logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
@@ -25,6 +27,7 @@ public struct CareServer: Sendable {
         self.clock = clock; self.readiness = readiness
         self.intake = AlarmIntake(database: database, policy: intakePolicy, clock: clock,
                                   logger: Logger(label: "eldercare.intake"))
+        self.feed = CallFeed(database: database, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
     }
 
     var environment: APIEnvironment {
@@ -38,6 +41,7 @@ public struct CareServer: Sendable {
         let env = environment
         return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
             + env.deviceRoutes + env.institutionRoutes + env.accountRoutes + env.alarmRoutes(intake: intake)
+            + env.callRoutes(feed: feed)
     }
 
     public func buildRouter() -> Router<CareRequestContext> {
@@ -64,7 +68,9 @@ public struct CareServer: Sendable {
             configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
                                  serverName: "eldercare"),
             services: [MigrationService(database: database, readiness: readiness, logger: logger),
-                       DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady })],
+                       DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                       CallEscalator(database: database, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                       FeedAfterMigrations(feed: feed, readiness: readiness)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -94,5 +100,19 @@ struct MigrationService: Service {
                                         "ms": "\((clock.now - started).components.attoseconds / 1_000_000_000_000_000)"])
         // A service that returns would stop the group; stay until shutdown.
         try? await gracefulShutdown()
+    }
+}
+
+/// Starts the live feed once the change log exists.
+struct FeedAfterMigrations: Service {
+    let feed: CallFeed
+    let readiness: Readiness
+
+    func run() async throws {
+        while !readiness.isReady {
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        try await feed.run()
     }
 }

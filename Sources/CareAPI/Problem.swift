@@ -22,10 +22,17 @@ public struct Problem: Codable, Sendable, Equatable {
     /// Each field that failed and why (validation and malformed input).
     public var errors: [FieldIssue]?
     public var requestId: String?
+    /// For a refused call action: the call's status and version now, and what it allows, so a
+    /// console can refresh and offer the right keys without another read.
+    public var callStatus: String?
+    public var callVersion: Int?
+    public var allowedActions: [String]?
     /// Seconds to wait, for 429 and 503 (sent as `Retry-After`, not in the body).
     var retryAfter: Int?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, errors, requestId }
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, instance, errors, requestId, callStatus, callVersion, allowedActions
+    }
 
     static let contentType = "application/problem+json"
 
@@ -72,6 +79,7 @@ public struct Problem: Codable, Sendable, Equatable {
         switch error {
         case let e as APIError: return Problem(e)
         case let e as StoreError: return Problem(APIError.from(e))
+        case let e as CallRefusal: return Problem(e)
         case let e as ValidationFailure: return Problem(.invalid(e))
         case is NIOTooManyBytesError: return Problem(.tooLarge(limit: bodyLimit))
         case let e as HTTPError:
@@ -96,5 +104,21 @@ public struct Problem: Codable, Sendable, Equatable {
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers,
                         body: .init(byteBuffer: allocator.buffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// A call action refused: 409 when the call changed or its status does not allow it, 403
+    /// when another operator holds it, 422 when the action's contents are wrong.
+    init(_ refusal: CallRefusal) {
+        switch refusal.reason {
+        case .stale: self.init(slug: "call-changed", "Someone acted first", 409, refusal.detail)
+        case .notAllowed: self.init(slug: "call-state", "Not allowed in this state", 409, refusal.detail)
+        case .forbidden: self.init(slug: "call-held", "Held by another operator", 403, refusal.detail)
+        case .invalid(let failure): self.init(slug: "validation", "Invalid values", 422, refusal.detail, errors: failure.issues)
+        }
+        callStatus = refusal.status.rawValue
+        callVersion = refusal.version
+        allowedActions = refusal.allowedActions.map(\.rawValue)
     }
 }

@@ -7,7 +7,7 @@ import Hummingbird
 import NIOCore
 
 extension APIEnvironment {
-    /// Device events (signed by the device, no token) and the call queue.
+    /// Device events (signed by the device, no token) and devices' event histories.
     func alarmRoutes(intake: AlarmIntake) -> [APIRoute] {
         [
             APIRoute(.post, "/v1/devices/:deviceId/events", .deviceSignature) { request, context in
@@ -33,18 +33,6 @@ extension APIEnvironment {
                 } catch let error as IntakeError {
                     throw APIError.from(error)
                 }
-            },
-            APIRoute(.get, "/v1/calls", .permission(.readCalls)) { request, context in
-                let filter = CallFilter(openOnly: queryText(request, "open") != "false",
-                                        priority: try priority(request),
-                                        status: try query(request, "status", as: CallStatus.self),
-                                        code: try query(request, "code", as: AlarmCode.self),
-                                        region: queryText(request, "region"))
-                return try JSONCoding.response(try await database.calls(filter, page: try pageRequest(request)))
-            },
-            APIRoute(.get, "/v1/calls/:id", .permission(.readCalls)) { _, context in
-                let call = try await database.call(id: try id(context, "call"))
-                return try JSONCoding.response(call, headers: .etag(call.version))
             },
             APIRoute(.get, "/v1/devices/:deviceId/events", .permission(.readDevices)) { request, context in
                 let events = try await database.deviceEvents(deviceId: context.parameters.get("deviceId") ?? "",

@@ -71,6 +71,20 @@ public struct CareSettings: Sendable, Equatable {
         public var maxEventBytes = 16_384
         /// Triage rules (base priorities, critical vitals, risk factors).
         public var triageRulesFile = "Config/triage.json"
+        /// A P1 call unclaimed this long is escalated (flagged on every console, the supervisor told).
+        public var escalateUnclaimedP1Seconds = 60
+        /// The same for P2 calls.
+        public var escalateUnclaimedP2Seconds = 180
+        /// The same for P3 calls.
+        public var escalateUnclaimedP3Seconds = 900
+        /// The same for P4 calls.
+        public var escalateUnclaimedP4Seconds = 3_600
+        /// A responder not on scene this long after dispatch prompts a re-dispatch.
+        public var responderOnSceneSeconds = 1_200
+        /// A resolved call not followed up within this is a reminder.
+        public var followUpWithinSeconds = 86_400
+        /// How often the live feed sends a comment to idle subscribers, so proxies keep it open.
+        public var streamHeartbeatSeconds = 15
 
         public init() {}
     }

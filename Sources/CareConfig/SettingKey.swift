@@ -84,6 +84,13 @@ extension SettingKey {
         .integer("emergency.heartbeatRatePerMinute", \.emergency.heartbeatRatePerMinute, 1...6_000),
         .integer("emergency.heartbeatBurst", \.emergency.heartbeatBurst, 1...1_000),
         .integer("emergency.maxEventBytes", \.emergency.maxEventBytes, 1_024...1_048_576),
+        .integer("emergency.escalateUnclaimedP1Seconds", \.emergency.escalateUnclaimedP1Seconds, 1...86_400),
+        .integer("emergency.escalateUnclaimedP2Seconds", \.emergency.escalateUnclaimedP2Seconds, 1...86_400),
+        .integer("emergency.escalateUnclaimedP3Seconds", \.emergency.escalateUnclaimedP3Seconds, 1...86_400),
+        .integer("emergency.escalateUnclaimedP4Seconds", \.emergency.escalateUnclaimedP4Seconds, 1...86_400),
+        .integer("emergency.responderOnSceneSeconds", \.emergency.responderOnSceneSeconds, 60...86_400),
+        .integer("emergency.followUpWithinSeconds", \.emergency.followUpWithinSeconds, 60...2_592_000),
+        .integer("emergency.streamHeartbeatSeconds", \.emergency.streamHeartbeatSeconds, 1...300),
         .text(
             "emergency.triageRulesFile", \.emergency.triageRulesFile,
             allowed: "a path to the triage rules JSON file, absolute or relative to the working directory",

@@ -19,11 +19,11 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         switch self {
         case .admin: Set(Permission.allCases)
         case .supervisor: [.readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
-                           .readDevices, .writeDevices, .readAccounts, .readCalls]
-        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls]
+                           .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports]
+        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls]
         case .provider: [.readRegistry]
         case .agency: [.readRegistry, .readElders, .viewFullNationalID]
-        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls]
+        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports]
         }
     }
 
@@ -47,6 +47,10 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readAudit = "read_audit"
     /// The emergency call queue and call details.
     case readCalls = "read_calls"
+    /// Claim, dispatch, resolve and follow up emergency calls.
+    case handleCalls = "handle_calls"
+    /// Service-level reports (emergency response times, outcomes, workload).
+    case readReports = "read_reports"
 }
 
 /// Who is acting: written on every audit entry.

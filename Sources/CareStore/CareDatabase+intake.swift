@@ -153,6 +153,9 @@ extension CareDatabase {
                 UPDATE call SET status = ?, cancelled_at = ?, last_event_at = ?, last_event_ms = ?, event_count = event_count + 1,
                     version = version + 1 WHERE id = ? AND is_open = 1
                 """).execute(arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, stamp, now.millis, id])
+            try appendTimeline(db, callId: id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "cancelled_at_device",
+                                                                 from: .new, to: .cancelledAtDevice,
+                                                                 detail: ["deviceId": device.id, "ref": event.ref]))
             try logChange(db, callId: id, "cancelled_at_device", at: stamp)
             changed = openCalls.first { $0.id == id }.map { call in
                 var call = call
@@ -197,6 +200,8 @@ extension CareDatabase {
             try db.execute(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, reason = reason || ?, version = version + 1 WHERE id = ?
                 """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, "; back online \(Self.clockTime(now))", id])
+            try appendTimeline(db, callId: id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "device_online",
+                                                                 from: .new, to: .cancelledAtDevice, detail: ["deviceId": device.id]))
             try logChange(db, callId: id, "device_online", at: stamp)
         }
         if !offline.isEmpty { openCallCache.forget(elder: elderId) }
@@ -217,7 +222,9 @@ extension CareDatabase {
     /// since it may hold changes that were rolled back.
     func writeCalls<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            let result = try await pool.write(body)
+            callsChanged.signal()
+            return result
         } catch {
             openCallCache.clear()
             throw error
@@ -227,26 +234,31 @@ extension CareDatabase {
     func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
                     location: EventLocation?, at now: Date) throws -> Call {
         let locationJSON = try Self.json(location)
+        // Unclaimed from the start: the escalation clock runs from the moment the call opens.
+        let deadline = now.millis + Int64(escalation.unclaimedAfter[priority]) * 1000
         try db.cachedStatement(sql: """
             INSERT INTO call (elder_id, device_id, code, priority, reason, status, is_open, event_count, opened_at, opened_ms,
-                last_event_at, last_event_ms, location, version) VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, 1)
+                last_event_at, last_event_ms, location, version, deadline_ms, deadline_kind)
+            VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, 1, ?, ?)
             """).execute(arguments: [elderId, deviceId, code.rawValue, priority.rawValue, reason, CallStatus.new.rawValue,
-                                     now, now.millis, now, now.millis, locationJSON])
+                                     now, now.millis, now, now.millis, locationJSON, deadline, CallDeadlineKind.unclaimed.rawValue])
         let call = Call(id: db.lastInsertedRowID, elderId: elderId, deviceId: deviceId, code: code, priority: priority,
                         reason: reason, status: .new, eventCount: 1, openedAt: now, lastEventAt: now, cancelledAt: nil,
                         location: location, version: 1)
+        try appendTimeline(db, callId: call.id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "opened",
+                                                                  from: .new, to: .new, note: reason,
+                                                                  detail: ["deviceId": deviceId, "code": code.rawValue]))
         try logChange(db, callId: call.id, "opened", at: now.databaseValue)
         openCallCache.update(call)
         return call
     }
 
     /// Appends to the change log the call as it now is: the live feed and its replays read this.
+    /// The payload is the call's ``CallSummary``, so the feed's subscribers need no second read.
     func logChange(_ db: Database, callId: Int64, _ change: String, at now: DatabaseValue) throws {
         try db.cachedStatement(sql: """
             INSERT INTO change_log (at, entity, entity_id, change, payload)
-            SELECT ?, 'call', id, ?, json_object('id', id, 'elderId', elder_id, 'deviceId', device_id, 'code', code,
-                'priority', 'P' || priority, 'status', status, 'eventCount', event_count, 'version', version)
-            FROM call WHERE id = ?
+            SELECT ?, 'call', id, ?, json FROM call_summary WHERE id = ?
             """).execute(arguments: [now, change, callId])
     }
 
@@ -275,10 +287,12 @@ extension CareDatabase {
         try location.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
     }
 
-    static func clockTime(_ date: Date) -> String {
+    /// The time of day in Yulin (UTC+8), as operators read it: `10:11`, or `10:11:40`.
+    static func clockTime(_ date: Date, seconds withSeconds: Bool = false) -> String {
         let seconds = (Int(date.timeIntervalSince1970) + 8 * 3600) % 86_400
-        let h = seconds / 3600, m = seconds % 3600 / 60
-        return (h < 10 ? "0" : "") + String(h) + ":" + (m < 10 ? "0" : "") + String(m)
+        let h = seconds / 3600, m = seconds % 3600 / 60, s = seconds % 60
+        func two(_ n: Int) -> String { (n < 10 ? "0" : "") + String(n) }
+        return two(h) + ":" + two(m) + (withSeconds ? ":" + two(s) : "")
     }
 }
 

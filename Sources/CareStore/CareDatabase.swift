@@ -18,6 +18,7 @@ public final class CareDatabase: Sendable {
     let pool: DatabasePool
     let clock: CareClock
     let random: SecretSource
+    let escalation: EscalationPolicy
     /// Recently verified tokens: a busy client costs one hash per request, not a read.
     let tokenCache = ExpiringCache<Data, Principal>(lifetime: 10, capacity: 10_000)
     /// Devices' credentials as the intake last read them: every event is signed, so this read
@@ -25,6 +26,7 @@ public final class CareDatabase: Sendable {
     let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 30, capacity: 100_000)
     let elderCache = ElderCache()
     let openCallCache = OpenCallCache()
+    let callsChanged = CommitSignal()
     /// The file this database lives in.
     public let path: String
 
@@ -32,9 +34,13 @@ public final class CareDatabase: Sendable {
     public struct Options: Sendable {
         public var busyTimeoutMilliseconds: Int = 5_000
         public var maximumReaderCount: Int = 8
-        public init(busyTimeoutMilliseconds: Int = 5_000, maximumReaderCount: Int = 8) {
+        /// When unclaimed calls, late responders and missing follow-ups are escalated: every
+        /// call write sets its next deadline from this.
+        public var escalation: EscalationPolicy = .default
+        public init(busyTimeoutMilliseconds: Int = 5_000, maximumReaderCount: Int = 8, escalation: EscalationPolicy = .default) {
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumReaderCount = maximumReaderCount
+            self.escalation = escalation
         }
     }
 
@@ -56,14 +62,15 @@ public final class CareDatabase: Sendable {
         // Set after opening because GRDB switches its one writer connection to NORMAL when it
         // enables WAL; the pool keeps that connection for its whole life.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        return CareDatabase(pool: pool, path: path, clock: clock, random: random)
+        return CareDatabase(pool: pool, path: path, clock: clock, random: random, escalation: options.escalation)
     }
 
-    init(pool: DatabasePool, path: String, clock: CareClock, random: SecretSource) {
+    init(pool: DatabasePool, path: String, clock: CareClock, random: SecretSource, escalation: EscalationPolicy) {
         self.pool = pool
         self.path = path
         self.clock = clock
         self.random = random
+        self.escalation = escalation
     }
 
     /// Runs every migration not yet applied, in order.

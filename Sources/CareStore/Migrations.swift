@@ -7,6 +7,7 @@ enum Migrations {
         var m = DatabaseMigrator()
         m.registerMigration("v1-registry", migrate: registry)
         m.registerMigration("v2-alarms", migrate: alarms)
+        m.registerMigration("v3-call-handling", migrate: callHandling)
         return m
     }
 
@@ -223,6 +224,67 @@ enum Migrations {
                 created_at TEXT NOT NULL
             );
             CREATE INDEX outbox_due ON outbox(status, due_at);
+            """)
+    }
+
+    /// The operator's side of a call: its lifecycle state, who holds it, its running deadline,
+    /// the append-only timeline, and the summary every list, feed and change-log entry shows.
+    static func callHandling(_ db: Database) throws {
+        try db.execute(sql: """
+            -- The lifecycle state (CallState as JSON: responders, outcome, escalation, follow-up);
+            -- NULL until an operator first acts. The columns beside it are what queries filter on.
+            ALTER TABLE call ADD COLUMN state TEXT;
+            ALTER TABLE call ADD COLUMN claimed_by INTEGER;
+            ALTER TABLE call ADD COLUMN claimed_by_name TEXT;
+            ALTER TABLE call ADD COLUMN claimed_at TEXT;
+            ALTER TABLE call ADD COLUMN outcome TEXT;
+            ALTER TABLE call ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
+            -- The one running escalation deadline (unix ms) and its kind; a restart loses no timer.
+            ALTER TABLE call ADD COLUMN deadline_ms INTEGER;
+            ALTER TABLE call ADD COLUMN deadline_kind TEXT;
+            CREATE INDEX call_by_deadline ON call(deadline_ms) WHERE deadline_ms IS NOT NULL;
+            CREATE INDEX call_by_opened ON call(opened_ms);
+
+            -- Every action on a call: who, what, when, how the status moved. The call's audit record.
+            CREATE TABLE call_timeline (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                call_id INTEGER NOT NULL REFERENCES call(id) ON DELETE RESTRICT,
+                at TEXT NOT NULL,
+                at_ms INTEGER NOT NULL,
+                actor_id INTEGER,
+                actor_name TEXT,
+                action TEXT NOT NULL,
+                from_status TEXT NOT NULL,
+                to_status TEXT NOT NULL,
+                note TEXT,
+                detail TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX call_timeline_by_call ON call_timeline(call_id, id);
+            CREATE TRIGGER call_timeline_no_update BEFORE UPDATE ON call_timeline
+                BEGIN SELECT RAISE(ABORT, 'the call timeline is append-only'); END;
+            CREATE TRIGGER call_timeline_no_delete BEFORE DELETE ON call_timeline
+                BEGIN SELECT RAISE(ABORT, 'the call timeline is append-only'); END;
+
+            -- A call as the queue shows it (CallSummary), as JSON: the list, the live feed and
+            -- the change log all use this one definition. Dates are whole-second ISO-8601 UTC.
+            CREATE VIEW call_summary AS
+            SELECT call.id AS id, json_object(
+                'id', call.id, 'elderId', call.elder_id, 'elderName', elder.name,
+                'age', CAST(strftime('%Y', call.opened_at) AS INTEGER) - CAST(substr(elder.birth_date, 1, 4) AS INTEGER)
+                    - (strftime('%m-%d', call.opened_at) < substr(elder.birth_date, 6, 5)),
+                'regionCode', elder.region_code, 'district', district.name,
+                'deviceId', call.device_id, 'code', call.code, 'priority', 'P' || call.priority, 'reason', call.reason,
+                'status', call.status, 'eventCount', call.event_count,
+                'openedAt', strftime('%Y-%m-%dT%H:%M:%SZ', call.opened_at),
+                'lastEventAt', strftime('%Y-%m-%dT%H:%M:%SZ', call.last_event_at),
+                'claimedBy', json(CASE WHEN call.claimed_by IS NULL THEN 'null'
+                    ELSE json_object('accountId', call.claimed_by, 'name', call.claimed_by_name) END),
+                'claimedAt', strftime('%Y-%m-%dT%H:%M:%SZ', call.claimed_at),
+                'escalated', json(CASE call.escalated WHEN 0 THEN 'false' ELSE 'true' END),
+                'outcome', call.outcome, 'version', call.version) AS json
+            FROM call
+            JOIN elder ON elder.id = call.elder_id
+            LEFT JOIN region AS district ON district.code = substr(elder.region_code, 1, 6) || '000000';
             """)
     }
 }

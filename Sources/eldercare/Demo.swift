@@ -14,6 +14,9 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "How many elders the demo city has.")
     var elders: Int = 2_000
 
+    @Option(help: "Seconds between the simulated devices' scenarios (SOS, fall, smoke, cancel); 0 turns them off.")
+    var simulateEvery: Int = 30
+
     func run() async throws {
         let settings = try await options.settings()
         let database = try options.openDatabase(settings)
@@ -32,8 +35,13 @@ struct Demo: AsyncParsableCommand {
 
         let host = settings.server.host
         let elderId = sample?.id ?? 1
+        let every = simulateEvery
+        let deviceLog = (settings.storage.dataDirectory as NSString).appendingPathComponent("demo-devices.log")
         try await ServerRunner(settings: settings, options: options, onRunning: { port in
             let base = "http://\(host):\(port)"
+            if every > 0 {
+                Task.detached { await DemoTraffic(baseURL: base, adminToken: admin.token, every: every, logPath: deviceLog).run() }
+            }
             print("""
 
                 The eldercare platform is running at \(base) (database: \(settings.databasePath)).
@@ -45,6 +53,9 @@ struct Demo: AsyncParsableCommand {
                   curl -s \(base)/ready
                   curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?limit=3'
                   curl -s -H "Authorization: Bearer $OPERATOR" \(base)/v1/elders/\(elderId)/contacts
+                  curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/calls?limit=5'        # simulated alarms arrive every \(every) s
+                  curl -sN -H "Authorization: Bearer $OPERATOR" \(base)/v1/calls/stream         # the live feed
+                  .build/debug/eldercare console --server \(base) --token "$OPERATOR"     # the operator console
                   curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?region=450902&q=%E7%8E%8B&limit=5'
                   curl -s -H "Authorization: Bearer $ADMIN" '\(base)/v1/institutions?kind=care_home&limit=3'
                   curl -s -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -X POST \(base)/v1/regions -d '{}'    # 403: operators cannot

@@ -43,7 +43,8 @@ struct GlobalOptions: ParsableArguments {
             return try CareDatabase.open(
                 at: settings.databasePath,
                 options: .init(busyTimeoutMilliseconds: settings.storage.busyTimeoutMilliseconds,
-                               maximumReaderCount: settings.storage.maximumReaderCount))
+                               maximumReaderCount: settings.storage.maximumReaderCount,
+                               escalation: EscalationPolicy(settings.emergency)))
         } catch {
             throw CLIError("Could not open the database at \(settings.databasePath): \(error)")
         }

@@ -33,3 +33,12 @@ extension IntakePolicy {
         }
     }
 }
+
+extension EscalationPolicy {
+    /// The escalation deadlines the `emergency.*` settings describe.
+    init(_ e: CareSettings.Emergency) {
+        self.init(unclaimedAfter: SecondsByPriority(p1: e.escalateUnclaimedP1Seconds, p2: e.escalateUnclaimedP2Seconds,
+                                                    p3: e.escalateUnclaimedP3Seconds, p4: e.escalateUnclaimedP4Seconds),
+                  responderOnSceneWithin: e.responderOnSceneSeconds, followUpWithin: e.followUpWithinSeconds)
+    }
+}

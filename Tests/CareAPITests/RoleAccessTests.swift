@@ -18,8 +18,13 @@ struct RoleAccessTests {
                 let uri = route.path.replacingOccurrences(of: ":id", with: "1")
                     .replacingOccurrences(of: ":contactId", with: "1").replacingOccurrences(of: ":deviceId", with: "SOS-1")
                     .replacingOccurrences(of: ":code", with: "450902000000").replacingOccurrences(of: ":tokenId", with: "ec_unknown")
+                    .replacingOccurrences(of: ":responderId", with: "1")
                 let body = [.post, .put, .patch].contains(route.method) ? "{}" : nil
-                let anonymous = try await client.send(route.method, uri, json: body)
+                // The live feed never ends by itself; a bad Last-Event-ID makes it answer (400) at
+                // once, after the access check this test is about.
+                var headers = HTTPFields()
+                if route.path.hasSuffix("/stream") { headers[HTTPField.Name("Last-Event-ID")!] = "not-an-id" }
+                let anonymous = try await client.send(route.method, uri, json: body, headers: headers)
                 switch route.access {
                 case .public:
                     #expect(anonymous.status != .unauthorized, "\(route.method) \(route.path) is public")
@@ -28,7 +33,7 @@ struct RoleAccessTests {
                     // Only the device's own signature counts: no token of any role gets in.
                     #expect(anonymous.status == .unauthorized, "\(route.method) \(route.path) unsigned")
                     for role in Role.allCases {
-                        let r = try await client.send(route.method, uri, token: t.tokens[role], json: body)
+                        let r = try await client.send(route.method, uri, token: t.tokens[role], json: body, headers: headers)
                         #expect(r.status == .unauthorized, "\(role) \(route.method) \(route.path): \(r.status)")
                     }
                     continue
@@ -36,7 +41,7 @@ struct RoleAccessTests {
                     #expect(anonymous.status == .unauthorized, "\(route.method) \(route.path) without a token")
                 }
                 for role in Role.allCases {
-                    let r = try await client.send(route.method, uri, token: t.tokens[role], json: body)
+                    let r = try await client.send(route.method, uri, token: t.tokens[role], json: body, headers: headers)
                     let allowed: Bool = switch route.access {
                     case .permission(let p): role.allows(p)
                     default: true

@@ -28,6 +28,13 @@ struct CareSettingsLoaderTests {
                 "heartbeatGraceSeconds": d.emergency.heartbeatGraceSeconds,
                 "heartbeatRatePerMinute": d.emergency.heartbeatRatePerMinute, "heartbeatBurst": d.emergency.heartbeatBurst,
                 "maxEventBytes": d.emergency.maxEventBytes, "triageRulesFile": d.emergency.triageRulesFile,
+                "escalateUnclaimedP1Seconds": d.emergency.escalateUnclaimedP1Seconds,
+                "escalateUnclaimedP2Seconds": d.emergency.escalateUnclaimedP2Seconds,
+                "escalateUnclaimedP3Seconds": d.emergency.escalateUnclaimedP3Seconds,
+                "escalateUnclaimedP4Seconds": d.emergency.escalateUnclaimedP4Seconds,
+                "responderOnSceneSeconds": d.emergency.responderOnSceneSeconds,
+                "followUpWithinSeconds": d.emergency.followUpWithinSeconds,
+                "streamHeartbeatSeconds": d.emergency.streamHeartbeatSeconds,
             ],
         ]
         #expect(file == expected)
@@ -153,6 +160,13 @@ struct CareSettingsLoaderTests {
                 "emergency.heartbeatBurst": "ELDERCARE_EMERGENCY_HEARTBEAT_BURST",
                 "emergency.maxEventBytes": "ELDERCARE_EMERGENCY_MAX_EVENT_BYTES",
                 "emergency.triageRulesFile": "ELDERCARE_EMERGENCY_TRIAGE_RULES_FILE",
+                "emergency.escalateUnclaimedP1Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P1_SECONDS",
+                "emergency.escalateUnclaimedP2Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P2_SECONDS",
+                "emergency.escalateUnclaimedP3Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P3_SECONDS",
+                "emergency.escalateUnclaimedP4Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P4_SECONDS",
+                "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
+                "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
+                "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
             ])
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")

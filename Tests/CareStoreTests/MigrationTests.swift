@@ -25,7 +25,7 @@ struct MigrationTests {
             let queue = try DatabaseQueue(path: folder + "/care.sqlite")
             try Migrations.migrator.migrate(queue, upTo: all[index - 1])
             try queue.close()
-            let t = TestDatabase(folder: folder, database: try CareDatabase.open(at: folder + "/care.sqlite"))
+            let t = TestDatabase(folder: folder, database: try CareDatabase.open(at: folder + "/care.sqlite"), clock: MovableClock())
             try await t.addRegions()
             _ = try await t.addElder(1)
             try await t.database.migrate()

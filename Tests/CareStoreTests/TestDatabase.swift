@@ -1,17 +1,28 @@
 import CareModel
 @testable import CareStore
 import Foundation
+import Synchronization
 
 /// A fresh, migrated database file in a temporary folder, with a clock the test controls.
 struct TestDatabase {
     let folder: String
     let database: CareDatabase
+    /// The database's clock, which only tests move.
+    let clock: MovableClock
 
-    static func make(migrate: Bool = true) async throws -> TestDatabase {
+    static func make(migrate: Bool = true, escalation: EscalationPolicy = .default) async throws -> TestDatabase {
         let folder = NSTemporaryDirectory() + "carestore-" + UUID().uuidString
-        let db = try CareDatabase.open(at: folder + "/care.sqlite", clock: CareClock { Date(timeIntervalSince1970: 1_795_000_000) })
+        let clock = MovableClock()
+        let db = try CareDatabase.open(at: folder + "/care.sqlite", options: .init(escalation: escalation), clock: clock.careClock)
         if migrate { try await db.migrate() }
-        return TestDatabase(folder: folder, database: db)
+        return TestDatabase(folder: folder, database: db, clock: clock)
+    }
+
+    /// The same file opened again, as after a restart.
+    func reopened(escalation: EscalationPolicy = .default) throws -> TestDatabase {
+        try database.close()
+        let db = try CareDatabase.open(at: folder + "/care.sqlite", options: .init(escalation: escalation), clock: clock.careClock)
+        return TestDatabase(folder: folder, database: db, clock: clock)
     }
 
     /// Yulin, Yuzhou and one street and community in it.
@@ -38,4 +49,12 @@ struct TestDatabase {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }
+}
+
+/// A clock that stands still until a test moves it.
+final class MovableClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
+    var careClock: CareClock { CareClock { [self] in self.now } }
 }

@@ -1,7 +1,5 @@
+import CurlHTTP
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The real `eldercare` binary, started on a free loopback port over its own data folder.
 final class RunningServer: @unchecked Sendable {
@@ -108,22 +106,22 @@ final class RunningServer: @unchecked Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// One libcurl client for every test: Linux URLSession deadlocks when several requests run
+    /// at once, as they do when end-to-end suites run side by side.
+    static let client: CurlClient = try! CurlClient(configuration: .init(usesEnvironmentProxy: false))
+
     func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil,
                  headers: [String: String] = [:]) async throws -> Reply {
-        var r = URLRequest(url: URL(string: baseURL + path)!)
-        r.timeoutInterval = 10
-        r.httpMethod = method
-        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            r.httpBody = Data(json.utf8)
-            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
-        let (data, response) = try await URLSession.shared.data(for: r)
-        let http = response as! HTTPURLResponse
+        var fields = HTTPHeaders()
+        if let token { fields.set(name: "Authorization", value: "Bearer \(token)") }
+        if json != nil { fields.set(name: "Content-Type", value: "application/json") }
+        for (k, v) in headers { fields.set(name: k, value: v) }
+        let response = try await Self.client.send(HTTPRequest(method: HTTPMethod(rawValue: method), url: baseURL + path,
+                                                              headers: fields, body: json.map { Data($0.utf8) },
+                                                              timeout: .seconds(10)))
         var h: [String: String] = [:]
-        for (k, v) in http.allHeaderFields { h[String(describing: k).lowercased()] = String(describing: v) }
-        return Reply(status: http.statusCode, headers: h, body: data)
+        for field in response.headers { h[field.name.lowercased()] = field.value }
+        return Reply(status: response.status, headers: h, body: response.body)
     }
 }
 

@@ -1,0 +1,165 @@
+import CareModel
+import CareStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The live feed behind `GET /v1/calls/stream`: follows the change log and hands every new
+/// entry to every subscriber.
+///
+/// One loop reads the log (woken by each commit that changes calls, so an alarm reaches the
+/// consoles about a millisecond after its commit) and pushes to each subscriber's ``FeedInbox``.
+/// Pushing never waits: a subscriber too slow to keep up overflows its inbox and is cut off, and
+/// its client reconnects with `Last-Event-ID` and replays what it missed from the database. So
+/// a slow console never holds up the server or the other consoles.
+public final class CallFeed: Service, Sendable {
+    let database: CareDatabase
+    let heartbeat: Duration
+    let inboxLimit: Int
+    let logger: Logger
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
+    private let nextId = Atomic<Int>(0)
+    /// The last position handed to subscribers; a new subscriber without `Last-Event-ID` starts here.
+    private let position = Atomic<Int64>(-1)
+
+    struct Subscriber {
+        let name: String
+        let inbox: FeedInbox
+    }
+
+    /// - Parameters:
+    ///   - heartbeat: how often a comment line goes to idle subscribers, so proxies keep the connection.
+    ///   - inboxLimit: how many undelivered items a subscriber may fall behind before it is cut off.
+    public init(database: CareDatabase, heartbeat: Duration = .seconds(15), inboxLimit: Int = 20_000,
+                logger: Logger = Logger(label: "eldercare.feed")) {
+        self.database = database
+        self.heartbeat = heartbeat
+        self.inboxLimit = inboxLimit
+        self.logger = logger
+    }
+
+    /// Registers a subscriber. Live items start flowing at once; the returned position is where
+    /// the log stood, so a replay up to it and the live items after it together miss nothing.
+    func subscribe(name: String) async throws -> (id: Int, inbox: FeedInbox, position: Int64) {
+        let inbox = FeedInbox(limit: inboxLimit)
+        let id = nextId.wrappingAdd(1, ordering: .relaxed).newValue
+        subscribers.withLock { $0[id] = Subscriber(name: name, inbox: inbox) }
+        var at = position.load(ordering: .acquiring)
+        if at < 0 { at = try await database.latestChangePosition() }
+        return (id, inbox, at)
+    }
+
+    func unsubscribe(_ id: Int) {
+        let gone = subscribers.withLock { $0.removeValue(forKey: id) }
+        gone?.inbox.close()
+    }
+
+    /// The names of operators with a feed open, each once, sorted.
+    public var subscriberNames: [String] {
+        Array(Set(subscribers.withLock { $0.values.map(\.name) })).sorted()
+    }
+
+    public var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    public func run() async throws {
+        var last = try await database.latestChangePosition()
+        position.store(last, ordering: .releasing)
+        var generation: UInt64 = 0
+        var lastBeat = ContinuousClock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            generation = await database.waitForCallChanges(after: generation, timeout: .seconds(1))
+            do {
+                while true {
+                    let changes = try await database.callChanges(after: last, limit: 2000)
+                    guard let newest = changes.last else { break }
+                    broadcast(changes.map(FeedItem.change))
+                    last = newest.position
+                    position.store(last, ordering: .releasing)
+                }
+            } catch {
+                logger.error("reading the change log failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            if ContinuousClock.now - lastBeat >= heartbeat {
+                broadcast([.heartbeat])
+                lastBeat = ContinuousClock.now
+            }
+        }
+        subscribers.withLock { table in
+            for subscriber in table.values { subscriber.inbox.close() }
+            table.removeAll()
+        }
+    }
+
+    private func broadcast(_ items: [FeedItem]) {
+        let overflowed = subscribers.withLock { table -> [Int] in
+            table.compactMap { id, subscriber in subscriber.inbox.push(items) ? nil : id }
+        }
+        for id in overflowed {
+            logger.notice("live feed subscriber fell behind and was cut off; it will replay on reconnect")
+            unsubscribe(id)
+        }
+    }
+}
+
+/// What the feed sends a subscriber.
+enum FeedItem: Sendable {
+    case change(CallChange)
+    case heartbeat
+}
+
+/// One subscriber's queue: the feed pushes without waiting, the subscriber's connection takes
+/// everything pending at once (so a busy feed becomes few large writes, not many small ones).
+final class FeedInbox: Sendable {
+    private struct State {
+        var items: [FeedItem] = []
+        var waiter: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+    private let state = Mutex(State())
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Adds items; false when the inbox is over its limit (the subscriber is then cut off).
+    func push(_ items: [FeedItem]) -> Bool {
+        let (waiter, accepted) = state.withLock { s -> (CheckedContinuation<Void, Never>?, Bool) in
+            guard !s.closed else { return (nil, true) }
+            if s.items.count + items.count > limit { return (nil, false) }
+            s.items.append(contentsOf: items)
+            defer { s.waiter = nil }
+            return (s.waiter, true)
+        }
+        waiter?.resume()
+        return accepted
+    }
+
+    func close() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.closed = true
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Everything pending, waiting for at least one item; nil once closed and drained.
+    func next() async -> [FeedItem]? {
+        while true {
+            let taken = state.withLock { s -> [FeedItem]? in
+                if !s.items.isEmpty { defer { s.items.removeAll(keepingCapacity: true) }; return s.items }
+                return s.closed ? [] : nil
+            }
+            if let taken { return taken.isEmpty ? nil : taken }
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { s -> Bool in
+                    if !s.items.isEmpty || s.closed { return true }
+                    s.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+}
