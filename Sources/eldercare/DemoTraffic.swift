@@ -27,7 +27,7 @@ struct DemoTraffic: Sendable {
             fflush(nil)
             return
         }
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         var round = 0
         try? await Task.sleep(for: .seconds(3))
         while !Task.isCancelled {
