@@ -126,17 +126,21 @@ public enum EventOutcome: String, Codable, Sendable, CaseIterable {
 /// so the stored bytes, not a re-encoding, are what a retry sees.
 ///
 /// ```json
-/// {"ref":"e-000183","status":"accepted","callId":4812,"heartbeatSeconds":300}
+/// {"ref":"e-000183","status":"accepted","callId":4812,"callVersion":1,"heartbeatSeconds":300}
 /// ```
 public struct EventReply: Codable, Sendable, Hashable {
     public var ref: String
     public var status: EventOutcome
     /// The call opened, joined or cancelled; absent for `recorded`.
     public var callId: Int64?
+    /// The call's version after this event (1 when it opened it); the live feed's event for the
+    /// change carries the same version.
+    public var callVersion: Int?
     /// The heartbeat interval the platform expects from this device, as SCAIP's `hbi`.
     public var heartbeatSeconds: Int
 
-    public init(ref: String, status: EventOutcome, callId: Int64? = nil, heartbeatSeconds: Int) {
-        self.ref = ref; self.status = status; self.callId = callId; self.heartbeatSeconds = heartbeatSeconds
+    public init(ref: String, status: EventOutcome, callId: Int64? = nil, callVersion: Int? = nil, heartbeatSeconds: Int) {
+        self.ref = ref; self.status = status; self.callId = callId; self.callVersion = callVersion
+        self.heartbeatSeconds = heartbeatSeconds
     }
 }

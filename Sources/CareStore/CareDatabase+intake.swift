@@ -168,7 +168,11 @@ extension CareDatabase {
         case .record:
             break
         }
-        let reply = Self.replyJSON(ref: event.ref, outcome: outcome, callId: callId, heartbeatSeconds: device.heartbeatSeconds)
+        // The call's version after this event: the live feed's event for it carries the same, so
+        // a device-side tool can tell when its alarm reached the consoles.
+        let callVersion: Int? = if case .open = decision { 1 } else { changed?.version }
+        let reply = Self.replyJSON(ref: event.ref, outcome: outcome, callId: callId, callVersion: callVersion,
+                                   heartbeatSeconds: device.heartbeatSeconds)
         try db.cachedStatement(sql: """
             INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -275,9 +279,11 @@ extension CareDatabase {
 
     /// The answer to a device, as JSON. Built by hand because it runs for every event: refs are
     /// validated to `[A-Za-z0-9._:-]`, so nothing in it needs escaping. Decodes as ``EventReply``.
-    static func replyJSON(ref: String, outcome: EventOutcome, callId: Int64?, heartbeatSeconds: Int) -> Data {
+    static func replyJSON(ref: String, outcome: EventOutcome, callId: Int64?, callVersion: Int? = nil,
+                          heartbeatSeconds: Int) -> Data {
         var text = #"{"ref":""# + ref + #"","status":""# + outcome.rawValue + #"""#
         if let callId { text += #","callId":"# + String(callId) }
+        if let callVersion { text += #","callVersion":"# + String(callVersion) }
         text += #","heartbeatSeconds":"# + String(heartbeatSeconds) + "}"
         return Data(text.utf8)
     }

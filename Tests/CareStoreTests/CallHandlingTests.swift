@@ -28,6 +28,7 @@ struct CallHandlingTests {
             .open(code: .sos, priority: priority, reason: "SOS")
         }
         let reply = try CareJSON.decoder.decode(EventReply.self, from: try results[0].get().reply)
+        #expect(reply.callVersion == 1)
         return try #require(reply.callId)
     }
 

@@ -201,9 +201,11 @@ struct ListingFilterTests {
 struct ReplyTests {
     @Test(arguments: [(EventOutcome.accepted, Int64?.some(42)), (.recorded, nil), (.joined, 7), (.cancelled, 9)])
     func theHandBuiltReplyIsTheEventReply(outcome: EventOutcome, callId: Int64?) throws {
-        let data = CareDatabase.replyJSON(ref: "sim-12.a:b_c-9", outcome: outcome, callId: callId, heartbeatSeconds: 300)
+        let version = callId.map { Int($0 % 5) + 1 }
+        let data = CareDatabase.replyJSON(ref: "sim-12.a:b_c-9", outcome: outcome, callId: callId, callVersion: version,
+                                          heartbeatSeconds: 300)
         let reply = try JSONDecoder().decode(EventReply.self, from: data)
-        #expect(reply == EventReply(ref: "sim-12.a:b_c-9", status: outcome, callId: callId, heartbeatSeconds: 300))
+        #expect(reply == EventReply(ref: "sim-12.a:b_c-9", status: outcome, callId: callId, callVersion: version, heartbeatSeconds: 300))
     }
 }
 

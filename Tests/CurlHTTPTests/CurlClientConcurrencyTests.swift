@@ -6,20 +6,17 @@ import Testing
 @Suite struct CurlClientConcurrencyTests {
     @Test func concurrentRequestsRunAtTheSameTime() async throws {
         try await withLoopback { client, server in
-            let start = ContinuousClock.now
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<200 {
                     group.addTask { try await client.send(HTTPRequest(url: server.url("/sleep/50"))).status }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            let elapsed = ContinuousClock.now - start
             #expect(statuses.count == 200)
             #expect(statuses.allSatisfy { $0 == 200 })
-            // The server seeing many at once is the proof that they overlap. One at a time would
-            // take 10 s; the time bound only guards against that, not against a busy machine.
+            // The server seeing many at once is the proof that they overlap (one at a time would
+            // see one). No time bound: on a busy machine it would measure the machine.
             #expect(server.observed.maximumInFlight >= 50)
-            #expect(elapsed < .seconds(8))
         }
     }
 

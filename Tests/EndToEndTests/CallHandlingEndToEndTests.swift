@@ -40,6 +40,7 @@ struct CallHandlingEndToEndTests {
 
         let opened = try await feed.first { $0.id == Int64(callId) }
         #expect(opened.status == .new && opened.priority == .p1)
+        #expect(reply.object["callVersion"] as? Int == opened.version)
 
         // The operator works the call, each action carrying the version they saw.
         func act(_ path: String, _ body: String, token: String = wang) async throws -> RunningServer.Reply {
