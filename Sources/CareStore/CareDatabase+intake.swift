@@ -103,10 +103,11 @@ extension CareDatabase {
         }
         // The device's current elder and online flag, read inside the transaction; the elder
         // itself usually comes from the cache.
-        guard let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT elder_id, online = 0 FROM device WHERE id = ?"),
+        guard let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?"),
                                            arguments: [device.id]) else { throw StoreError.notFound(entity: "device", id: device.id) }
         let elderId: Int64 = state[0]
-        let wasOffline: Bool = state[1] ?? false
+        let online: Bool? = state[1]
+        let supervision = Supervision(online: online, deadlineMillis: state[2])
         let elder: Elder
         if let cached = elderCache.elder(elderId) {
             elder = cached
@@ -183,20 +184,38 @@ extension CareDatabase {
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
         }
-        try superviseAfterHearing(db, device, elderId: elder.id, wasOffline: wasOffline, at: now, stamp: stamp,
-                                  graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, elderId: elder.id, supervision, at: now, stamp: stamp, graceSeconds: graceSeconds)
         if let changed { openCallCache.update(changed) }
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
 
     /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
     /// heard from after being declared offline closes its "device offline" call.
-    private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, wasOffline: Bool, at now: Date,
-                                       stamp: DatabaseValue, graceSeconds: Int) throws {
+    /// A device's supervision columns as the transaction found them.
+    struct Supervision {
+        /// Nil until the device is first heard from.
+        var online: Bool?
+        var deadlineMillis: Int64?
+
+        /// How far a deadline may lag before it is written again. A device that talks every few
+        /// seconds (a storm of presses) then costs one row update per ten seconds, not one per
+        /// event; supervision works in minutes, so it moves at most this much earlier.
+        static let slackMillis: Int64 = 10_000
+
+        func needsWrite(newDeadline: Int64) -> Bool {
+            guard online == true, let stored = deadlineMillis else { return true }
+            return newDeadline - stored >= Self.slackMillis
+        }
+    }
+
+    private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, _ supervision: Supervision,
+                                       at now: Date, stamp: DatabaseValue, graceSeconds: Int) throws {
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
-        try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
-            .execute(arguments: [stamp, deadline, device.id])
-        guard wasOffline else { return }
+        if supervision.needsWrite(newDeadline: deadline) {
+            try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
+                .execute(arguments: [stamp, deadline, device.id])
+        }
+        guard supervision.online == false else { return }
         let offline = try Int64.fetchAll(db, sql: """
             SELECT id FROM call WHERE device_id = ? AND code = ? AND is_open = 1 AND status = ?
             """, arguments: [device.id, AlarmCode.deviceOffline.rawValue, CallStatus.new.rawValue])

@@ -260,3 +260,31 @@ struct GroupCommitIsolationTests {
         #expect(calls.first?.version == 3)
     }
 }
+
+@Suite("Supervision deadlines")
+struct SupervisionDeadlineTests {
+    /// A chatty device moves its deadline (one row update) at most every ten seconds, and a
+    /// device back from offline always gets a fresh one.
+    @Test func aDeadlineIsRewrittenOnlyWhenItMovesTenSecondsOrTheDeviceWasOffline() async throws {
+        let t = try await TestDatabase.make()
+        defer { t.remove() }
+        try await t.addRegions()
+        let elder = try await t.addElder(1)
+        let device = try await t.database.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        func heartbeat(_ ref: String) async throws -> Int64? {
+            let now = t.clock.now
+            _ = try await t.database.recordEvents([IncomingEvent(device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
+                                                                 body: Data(ref.utf8), receivedAt: now)], graceSeconds: 120) { _ in .record }
+            return try await t.database.pool.read { db in try Int64.fetchOne(db, sql: "SELECT deadline_ms FROM device WHERE id = 'SOS-1'") }
+        }
+        let first = try #require(try await heartbeat("a"))
+        #expect(first == t.clock.now.millis + (300 + 120) * 1000)
+        t.clock.advance(9)
+        #expect(try await heartbeat("b") == first, "moved less than 10 s: not rewritten")
+        t.clock.advance(2)
+        #expect(try await heartbeat("c") == t.clock.now.millis + 420_000)
+        _ = try await t.database.markOverdueDevicesOffline(now: t.clock.now.addingTimeInterval(1000), limit: 10) { _ in (.p3, "offline") }
+        t.clock.advance(1)
+        #expect(try await heartbeat("d") == t.clock.now.millis + 420_000, "back from offline: always rewritten")
+    }
+}
