@@ -21,6 +21,25 @@ final class RunningServer: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/eldercare").path
     }
 
+    /// The device simulator built beside `eldercare`.
+    static var simulatorBinary: String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("device-sim").path
+    }
+
+    /// Runs another program (the simulator) to completion: its exit status and all its output.
+    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     init() {
         dataDirectory = NSTemporaryDirectory() + "eldercare-e2e-" + UUID().uuidString
         logFile = dataDirectory + ".log"
