@@ -73,9 +73,11 @@ public final class CallFeed: Service, Sendable {
                 while true {
                     let changes = try await database.callChanges(after: last, limit: 2000)
                     guard let newest = changes.last else { break }
-                    broadcast(changes.map(FeedItem.change))
+                    // Position first: a subscriber arriving in between then starts after this
+                    // batch and skips it in its inbox, rather than starting before it and missing it.
                     last = newest.position
                     position.store(last, ordering: .releasing)
+                    broadcast(changes.map(FeedItem.change))
                 }
             } catch {
                 logger.error("reading the change log failed", metadata: ["error": "\(error)"])
