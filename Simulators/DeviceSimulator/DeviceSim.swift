@@ -5,7 +5,7 @@ import ArgumentParser
 struct DeviceSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device-sim",
-        abstract: "Simulated elders' devices: signed events, step-by-step scenarios, and the intake load generator.",
+        abstract: "Simulated elders' devices: signed events, step-by-step scenarios, the intake load generator, and live-feed timing.",
         discussion: """
             Devices sign every event with their secret, as Docs/device-protocol.md describes. The secrets \
             come from the demo seed (--seed, default 1: the database was made with `eldercare seed`), from a \
@@ -16,8 +16,10 @@ struct DeviceSim: ParsableCommand {
               device-sim --token $ADMIN scenario sos
               device-sim --token $ADMIN scenario storm --offline 50000 --sos 500
               device-sim --token $ADMIN load --rate 15000 --connections 8 --duration 30 --kind mixed --devices 50000
+              device-sim --token $ADMIN load --kind alarm --rate 2000 --connections 32 --duration 20 --subscribers 3
+              device-sim --token $ADMIN replay --expect 40000 --from 0
             """,
-        subcommands: [ScenarioCommand.self, LoadCommand.self, SignCommand.self])
+        subcommands: [ScenarioCommand.self, LoadCommand.self, ReplayCommand.self, SignCommand.self])
 
     @OptionGroup var server: ServerOptions
 }

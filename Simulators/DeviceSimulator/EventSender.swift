@@ -1,15 +1,20 @@
-/// The server's answer to an event: `202 {"ref":…,"status":"accepted","callId":4812,"heartbeatSeconds":300}`.
+/// The server's answer to an event:
+/// `202 {"ref":…,"status":"accepted","callId":4812,"callVersion":1,"heartbeatSeconds":300}`.
 struct EventAnswer: Sendable, Equatable {
     var status: String
     var callId: Int64?
+    /// The call's version after this event; the live feed announces that change with the same
+    /// version, which is how `load --subscribers` pairs a reply with its feed event.
+    var callVersion: Int?
     var heartbeatSeconds: Int?
 
-    /// Reads the three fields by scanning bytes (no JSONDecoder on the hot path); nil when the
+    /// Reads the fields by scanning bytes (no JSONDecoder on the hot path); nil when the
     /// body has no `status`.
     static func parse(_ body: [UInt8]) -> EventAnswer? {
         body.withUnsafeBufferPointer { buf in
             guard let status = JSONPeek.string("status", in: buf) else { return nil }
             return EventAnswer(status: status, callId: JSONPeek.integer("callId", in: buf).map(Int64.init),
+                               callVersion: JSONPeek.integer("callVersion", in: buf),
                                heartbeatSeconds: JSONPeek.integer("heartbeatSeconds", in: buf))
         }
     }
@@ -34,6 +39,7 @@ struct SendResult: Sendable {
         if let answer, acknowledged {
             var text = "\(status) \(answer.status)"
             if let callId = answer.callId { text += ", call \(callId)" }
+            if let version = answer.callVersion { text += " version \(version)" }
             if let hb = answer.heartbeatSeconds { text += ", heartbeat interval \(hb) s" }
             return text
         }

@@ -55,26 +55,7 @@ final class HTTPConnection {
     /// Connects now (schedulers call this before their start time so setup is not measured).
     func open() throws(HTTPFailure) {
         guard fd < 0 else { return }
-        let socketFD = socket(address.family, Socket.streamType, 0)
-        guard socketFD >= 0 else { throw .cannotConnect(Socket.describe(errno)) }
-        var one: Int32 = 1
-        setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        #if canImport(Darwin)
-        setsockopt(socketFD, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
-        #endif
-        // The timeout bounds connect (Linux applies SO_SNDTIMEO to it), each send and each recv.
-        var tv = timeval(tv_sec: Int(timeoutSeconds), tv_usec: .init((timeoutSeconds - Double(Int(timeoutSeconds))) * 1e6))
-        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let rc = address.socketAddress.withUnsafeBytes {
-            connect(socketFD, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
-        }
-        guard rc == 0 else {
-            let code = errno
-            _ = closeDescriptor(socketFD)
-            throw code == EINPROGRESS || code == EAGAIN ? .timedOut : .cannotConnect(Socket.describe(code))
-        }
-        fd = socketFD
+        fd = try Socket.connect(to: address, timeoutSeconds: timeoutSeconds)
         head = 0
         tail = 0
     }
@@ -315,6 +296,45 @@ final class HTTPConnection {
     }
 }
 
+extension Socket {
+    /// A connected TCP socket with Nagle off. `timeoutSeconds` bounds connect (Linux applies
+    /// SO_SNDTIMEO to it) and each send; `receiveTimeoutSeconds` (default the same) each recv.
+    /// Shared by the request/response connections and the live-feed reader (`FeedStream`), which
+    /// wants a short receive timeout so its thread can notice when to stop.
+    static func connect(to address: ServerAddress, timeoutSeconds: Double,
+                        receiveTimeoutSeconds: Double? = nil) throws(HTTPFailure) -> Int32 {
+        let socketFD = socket(address.family, Socket.streamType, 0)
+        guard socketFD >= 0 else { throw .cannotConnect(Socket.describe(errno)) }
+        var one: Int32 = 1
+        setsockopt(socketFD, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        #if canImport(Darwin)
+        setsockopt(socketFD, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        var send = timeval(seconds: timeoutSeconds)
+        var receive = timeval(seconds: receiveTimeoutSeconds ?? timeoutSeconds)
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
+        let rc = address.socketAddress.withUnsafeBytes {
+            connectDescriptor(socketFD, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
+        }
+        guard rc == 0 else {
+            let code = errno
+            _ = closeDescriptor(socketFD)
+            throw code == EINPROGRESS || code == EAGAIN ? .timedOut : .cannotConnect(Socket.describe(code))
+        }
+        return socketFD
+    }
+
+    /// Closes a descriptor (the system call, whatever `close` means where this is called).
+    static func close(_ fd: Int32) { _ = closeDescriptor(fd) }
+}
+
+private extension timeval {
+    init(seconds: Double) {
+        self.init(tv_sec: Int(seconds), tv_usec: .init((seconds - Double(Int(seconds))) * 1e6))
+    }
+}
+
 /// `close` inside `HTTPConnection` means its own method; this is the system call.
 @inline(__always)
 private func closeDescriptor(_ fd: Int32) -> Int32 {
@@ -323,4 +343,10 @@ private func closeDescriptor(_ fd: Int32) -> Int32 {
     #else
     Darwin.close(fd)
     #endif
+}
+
+/// Inside `Socket`, `connect` means its own method; this is the system call.
+@inline(__always)
+private func connectDescriptor(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
 }

@@ -15,6 +15,17 @@ struct LoadCommand: ParsableCommand {
 
             At the end, unless --no-verify, every event that got a 2xx is looked up through the admin API \
             (GET /v1/devices/{id}/events) to prove it was stored.
+
+            With --subscribers N the run also measures how long an alarm takes to reach the operators' \
+            consoles: before the first event, N connections subscribe to the live feed (GET /v1/calls/stream, \
+            with --token, which must be allowed to read calls), each read by its own thread as a console \
+            would. Every 202 to an alarm names the call and its version after the alarm (callId, callVersion); \
+            the feed announces that change with the same call id and version. The report gives, for the first \
+            subscriber and for all of them, the time from each alarm's send (the same start the latency above \
+            counts from) to its feed event. Every acknowledged alarm must reach every subscriber within 2 s \
+            after the run; any that did not are listed and the command exits 1, as it does when the feed \
+            repeats, reorders or skips a call's versions. See also `device-sim replay`, which measures how \
+            fast a console catches up with Last-Event-ID.
             """)
 
     @OptionGroup var server: ServerOptions
@@ -45,11 +56,23 @@ struct LoadCommand: ParsableCommand {
     @Flag(name: .customLong("no-verify"), help: "Skip checking that every acknowledged event is stored.")
     var noVerify = false
 
+    @Option(help: ArgumentHelp(
+        "Live-feed subscribers (GET /v1/calls/stream) to open before sending, one thread each, to measure device POST → feed event latency for alarms (see below). 0: none.",
+        valueName: "N"))
+    var subscribers: Int = 0
+
+    /// How long after the run the subscribers may take to receive the last acknowledged alarms.
+    static let feedGraceSeconds = 2.0
+
     func validate() throws {
         guard (1...2000).contains(connections) else { throw ValidationError("--connections must be between 1 and 2000.") }
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be a positive number of seconds (at most a day).") }
         guard devices >= 1 else { throw ValidationError("--devices must be at least 1.") }
         guard (0...10_000).contains(spinMicros) else { throw ValidationError("--spin-us must be between 0 and 10000.") }
+        guard (0...256).contains(subscribers) else { throw ValidationError("--subscribers must be between 0 and 256.") }
+        if subscribers > 0 && (target == .health || kind == .heartbeat) {
+            throw ValidationError("--subscribers measures alarms reaching the live feed; use it with --kind alarm or mixed and --target events.")
+        }
         if case .perSecond(let r) = rate, r * duration > 500_000_000 {
             throw ValidationError("--rate × --duration asks for more than 500 million events; shorten the run.")
         }
@@ -93,17 +116,41 @@ struct LoadCommand: ParsableCommand {
             let keyring = try directory.keyring(for: chosen)
             let plan = LoadPlan(kind: kind)
             let refPrefix = RefMint().prefix
+            let feed = subscribers > 0 ? FeedLatencyProbe(count: subscribers, settings: settings) : nil
+            if let feed {
+                try feed.start()
+                Console.say("Subscribed \(subscribers) live-feed connection\(subscribers == 1 ? "" : "s") to GET \(FeedStream.path).")
+            }
             Console.say("Load: \(plan.description) from \(Format.count(keyring.count)) devices over \(connections) connections, \(pacingText).")
+            let trackFeed = feed != nil
             let run = SlotDriver.run(threads: connections, pacing: pacing, name: "load", hardStopSeconds: hardStop,
                                      progressEvery: 5, progress: progress) { _ in
-                EventWorker(sender: EventSender(keyring: keyring, settings: settings), plan: plan, refPrefix: Array(refPrefix.utf8))
+                EventWorker(sender: EventSender(keyring: keyring, settings: settings), plan: plan, refPrefix: Array(refPrefix.utf8),
+                            trackFeed: trackFeed)
             }
             let (tally, latency) = merge(run.outcomes.map { ($0.tally, $0.latency) })
             report(run: run, tally: tally, latency: latency, what: "events")
             if tally.byHTTPStatus[401] != nil {
                 Console.say("401 means the server refused the signature: the secrets do not match (wrong --seed, or rotated secrets?), or the clocks differ by more than the 40 s window.")
             }
-            guard !noVerify else { return }
+            var feedPassed = true
+            if let feed {
+                let sends = run.outcomes.flatMap(\.feedSends)
+                let unversioned = run.outcomes.reduce(0) { $0 + $1.callsWithoutVersion }
+                let result = feed.finish(sends: sends, grace: Self.feedGraceSeconds)
+                let from = if case .max = rate { "from each send" } else { "from each scheduled send time" }
+                result.lines(from: from) { send in
+                    "\(keyring.devices[send.slot % keyring.count].id) ref \(refPrefix)\(send.slot)"
+                }.forEach(Console.say)
+                if unversioned > 0 {
+                    Console.say("\(Format.count(unversioned)) acknowledged events named a call without its version (callVersion), so they could not be followed to the feed: is the server older than the live feed?")
+                }
+                feedPassed = result.passed && unversioned == 0
+            }
+            guard !noVerify else {
+                if !feedPassed { throw ExitCode(1) }
+                return
+            }
             Console.say("Checking through the API that every acknowledged event is stored…")
             var refsByDevice = [[String]](repeating: [], count: keyring.count)
             for outcome in run.outcomes {
@@ -112,7 +159,7 @@ struct LoadCommand: ParsableCommand {
             let verification = Verifier(settings: settings, threads: min(8, max(2, connections)))
                 .verify(refsByDevice.enumerated().map { (keyring.devices[$0.offset].id, $0.element) })
             verification.lines.forEach(Console.say)
-            if !verification.passed { throw ExitCode(1) }
+            if !verification.passed || !feedPassed { throw ExitCode(1) }
         }
     }
 
@@ -182,20 +229,29 @@ struct EventWorker: SlotWorker {
         var latency: LatencyRecorder
         /// Slots answered with a 2xx; the device is `slot % devices` and the ref `prefix + slot`.
         var acknowledgedSlots: [Int]
+        /// With `--subscribers`: the acknowledged events whose reply named a call and its version.
+        var feedSends: [FeedSend]
+        /// Acknowledged events whose reply named a call but not its version.
+        var callsWithoutVersion: Int
     }
 
     let sender: EventSender
     let plan: LoadPlan
     let refPrefix: [UInt8]
+    let trackFeed: Bool
     var tally = StatusTally()
     var latency = LatencyRecorder()
     var acknowledged: [Int] = []
+    var feedSends: [FeedSend] = []
+    var callsWithoutVersion = 0
 
-    init(sender: EventSender, plan: LoadPlan, refPrefix: [UInt8]) {
+    init(sender: EventSender, plan: LoadPlan, refPrefix: [UInt8], trackFeed: Bool = false) {
         self.sender = sender
         self.plan = plan
         self.refPrefix = refPrefix
+        self.trackFeed = trackFeed
         acknowledged.reserveCapacity(1 << 16)
+        if trackFeed { feedSends.reserveCapacity(1 << 14) }
     }
 
     mutating func prepare() throws { try sender.connection.open() }
@@ -205,10 +261,21 @@ struct EventWorker: SlotWorker {
                                  refPrefix: refPrefix, refNumber: slot)
         latency.record(nanos: SimClock.nanos() &- since)
         tally.add(result)
-        if result.acknowledged { acknowledged.append(slot) }
+        guard result.acknowledged else { return }
+        acknowledged.append(slot)
+        if trackFeed, let answer = result.answer, let callId = answer.callId {
+            if let version = answer.callVersion, let key = FeedKey.pack(callId: callId, version: version) {
+                feedSends.append(FeedSend(key: key, sentAt: since, slot: slot))
+            } else {
+                callsWithoutVersion += 1
+            }
+        }
     }
 
-    func finish() -> Outcome { Outcome(tally: tally, latency: latency, acknowledgedSlots: acknowledged) }
+    func finish() -> Outcome {
+        Outcome(tally: tally, latency: latency, acknowledgedSlots: acknowledged, feedSends: feedSends,
+                callsWithoutVersion: callsWithoutVersion)
+    }
 }
 
 /// One load thread sending `GET /health`, for comparison with the event path.
