@@ -2,6 +2,7 @@ import CareModel
 import CareStore
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -77,7 +78,8 @@ public final class CallFeed: Service, Sendable {
                     // batch and skips it in its inbox, rather than starting before it and missing it.
                     last = newest.position
                     position.store(last, ordering: .releasing)
-                    broadcast(changes.map(FeedItem.change))
+                    // Formatted once for everyone: each subscriber writes the same bytes.
+                    broadcast([.changes(FeedBatch(changes))])
                 }
             } catch {
                 logger.error("reading the change log failed", metadata: ["error": "\(error)"])
@@ -107,8 +109,22 @@ public final class CallFeed: Service, Sendable {
 
 /// What the feed sends a subscriber.
 enum FeedItem: Sendable {
-    case change(CallChange)
+    case changes(FeedBatch)
     case heartbeat
+}
+
+/// Consecutive changes and their Server-Sent Events text, formatted once however many
+/// subscribers write it (a `ByteBuffer` is shared, not copied, between connections).
+struct FeedBatch: Sendable {
+    let changes: [CallChange]
+    let bytes: ByteBuffer
+    var first: Int64 { changes.first?.position ?? 0 }
+    var last: Int64 { changes.last?.position ?? 0 }
+
+    init(_ changes: [CallChange]) {
+        self.changes = changes
+        self.bytes = SSEFormat.events(changes)
+    }
 }
 
 /// One subscriber's queue: the feed pushes without waiting, the subscriber's connection takes

@@ -62,18 +62,24 @@ extension APIEnvironment {
     private static func forward(_ inbox: FeedInbox, to writer: inout any ResponseBodyWriter, after position: Int64) async throws {
         var sent = position
         while let items = await inbox.next() {
-            var fresh: [CallChange] = []
+            var out: [ByteBuffer] = []
             var beat = false
             for item in items {
                 switch item {
-                case .change(let change) where change.position > sent: fresh.append(change)
-                case .change: continue
+                case .changes(let batch) where batch.first > sent:
+                    out.append(batch.bytes)
+                    sent = batch.last
+                case .changes(let batch) where batch.last > sent:
+                    // Only right after a replay: part of the batch was already sent.
+                    let fresh = batch.changes.filter { $0.position > sent }
+                    out.append(SSEFormat.events(fresh))
+                    sent = batch.last
+                case .changes: continue
                 case .heartbeat: beat = true
                 }
             }
-            if let last = fresh.last {
-                try await writer.write(SSEFormat.events(fresh))
-                sent = last.position
+            if !out.isEmpty {
+                try await writer.write(contentsOf: out)
             } else if beat {
                 try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
             }
