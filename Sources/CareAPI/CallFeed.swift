@@ -70,6 +70,10 @@ public final class CallFeed: Service, Sendable {
         var lastBeat = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             generation = await database.waitForCallChanges(after: generation, timeout: .seconds(1))
+            // With many subscribers each broadcast costs a write per connection: let commits
+            // gather a moment (up to 5 ms) so a busy floor gets fewer, larger writes.
+            let subscribers = subscriberCount
+            if subscribers > 10 { try? await Task.sleep(for: .microseconds(min(5_000, subscribers * 25))) }
             do {
                 while true {
                     let changes = try await database.callChanges(after: last, limit: 2000)
