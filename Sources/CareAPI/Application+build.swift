@@ -4,6 +4,7 @@ import CareStore
 import Emergency
 import Hummingbird
 import Logging
+import Notifications
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -19,6 +20,8 @@ public struct CareServer: Sendable {
     public var intake: AlarmIntake
     /// The live feed behind `GET /v1/calls/stream`.
     public var feed: CallFeed
+    /// The outbox worker: sends notifications (Sources/Notifications).
+    public var notifier: NotificationWorker
 
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
                 logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
@@ -28,6 +31,8 @@ public struct CareServer: Sendable {
         self.intake = AlarmIntake(database: database, policy: intakePolicy, clock: clock,
                                   logger: Logger(label: "eldercare.intake"))
         self.feed = CallFeed(database: database, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
+        self.notifier = NotificationWorker(database: database, settings: NotificationSettings(settings.notifications),
+                                           clock: clock, isReady: { [readiness] in readiness.isReady })
     }
 
     var environment: APIEnvironment {
@@ -41,7 +46,7 @@ public struct CareServer: Sendable {
         let env = environment
         return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
             + env.deviceRoutes + env.institutionRoutes + env.accountRoutes + env.alarmRoutes(intake: intake)
-            + env.callRoutes(feed: feed)
+            + env.callRoutes(feed: feed) + env.notificationRoutes(notifier: notifier)
     }
 
     public func buildRouter() -> Router<CareRequestContext> {
@@ -70,7 +75,7 @@ public struct CareServer: Sendable {
             services: [MigrationService(database: database, readiness: readiness, logger: logger),
                        DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
                        CallEscalator(database: database, clock: clock, isReady: { [readiness] in readiness.isReady }),
-                       FeedAfterMigrations(feed: feed, readiness: readiness)],
+                       FeedAfterMigrations(feed: feed, readiness: readiness), notifier],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

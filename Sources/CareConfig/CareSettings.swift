@@ -94,6 +94,7 @@ public struct CareSettings: Sendable, Equatable {
     public var log = Log()
     public var pagination = Pagination()
     public var emergency = Emergency()
+    public var notifications = Notifications()  // CareSettings+notifications.swift
 
     /// The compiled-in defaults.
     public init() {}

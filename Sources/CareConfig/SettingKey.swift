@@ -96,7 +96,7 @@ extension SettingKey {
             allowed: "a path to the triage rules JSON file, absolute or relative to the working directory",
             isValid: { !$0.allSatisfy(\.isWhitespace) }
         ),
-    ]
+    ] + notificationKeys  // CareSettings+notifications.swift
 
     /// Rules that involve more than one key, run on the final settings.
     static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] = [
@@ -108,7 +108,7 @@ extension SettingKey {
                 "a whole number from 1 to \(p.maximumLimit) (the value of pagination.maximumLimit)"
             )
         },
-    ]
+    ] + notificationCrossChecks
 
     static let byName: [String: SettingKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

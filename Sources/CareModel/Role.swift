@@ -19,7 +19,8 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         switch self {
         case .admin: Set(Permission.allCases)
         case .supervisor: [.readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
-                           .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports]
+                           .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
+                           .manageNotifications]
         case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls]
         case .provider: [.readRegistry]
         case .agency: [.readRegistry, .readElders, .viewFullNationalID]
@@ -51,6 +52,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case handleCalls = "handle_calls"
     /// Service-level reports (emergency response times, outcomes, workload).
     case readReports = "read_reports"
+    /// The notification log, dead letters and requeueing them.
+    case manageNotifications = "manage_notifications"
 }
 
 /// Who is acting: written on every audit entry.

@@ -8,6 +8,7 @@ enum Migrations {
         m.registerMigration("v1-registry", migrate: registry)
         m.registerMigration("v2-alarms", migrate: alarms)
         m.registerMigration("v3-call-handling", migrate: callHandling)
+        m.registerMigration("v4-notifications", migrate: notifications)  // NotificationSchema.swift
         return m
     }
 

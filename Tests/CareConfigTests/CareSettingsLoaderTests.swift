@@ -36,6 +36,7 @@ struct CareSettingsLoaderTests {
                 "followUpWithinSeconds": d.emergency.followUpWithinSeconds,
                 "streamHeartbeatSeconds": d.emergency.streamHeartbeatSeconds,
             ],
+            "notifications": Self.notificationDefaults(d.notifications),
         ]
         #expect(file == expected)
 
@@ -167,7 +168,7 @@ struct CareSettingsLoaderTests {
                 "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
                 "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
                 "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
-            ])
+            ].merging(Self.notificationEnvironmentNames) { a, _ in a })
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
         #expect(SettingKey.environmentName(for: "emergency.escalateAfter2Minutes") == "ELDERCARE_EMERGENCY_ESCALATE_AFTER2_MINUTES")
@@ -392,7 +393,7 @@ struct CareSettingsLoaderTests {
         #expect(
             error == .unknownKey(
                 key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                known: ["server", "storage", "log", "pagination", "emergency"]))
+                known: ["server", "storage", "log", "pagination", "emergency", "notifications"]))
     }
 
     @Test("An unknown override key is refused")

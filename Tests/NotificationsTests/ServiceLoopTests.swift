@@ -1,0 +1,83 @@
+import CareModel
+import CareStore
+import Foundation
+@testable import Notifications
+import Synchronization
+import Testing
+
+/// The worker as the server runs it: its own loop, the real clock, many sends in flight.
+/// Nothing here asserts on timing; the waits only bound how long a broken worker may hang the run.
+@Suite("The worker's service loop", .serialized)
+struct ServiceLoopTests {
+    /// Polls `condition` every 20 ms for up to `seconds`.
+    func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
+    }
+
+    @Test func deliversEverythingConcurrentlyAndStopsCleanly() async throws {
+        let folder = NSTemporaryDirectory() + "notify-loop-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = try CareDatabase.open(at: folder + "/care.sqlite")
+        try await database.migrate()
+        _ = try await database.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
+        let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!, sequence: 2)
+        let elder = try await database.createElder(
+            try NewElder(name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
+                         regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
+            contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
+
+        let receiver = try LoopbackServer { _ in .slow(milliseconds: 20, status: 200) }
+        defer { receiver.stop() }
+        var settings = NotificationSettings()
+        settings.channelOrder = [.webhook]
+        settings.webhook = .init(url: receiver.url("/hook"), secret: "s")
+        settings.quietHours = .none
+        settings.concurrency = 64
+        settings.batchSize = 32
+        settings.pollInterval = .milliseconds(50)
+        let worker = NotificationWorker(database: database, settings: settings)
+        let running = Task { try await worker.run() }
+
+        let count = 400
+        try await database.enqueueOutbox((0..<count).map { i in
+            (topic: "booking_confirmed", key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
+        }, at: Date())
+        worker.wake()
+        let done = try await eventually {
+            try await database.notifications(NotificationFilter(status: .sent), page: PageRequest(limit: 1000)).items.count == count
+        }
+        #expect(done, "every message sent")
+        let keys = receiver.requests.idempotencyKeys
+        #expect(Set(keys) == Set((0..<count).map { "booking:\($0):confirmed:family_contact:1" }))
+        #expect(keys.count == count, "no repeats without a failure")
+        #expect(receiver.mostInFlight > 8, "sends overlap on the one multi handle (saw \(receiver.mostInFlight))")
+        let depth = try await database.notificationQueueDepth()
+        #expect(depth == NotificationQueueDepth(outbox: 0, pending: 0, sending: 0, dead: 0))
+
+        running.cancel()
+        _ = try? await running.value
+        #expect(try await database.notifications(NotificationFilter(status: .sending), page: PageRequest()).items.isEmpty)
+        try database.close()
+    }
+
+    @Test func withNoChannelConfiguredTheOutboxIsLeftAlone() async throws {
+        let folder = NSTemporaryDirectory() + "notify-off-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = try CareDatabase.open(at: folder + "/care.sqlite")
+        try await database.migrate()
+        try await database.enqueueOutbox([(topic: "call_opened", key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
+        let worker = NotificationWorker(database: database, settings: NotificationSettings())
+        #expect(!worker.isEnabled)
+        let running = Task { try await worker.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        running.cancel()
+        _ = try? await running.value
+        #expect(try await database.outboxStatus(key: "call:1:opened")?.status == "pending")
+        try database.close()
+    }
+}

@@ -1,0 +1,107 @@
+import CareModel
+import CareStore
+import CurlHTTP
+import Foundation
+import Notifications
+import Synchronization
+import Testing
+
+/// A clock tests move by hand. It starts at 2026-11-23 00:00 UTC, 08:00 in Yulin.
+final class TestClock: Sendable {
+    private let time: Mutex<Date>
+    init(_ start: Date = Date(timeIntervalSince1970: 1_795_392_000)) { time = Mutex(start) }
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { time.withLock { $0 += seconds } }
+    func set(_ date: Date) { time.withLock { $0 = date } }
+    var careClock: CareClock { CareClock { [self] in self.now } }
+}
+
+/// Tokens `tok-1`, `tok-2`, … so tests can open acknowledgement links.
+final class TokenCounter: Sendable {
+    private let n = Mutex(0)
+    func next() -> String { n.withLock { $0 += 1; return "tok-\($0)" } }
+}
+
+/// A database with a region, a receiver on loopback standing in for the SMS gateway (`/sms`),
+/// the push server (`/push`) and a webhook (`/hook`), and a worker sending to it under a test clock.
+struct Harness {
+    let folder: String
+    let database: CareDatabase
+    let clock: TestClock
+    let receiver: LoopbackServer
+    let worker: NotificationWorker
+    let settings: NotificationSettings
+
+    static let webhookSecret = "whsec-test-7f3a"
+    static let smsKey = "sms-key-SECRET-91"
+
+    static func make(_ configure: (inout NotificationSettings) -> Void = { _ in }) async throws -> Harness {
+        let folder = NSTemporaryDirectory() + "notify-" + UUID().uuidString
+        let clock = TestClock()
+        let database = try CareDatabase.open(at: folder + "/care.sqlite", clock: clock.careClock)
+        try await database.migrate()
+        for r in [Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
+                  Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000")] {
+            _ = try await database.createRegion(r, by: .commandLine)
+        }
+        let receiver = try LoopbackServer()
+        var settings = NotificationSettings()
+        settings.webhook = .init(url: receiver.url("/hook"), secret: webhookSecret)
+        settings.sms = .init(url: receiver.url("/sms"), apiKey: smsKey)
+        settings.push = .init(url: receiver.url("/push"))
+        settings.publicBaseURL = "https://care.example.org"
+        settings.requestTimeout = .seconds(2)
+        settings.supervisorPhone = "13900000000"
+        configure(&settings)
+        let tokens = TokenCounter()
+        let worker = NotificationWorker(database: database, settings: settings, clock: clock.careClock,
+                                        jitter: { 0.5 }, makeToken: { tokens.next() })
+        return Harness(folder: folder, database: database, clock: clock, receiver: receiver, worker: worker, settings: settings)
+    }
+
+    func tearDown() async {
+        await worker.close()
+        receiver.stop()
+        try? database.close()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Registers an elder with contacts (in call order) and one device; returns (elder, device id).
+    func addElder(_ n: Int, name: String = "黄秀英", sex: Sex = .female, phone: String? = nil,
+                  contacts: [(String, String)] = [("李明", "13800000001"), ("李娟", "13800000002")],
+                  notifyFamily: Bool = true) async throws -> (Elder, String) {
+        let birth = CalendarDate(year: 1944, month: 5, day: 1 + n % 28)!
+        var id = NationalID.make(regionCode: "450902", birthDate: birth, sequence: n * 2 + (sex == .female ? 0 : 1))
+        if id.sex != sex { id = NationalID.make(regionCode: "450902", birthDate: birth, sequence: n * 2 + 1) }
+        let elder = try NewElder(name: name, nationalId: id.value, phone: phone, address: "玉林市玉州区人民路\(n)号", location: nil,
+                                 regionCode: "450902000000", livingSituation: .alone, careLevel: .semiDisabled,
+                                 consent: Consent(notifyFamily: notifyFamily))
+            .validated(now: clock.now)
+        let stored = try await database.createElder(elder, contacts: contacts.map { NewContact(name: $0.0, relation: .son, phone: $0.1) },
+                                                    by: .commandLine)
+        let device = try await database.createDevice(NewDevice(id: "SOS-\(n)", type: .sosPendant, elderId: stored.id), by: .commandLine)
+        return (stored, device.device.id)
+    }
+
+    /// Opens a call the way intake does (the same transaction writes its `call_opened` outbox row).
+    func openCall(device deviceId: String, code: AlarmCode = .fall, priority: Priority = .p1, ref: String = UUID().uuidString) async throws -> Int64 {
+        let device = try await database.device(id: deviceId)
+        let event = DeviceEvent(ref: ref, kind: .alarm, code: code, occurredAt: clock.now)
+        let results = try await database.recordEvents([IncomingEvent(device: device, event: event, body: Data("{}".utf8),
+                                                                     receivedAt: clock.now)], graceSeconds: 120) { _ in
+            .open(code: code, priority: priority, reason: "test")
+        }
+        let reply = try JSONDecoder().decode(EventReply.self, from: try results[0].get().reply)
+        return try #require(reply.callId)
+    }
+
+    func notifications(_ filter: NotificationFilter = NotificationFilter()) async throws -> [NotificationView] {
+        try await database.notifications(filter, page: PageRequest(limit: 500)).items.sorted { $0.id < $1.id }
+    }
+
+    func notification(_ id: Int64) async throws -> NotificationView { try await database.notification(id: id) }
+}
+
+extension Array where Element == LoopbackServer.Request {
+    var idempotencyKeys: [String] { compactMap { $0.headers["Idempotency-Key"] } }
+}
