@@ -129,7 +129,10 @@ extension CareDatabase {
         var payload = ["action": entry.action, "status": entry.to.rawValue, "priority": call.priority.description]
         let topic: String
         switch CallActionKind(rawValue: entry.action) {
-        case .dispatch?: topic = "responder_dispatched"
+        case .dispatch?:
+            topic = "responder_dispatched"
+            // Only the responders this dispatch sent, so family hears of each once.
+            payload["responderIds"] = entry.detail["responderIds"]
         case .updateResponder? where entry.detail["responderTo"] == ResponderStatus.onScene.rawValue:
             topic = "responder_on_scene"
             payload["responder"] = entry.detail["responder"]

@@ -63,6 +63,10 @@ struct CallHandlingTests {
         #expect(detail.elder.name == "黄秀英" && detail.elder.district == "玉州区")
         let topics = try await db.pool.read { db in try String.fetchAll(db, sql: "SELECT topic FROM outbox WHERE call_id = ? ORDER BY id", arguments: [id]) }
         #expect(topics == ["call_opened", "responder_dispatched", "responder_on_scene", "call_resolved"])
+        let dispatched = try await db.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT payload FROM outbox WHERE call_id = ? AND topic = 'responder_dispatched'", arguments: [id])
+        }
+        #expect(dispatched?.contains(#""responderIds":"1""#) == true, "\(dispatched ?? "")")
         // The change log carries the call as the queue shows it, for the live feed.
         let changes = try await db.callChanges(after: 0, limit: 100)
         #expect(changes.map(\.change) == detail.timeline.map(\.action))
