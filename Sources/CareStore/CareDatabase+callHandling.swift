@@ -90,9 +90,8 @@ extension CareDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO call_timeline (call_id, at, at_ms, actor_id, actor_name, action, from_status, to_status, note, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [callId, entry.at, entry.at.millis, entry.actorId, entry.actorName, entry.action,
-                                     entry.from.rawValue, entry.to.rawValue, entry.note,
-                                     String(decoding: try JSONCoding.encode(entry.detail), as: UTF8.self)])
+            """).execute(arguments: [callId, SQLText.time(entry.at), entry.at.millis, entry.actorId, entry.actorName, entry.action,
+                                     entry.from.rawValue, entry.to.rawValue, entry.note, SQLText.object(entry.detail)])
     }
 
     /// Who changed the call since the caller read it, as the 409 says it.
@@ -144,7 +143,7 @@ extension CareDatabase {
             payload["deadline"] = entry.detail["deadline"]
         default: return
         }
-        try enqueue(db, topic: topic, key: base + ":" + topic, elderId: call.elderId, callId: call.id, payload: payload, at: now)
+        try enqueue(db, topic: topic, key: base + ":" + topic, elderId: call.elderId, callId: call.id, payload: payload, at: SQLText.time(now))
     }
 }
 

@@ -119,8 +119,8 @@ extension CareDatabase {
         let openCalls = event.kind == .alarm || event.kind == .cancel ? try self.openCalls(db, elder: elder.id) : []
         let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
         let now = incoming.receivedAt
-        // Converted once: GRDB formats a Date through ICU each time it binds one.
-        let stamp = now.databaseValue
+        // Converted once, without ICU (GRDB formats a bound Date through a DateFormatter).
+        let stamp = SQLText.time(now)
         var callId: Int64?
         var outcome: EventOutcome = .recorded
         /// The joined or cancelled call as it now is, for the cache once everything is written.
@@ -128,18 +128,28 @@ extension CareDatabase {
         switch decision {
         case .open(let code, let priority, let reason):
             let call = try insertCall(db, elderId: elder.id, deviceId: device.id, code: code, priority: priority,
-                                      reason: reason, location: event.location, at: now)
+                                      reason: reason, location: event.location, at: now, stamp: stamp)
             callId = call.id
             outcome = .accepted
             if priority <= .p2, elder.consent.notifyFamily {
                 try enqueue(db, topic: "call_opened", key: "call:\(call.id):opened", elderId: elder.id, callId: call.id,
-                            payload: ["code": code.rawValue, "priority": priority.description], at: now)
+                            payload: ["code": code.rawValue, "priority": priority.description], at: stamp)
             }
         case .join(let id, let priority, let reason):
-            try db.cachedStatement(sql: """
-                UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
-                    reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
-                """).execute(arguments: [stamp, now.millis, priority.rawValue, reason, try Self.json(event.location), id])
+            let location = SQLText.location(event.location)
+            // Priority is in the queue index: set it only when it moves, so a joined alarm
+            // rewrites the call's row and not an index page too.
+            if openCalls.first(where: { $0.id == id })?.priority == priority {
+                try db.cachedStatement(sql: """
+                    UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?,
+                        reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
+                    """).execute(arguments: [stamp, now.millis, reason, location, id])
+            } else {
+                try db.cachedStatement(sql: """
+                    UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
+                        reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
+                    """).execute(arguments: [stamp, now.millis, priority.rawValue, reason, location, id])
+            }
             try logChange(db, callId: id, "joined", at: stamp)
             changed = openCalls.first { $0.id == id }.map { call in
                 var call = call
@@ -177,12 +187,12 @@ extension CareDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [device.id, event.ref, event.kind.rawValue, event.code?.rawValue, event.occurredAt,
-                                     stamp, incoming.body, outcome.rawValue, callId, reply])
+            """).execute(arguments: [device.id, event.ref, event.kind.rawValue, event.code?.rawValue,
+                                     SQLText.time(event.occurredAt), stamp, incoming.body, outcome.rawValue, callId, reply])
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(sql: """
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
-                """, arguments: [elder.id, db.lastInsertedRowID, callId, now])
+                """, arguments: [elder.id, db.lastInsertedRowID, callId, stamp])
         }
         try superviseAfterHearing(db, device, elderId: elder.id, supervision, at: now, stamp: stamp, graceSeconds: graceSeconds)
         if let changed { openCallCache.update(changed) }
@@ -222,7 +232,7 @@ extension CareDatabase {
         for id in offline {
             try db.execute(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, reason = reason || ?, version = version + 1 WHERE id = ?
-                """, arguments: [CallStatus.cancelledAtDevice.rawValue, now, "; back online \(Self.clockTime(now))", id])
+                """, arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, "; back online \(Self.clockTime(now))", id])
             try appendTimeline(db, callId: id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "device_online",
                                                                  from: .new, to: .cancelledAtDevice, detail: ["deviceId": device.id]))
             try logChange(db, callId: id, "device_online", at: stamp)
@@ -255,8 +265,8 @@ extension CareDatabase {
     }
 
     func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
-                    location: EventLocation?, at now: Date) throws -> Call {
-        let locationJSON = try Self.json(location)
+                    location: EventLocation?, at now: Date, stamp: DatabaseValue) throws -> Call {
+        let locationJSON = SQLText.location(location)
         // Unclaimed from the start: the escalation clock runs from the moment the call opens.
         let deadline = now.millis + Int64(escalation.unclaimedAfter[priority]) * 1000
         try db.cachedStatement(sql: """
@@ -264,14 +274,14 @@ extension CareDatabase {
                 last_event_at, last_event_ms, location, version, deadline_ms, deadline_kind)
             VALUES (?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, 1, ?, ?)
             """).execute(arguments: [elderId, deviceId, code.rawValue, priority.rawValue, reason, CallStatus.new.rawValue,
-                                     now, now.millis, now, now.millis, locationJSON, deadline, CallDeadlineKind.unclaimed.rawValue])
+                                     stamp, now.millis, stamp, now.millis, locationJSON, deadline, CallDeadlineKind.unclaimed.rawValue])
         let call = Call(id: db.lastInsertedRowID, elderId: elderId, deviceId: deviceId, code: code, priority: priority,
                         reason: reason, status: .new, eventCount: 1, openedAt: now, lastEventAt: now, cancelledAt: nil,
                         location: location, version: 1)
         try appendTimeline(db, callId: call.id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "opened",
                                                                   from: .new, to: .new, note: reason,
                                                                   detail: ["deviceId": deviceId, "code": code.rawValue]))
-        try logChange(db, callId: call.id, "opened", at: now.databaseValue)
+        try logChange(db, callId: call.id, "opened", at: stamp)
         openCallCache.update(call)
         return call
     }
@@ -288,8 +298,8 @@ extension CareDatabase {
     /// Adds a message to the outbox; the notifications worker sends it. The idempotency key makes
     /// a second enqueue of the same message a no-op.
     func enqueue(_ db: Database, topic: String, key: String, elderId: Int64?, callId: Int64?,
-                 payload: [String: String], at now: Date) throws {
-        let json = String(decoding: try JSONCoding.encode(payload), as: UTF8.self)
+                 payload: [String: String], at now: DatabaseValue) throws {
+        let json = SQLText.object(payload)
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO outbox (topic, idempotency_key, elder_id, call_id, payload, status, attempts, due_at, created_at)
             VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
@@ -305,11 +315,6 @@ extension CareDatabase {
         if let callVersion { text += #","callVersion":"# + String(callVersion) }
         text += #","heartbeatSeconds":"# + String(heartbeatSeconds) + "}"
         return Data(text.utf8)
-    }
-
-    /// A location as the JSON text the call row keeps.
-    static func json(_ location: EventLocation?) throws -> String? {
-        try location.map { String(decoding: try JSONCoding.encode($0), as: UTF8.self) }
     }
 
     /// The time of day in Yulin (UTC+8), as operators read it: `10:11`, or `10:11:40`.
@@ -331,3 +336,4 @@ enum JSONCoding {
     static var decoder: JSONDecoder { CareJSON.decoder }
     static func encode<T: Encodable>(_ value: T) throws -> Data { try CareJSON.encoder.encode(value) }
 }
+

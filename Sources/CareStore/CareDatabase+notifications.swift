@@ -21,7 +21,7 @@ extension CareDatabase {
             claimed.reserveCapacity(rows.count)
             let leaseEnd = now.addingTimeInterval(lease).millis
             // Converted once: GRDB formats a Date through ICU each time it binds one.
-            let stamp = Self.sqlTime(now)
+            let stamp = SQLText.time(now)
             for row in rows {
                 let id: Int64 = row["id"]
                 let status: String = row["status"]
@@ -65,7 +65,7 @@ extension CareDatabase {
         guard !records.isEmpty else { return 0 }
         return try await pool.write { db in
             var applied = 0
-            let stamp = Self.sqlTime(now)
+            let stamp = SQLText.time(now)
             for r in records {
                 let guardSQL = "WHERE id = ? AND status = 'sending' AND attempts = ?"
                 func name(_ index: Int) -> String? { r.channels.indices.contains(index) ? r.channels[index].rawValue : nil }
@@ -101,7 +101,7 @@ extension CareDatabase {
                     case .deferred: nil
                     }
                     if let outcome {
-                        try Self.logAttempt(db, id: r.id, channel: channel, at: Self.sqlTime(r.startedAt), latencyMs: r.latencyMs,
+                        try Self.logAttempt(db, id: r.id, channel: channel, at: SQLText.time(r.startedAt), latencyMs: r.latencyMs,
                                             httpStatus: r.httpStatus, outcome: outcome, error: r.error)
                     }
                 }
@@ -348,23 +348,6 @@ extension CareDatabase {
             chainStep: row["chain_step"], acknowledgedAt: row["acked_at"], acknowledgedBy: row["acked_by"],
             title: row["title"], text: row["body"], lastStatus: row["last_status"], lastError: row["last_error"],
             sentAt: row["sent_at"], createdAt: row["created_at"])
-    }
-}
-
-extension CareDatabase {
-    /// A date as GRDB stores it (`2026-11-23 02:11:21.250`, UTC), formatted without ICU, which
-    /// GRDB's own conversion goes through and which costs more than the rest of a row's write.
-    static func sqlTime(_ date: Date) -> DatabaseValue {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
-        let rest = Int(ms - days * 86_400_000)
-        let day = CalendarDate(daysSinceEpoch: Int(days))
-        func pad(_ n: Int, _ width: Int) -> String {
-            let text = String(n)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return (pad(day.year, 4) + "-" + pad(day.month, 2) + "-" + pad(day.day, 2) + " " + pad(rest / 3_600_000, 2) + ":"
-            + pad(rest / 60_000 % 60, 2) + ":" + pad(rest / 1000 % 60, 2) + "." + pad(rest % 1000, 3)).databaseValue
     }
 }
 

@@ -24,7 +24,7 @@ extension CareDatabase {
                 """), arguments: [now, limit])
             var report = FanOutReport()
             // Converted once: GRDB formats a Date through ICU each time it binds one.
-            let stamp = Self.sqlTime(now)
+            let stamp = SQLText.time(now)
             for row in rows {
                 let message = Self.outboxMessage(row)
                 let context = try self.fanOutContext(db, message)
@@ -56,7 +56,7 @@ extension CareDatabase {
         try await pool.write { db in
             var added = 0
             for m in messages {
-                try self.enqueue(db, topic: m.topic, key: m.key, elderId: m.elderId, callId: m.callId, payload: m.payload, at: now)
+                try self.enqueue(db, topic: m.topic, key: m.key, elderId: m.elderId, callId: m.callId, payload: m.payload, at: SQLText.time(now))
                 added += db.changesCount
             }
             return added

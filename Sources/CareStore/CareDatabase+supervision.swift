@@ -33,7 +33,7 @@ extension CareDatabase {
                 let elder = try Self.elder(db, id: device.elderId)
                 let (priority, reason) = triage(OverdueDevice(device: device, elder: elder, lastSeenAt: row["last_seen_at"]))
                 opened.append(try self.insertCall(db, elderId: elder.id, deviceId: device.id, code: .deviceOffline,
-                                             priority: priority, reason: reason, location: nil, at: now))
+                                             priority: priority, reason: reason, location: nil, at: now, stamp: SQLText.time(now)))
             }
             return opened
         }

@@ -1,12 +1,18 @@
+import CareModel
 import CoreMetrics
 import Foundation
 
 /// What intake and supervision report to `/metrics`.
 enum IntakeMetrics {
     /// Events stored, by what happened to them (accepted, joined, cancelled, recorded, duplicate).
+    /// Made once per outcome: building a counter looks it up in the registry under a lock.
     static func stored(_ outcome: String) -> Counter {
-        Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", outcome)])
+        storedByOutcome[outcome] ?? Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", outcome)])
     }
+    private static let storedByOutcome: [String: Counter] = Dictionary(uniqueKeysWithValues:
+        (EventOutcome.allCases.map(\.rawValue) + ["duplicate"]).map {
+            ($0, Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", $0)]))
+        })
     /// Group commits written, and the events they carried.
     static let commits = Counter(label: "eldercare_intake_commits_total")
     static let committedEvents = Counter(label: "eldercare_intake_committed_events_total")

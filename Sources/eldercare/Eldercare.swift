@@ -11,5 +11,5 @@ struct Eldercare: AsyncParsableCommand {
             variables, then flags; see Docs/configuration.md.
             """,
         subcommands: [Serve.self, Demo.self, Migrate.self, Seed.self, Token.self, Backup.self, ConsoleCommand.self,
-                      ConsoleBenchmark.self])
+                      ConsoleBenchmark.self, WriterBenchmark.self])
 }

@@ -1,0 +1,101 @@
+import CareModel
+import Foundation
+import GRDB
+
+/// Text the store writes for every device event, built without Foundation's formatters.
+///
+/// GRDB turns a bound `Date` into text through an ICU `DateFormatter`, and `JSONEncoder` builds
+/// a container tree for a three-field object; on the intake's write path those two cost more
+/// than SQLite's own work for the row. These produce the same stored values by hand:
+///
+/// ```swift
+/// SQLText.time(date)                          // "2026-11-23 02:11:21.250", as GRDB stores a Date
+/// SQLText.object(["code": "sos", "priority": "P1"])  // {"code":"sos","priority":"P1"}
+/// ```
+enum SQLText {
+    /// A date as GRDB stores it (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), so `Date` columns read back as usual.
+    static func time(_ date: Date) -> DatabaseValue { timeText(date).databaseValue }
+
+    static func timeText(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let rest = Int(ms - days * 86_400_000)
+        let day = CalendarDate(daysSinceEpoch: Int(days))
+        return String(unsafeUninitializedCapacity: 23) { out in
+            func put(_ value: Int, width: Int, at start: Int) {
+                var value = value
+                for i in stride(from: start + width - 1, through: start, by: -1) {
+                    out[i] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(day.year, width: 4, at: 0); out[4] = UInt8(ascii: "-")
+            put(day.month, width: 2, at: 5); out[7] = UInt8(ascii: "-")
+            put(day.day, width: 2, at: 8); out[10] = UInt8(ascii: " ")
+            put(rest / 3_600_000, width: 2, at: 11); out[13] = UInt8(ascii: ":")
+            put(rest / 60_000 % 60, width: 2, at: 14); out[16] = UInt8(ascii: ":")
+            put(rest / 1000 % 60, width: 2, at: 17); out[19] = UInt8(ascii: ".")
+            put(rest % 1000, width: 3, at: 20)
+            return 23
+        }
+    }
+
+    /// A flat JSON object of strings, keys in sorted order (so the same content is the same text).
+    static func object(_ fields: [String: String]) -> String {
+        var text = "{"
+        for (i, key) in fields.keys.sorted().enumerated() {
+            if i > 0 { text += "," }
+            appendString(key, to: &text)
+            text += ":"
+            appendString(fields[key]!, to: &text)
+        }
+        return text + "}"
+    }
+
+    /// A location as the call row keeps it; decodes as ``EventLocation``.
+    static func location(_ location: EventLocation?) -> String? {
+        guard let location else { return nil }
+        var text = "{", first = true
+        func key(_ name: String) {
+            text += first ? "\"" : ",\""
+            text += name + "\":"
+            first = false
+        }
+        if let area = location.area { key("area"); appendString(area.rawValue, to: &text) }
+        if let free = location.text { key("text"); appendString(free, to: &text) }
+        if let latitude = location.latitude { key("latitude"); text += number(latitude) }
+        if let longitude = location.longitude { key("longitude"); text += number(longitude) }
+        if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += number(accuracy) }
+        return text + "}"
+    }
+
+    /// Shortest text that reads back as the same `Double` (validated values are always finite).
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
+    }
+
+    /// `value` as a JSON string literal (RFC 8259 §7: quote, backslash and control characters escaped).
+    static func appendString(_ value: String, to text: inout String) {
+        text += "\""
+        var plain = true
+        for unit in value.utf8 where unit < 0x20 || unit == 0x22 || unit == 0x5C { plain = false; break }
+        if plain {
+            text += value
+        } else {
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\r": text += "\\r"
+                case "\t": text += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        text += "\""
+    }
+}

@@ -1,0 +1,46 @@
+import CareModel
+@testable import CareStore
+import Foundation
+import GRDB
+import Testing
+
+/// The hand-built text the intake writes must read back exactly as GRDB's and `JSONEncoder`'s would.
+@Suite struct SQLTextTests {
+    @Test(arguments: [0.0, 1_795_400_000.25, 1_795_400_000.9996, 951_782_400.5, -86_400.001, 4_102_444_799.999])
+    func timesAreStoredAsGRDBStoresDates(_ seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        let ours = SQLText.timeText(date)
+        let grdb = String.fromDatabaseValue(date.databaseValue)!
+        // GRDB's formatter truncates to the millisecond, ours rounds: equal unless the 4th
+        // decimal rounds up.
+        let truncated = Date(timeIntervalSince1970: (seconds * 1000).rounded(.down) / 1000)
+        let rounded = Date(timeIntervalSince1970: (seconds * 1000).rounded() / 1000)
+        if truncated == rounded { #expect(ours == grdb) }
+        let back = try #require(Date.fromDatabaseValue(ours.databaseValue))
+        #expect(abs(back.timeIntervalSince1970 - rounded.timeIntervalSince1970) < 0.000_5)
+    }
+
+    @Test func locationsRoundTripThroughJSONDecoder() throws {
+        let samples: [EventLocation] = [
+            EventLocation(area: .bathroom),
+            EventLocation(area: .livingRoom, text: "2号楼3单元 \"东\"\\侧\n\t门口\u{1}", latitude: 22.6391, longitude: 110.152,
+                          accuracyMeters: 12),
+            EventLocation(latitude: -90, longitude: 180, accuracyMeters: 0.5),
+            EventLocation(text: ""),
+            EventLocation(),
+        ]
+        for location in samples {
+            let text = try #require(SQLText.location(location))
+            #expect(try JSONDecoder().decode(EventLocation.self, from: Data(text.utf8)) == location, "\(text)")
+        }
+        #expect(SQLText.location(nil) == nil)
+    }
+
+    @Test func flatObjectsAreSortedAndEscaped() throws {
+        let fields = ["z": "末", "a": "say \"hi\"\\", "m": "line\nbreak"]
+        let text = SQLText.object(fields)
+        #expect(text == #"{"a":"say \"hi\"\\","m":"line\nbreak","z":"末"}"#)
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == fields)
+        #expect(SQLText.object([:]) == "{}")
+    }
+}
