@@ -89,6 +89,10 @@ let package = Package(
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
+        // For tests: one loopback HTTP/1.1 server on plain sockets (a real peer for the HTTP client, a
+        // stand-in for webhooks, the SMS gateway and the API). Foundation only, like HummingbirdTesting for Hummingbird.
+        .target(name: "CareTesting", swiftSettings: swiftSettings),
+
         // A reproducible synthetic city in Yulin's real districts, for demos and benchmarks.
         .target(name: "SyntheticCity", dependencies: ["CareModel"], swiftSettings: swiftSettings),
 
@@ -137,9 +141,13 @@ let package = Package(
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
         .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "NotificationsTests", dependencies: ["Notifications", "CareStore", "CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
-        .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CareTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "CareStore", "CareModel", "CurlHTTP", "CareTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",
@@ -151,6 +159,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
-        .testTarget(name: "EndToEndTests", dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CareTestingTests", dependencies: ["CareTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,3 +1,4 @@
+import CareTesting
 import CurlHTTP
 import Foundation
 import Testing
@@ -16,7 +17,7 @@ import Testing
             #expect(statuses.allSatisfy { $0 == 200 })
             // The server seeing many at once is the proof that they overlap (one at a time would
             // see one). No time bound: on a busy machine it would measure the machine.
-            #expect(server.observed.maximumInFlight >= 50)
+            #expect(server.mostInFlight >= 50)
         }
     }
 
@@ -26,8 +27,8 @@ import Testing
                 let response = try await client.send(HTTPRequest(method: .post, url: server.url("/echo"), body: Data("\(index)".utf8)))
                 #expect(response.body == Data("\(index)".utf8))
             }
-            #expect(server.observed.requests.count == 50)
-            #expect(server.observed.acceptedConnections <= 2)
+            #expect(server.requests.count == 50)
+            #expect(server.acceptedConnections <= 2)
         }
     }
 
@@ -44,22 +45,22 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            #expect(server.observed.requests.count == 12)
-            #expect(server.observed.acceptedConnections <= 3)
-            #expect(server.observed.maximumInFlight <= 3)
+            #expect(server.requests.count == 12)
+            #expect(server.acceptedConnections <= 3)
+            #expect(server.mostInFlight <= 3)
         }
     }
 
     @Test func cancellingTheTaskAbortsTheRequestAndClosesItsConnection() async throws {
         try await withLoopback { client, server in
             let task = Task { try await client.send(HTTPRequest(url: server.url("/hang"), timeout: .seconds(30))) }
-            try await eventually("the server received the request") { server.observed.requests.count == 1 }
+            try await eventually("the server received the request") { server.requests.count == 1 }
             let start = ContinuousClock.now
             task.cancel()
             let result = await task.result
             #expect(ContinuousClock.now - start < .seconds(10))  // well before the 30 s timeout
             #expect(throws: CurlHTTPError.cancelled) { try result.get() }
-            try await eventually("the server saw the connection close") { server.observed.closedByClient == 1 }
+            try await eventually("the server saw the connection close") { server.closedByClient == 1 }
             // The client still works afterwards.
             #expect(try await client.send(HTTPRequest(url: server.url("/echo"))).status == 200)
         }
@@ -73,20 +74,20 @@ import Testing
             }
             await #expect(throws: CurlHTTPError.cancelled) { try await task.value }
             _ = try await client.send(HTTPRequest(url: server.url("/echo")))
-            #expect(server.observed.requests.map(\.path) == ["/echo"])
+            #expect(server.requests.map(\.path) == ["/echo"])
         }
     }
 
     @Test func shutdownFailsRequestsInFlightAndAfterwards() async throws {
-        let server = try LoopbackServer()
+        let server = try ClientTestServer()
         defer { server.stop() }
         let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
         let task = Task { try await client.send(HTTPRequest(url: server.url("/hang"), timeout: .seconds(30))) }
-        try await eventually("the server received the request") { server.observed.requests.count == 1 }
+        try await eventually("the server received the request") { server.requests.count == 1 }
         await client.shutdown()
         await #expect(throws: CurlHTTPError.clientShutDown) { try await task.value }
         await #expect(throws: CurlHTTPError.clientShutDown) { try await client.send(HTTPRequest(url: server.url("/echo"))) }
         await client.shutdown()  // A second shutdown returns too.
-        try await eventually("the server saw the connection close") { server.observed.closedByClient == 1 }
+        try await eventually("the server saw the connection close") { server.closedByClient == 1 }
     }
 }

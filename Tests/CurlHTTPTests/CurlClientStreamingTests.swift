@@ -1,3 +1,4 @@
+import CareTesting
 import CurlHTTP
 import Foundation
 import Testing
@@ -23,11 +24,11 @@ import Testing
             // The server holds the rest back until the gate opens, so these two arrived on their own.
             #expect(outputs == Array(Self.expectedOutputs.prefix(2)))
             #expect(!server.isGateOpen)
-            #expect(server.observed.streamsCompleted == 0)
+            #expect(server.streamsCompleted == 0)
             server.openGate()
             while let output = try await events.next() { outputs.append(output) }
             #expect(outputs == Self.expectedOutputs)
-            #expect(server.observed.streamsCompleted == 1)
+            #expect(server.streamsCompleted == 1)
         }
     }
 
@@ -39,7 +40,7 @@ import Testing
                 #expect(try await events.next() == .comment("ping"))
                 #expect(try await events.next() == .comment("ping"))
             }
-            try await eventually("the server saw the connection close") { server.observed.closedByClient == 1 }
+            try await eventually("the server saw the connection close") { server.closedByClient == 1 }
         }
     }
 
@@ -57,7 +58,7 @@ import Testing
             if case .failure(let failure) = await reader.result {
                 #expect(failure as? CurlHTTPError == .cancelled)
             }
-            try await eventually("the server saw the connection close") { server.observed.closedByClient == 1 }
+            try await eventually("the server saw the connection close") { server.closedByClient == 1 }
             withExtendedLifetime(response) {}  // The response is still referenced: the cancel did it.
         }
     }
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func failureBeforeTheHeadIsThrownByStream() async throws {
-        let port = try LoopbackServer.closedPort()
+        let port = try LoopbackHTTPServer.refusingPort()
         let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
         let failure = await error { try await client.stream(HTTPRequest(url: "http://127.0.0.1:\(port)/sse")) }
         guard case .couldNotConnect = failure else {

@@ -1,3 +1,4 @@
+import CareTesting
 import CurlHTTP
 import Foundation
 import Testing
@@ -12,7 +13,7 @@ import Testing
             #expect(response.headers["content-length"] == "5")
             #expect(response.isSuccess)
             #expect(response.totalTime > .zero)
-            let seen = try #require(server.observed.requests.first)
+            let seen = try #require(server.requests.first)
             #expect(seen.method == "GET")
             #expect(seen.headers["User-Agent"] == "CurlHTTP")
         }
@@ -28,7 +29,7 @@ import Testing
             #expect(response.status == 200)
             #expect(response.body == payload)
             #expect(response.headers["X-Echo-Method"] == "POST")
-            let seen = try #require(server.observed.requests.first)
+            let seen = try #require(server.requests.first)
             #expect(seen.body == payload)
             #expect(seen.headers["content-type"] == "application/json")
             #expect(seen.headers["X-Request-Id"] == "r-17")
@@ -42,7 +43,7 @@ import Testing
         try await withLoopback { client, server in
             let response = try await client.send(HTTPRequest(method: method, url: server.url("/echo"), body: Data("b".utf8)))
             #expect(response.headers["X-Echo-Method"] == method.rawValue)
-            #expect(server.observed.requests.first?.body == Data("b".utf8))
+            #expect(server.requests.first?.body == Data("b".utf8))
         }
     }
 
@@ -54,7 +55,7 @@ import Testing
             #expect(head.headers["Content-Length"] == "100")
             let post = try await client.send(HTTPRequest(method: .post, url: server.url("/echo")))
             #expect(post.headers["X-Echo-Method"] == "POST")
-            #expect(server.observed.requests.last?.headers["Content-Length"] == "0")
+            #expect(server.requests.last?.headers["Content-Length"] == "0")
         }
     }
 
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func refusedConnectionFailsQuicklyWithCouldNotConnect() async throws {
-        let port = try LoopbackServer.closedPort()
+        let port = try LoopbackHTTPServer.refusingPort()
         let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
         let start = ContinuousClock.now
         let failure = await error { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", timeout: .seconds(10))) }
@@ -146,7 +147,7 @@ import Testing
                     continue
                 }
             }
-            #expect(server.observed.requests.isEmpty)
+            #expect(server.requests.isEmpty)
         }
     }
 

@@ -5,9 +5,9 @@ import Testing
 /// Runs `body` with a fresh loopback server and client, and stops both afterwards.
 func withLoopback<T>(
     _ configuration: CurlClient.Configuration = CurlClient.Configuration(usesEnvironmentProxy: false),
-    _ body: (CurlClient, LoopbackServer) async throws -> T
+    _ body: (CurlClient, ClientTestServer) async throws -> T
 ) async throws -> T {
-    let server = try LoopbackServer()
+    let server = try ClientTestServer()
     let client = try CurlClient(configuration: configuration)
     do {
         let result = try await body(client, server)

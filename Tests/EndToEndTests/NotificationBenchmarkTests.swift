@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CareTesting
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ struct NotificationBenchmarkTests {
         let count = Int(Self.environment["BENCH_MESSAGES"] ?? "") ?? 100_000
         let delay = Int(Self.environment["BENCH_RECEIVER_MS"] ?? "") ?? 50
         let concurrency = Self.environment["BENCH_CONCURRENCY"] ?? "256"
-        let receiver = try NotificationReceiver(keepsRequests: false) { _ in .slow(milliseconds: delay, status: 200) }
+        let receiver = try LoopbackHTTPServer(recordsRequests: false) { _ in .after(milliseconds: delay, .status(200)) }
         defer { receiver.stop() }
         let server = RunningServer()
         defer { server.remove() }
@@ -53,17 +54,17 @@ struct NotificationBenchmarkTests {
         let cpuAtStart = Self.cpuSeconds(pid)
         var samples: [(at: Date, received: Int, rssKB: Int)] = []
         let deadline = Date().addingTimeInterval(Double(count) / 200 + 120)
-        while receiver.count < count && Date() < deadline {
-            samples.append((Date(), receiver.count, Self.status(pid, "VmRSS")))
+        while receiver.requestCount < count && Date() < deadline {
+            samples.append((Date(), receiver.requestCount, Self.status(pid, "VmRSS")))
             if samples.count % 8 == 0 {
-                print("BENCH progress: \(receiver.count) delivered, server VmRSS \(samples.last!.rssKB / 1024) MB, \(receiver.connectionCount) connections")
+                print("BENCH progress: \(receiver.requestCount) delivered, server VmRSS \(samples.last!.rssKB / 1024) MB, \(receiver.acceptedConnections) connections")
             }
             try await Task.sleep(for: .milliseconds(250))
         }
-        samples.append((Date(), receiver.count, Self.status(pid, "VmRSS")))
+        samples.append((Date(), receiver.requestCount, Self.status(pid, "VmRSS")))
         let peakKB = Self.status(pid, "VmHWM")
         let cpu = Self.cpuSeconds(pid) - cpuAtStart
-        let received = receiver.count
+        let received = receiver.requestCount
         #expect(received >= count, "delivered \(received) of \(count)")
         #expect(server.stop() == 0)
 

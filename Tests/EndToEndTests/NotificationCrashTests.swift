@@ -1,4 +1,5 @@
 import CareStore
+import CareTesting
 import Emergency
 import Foundation
 import Testing
@@ -14,7 +15,7 @@ struct NotificationCrashTests {
     static let pushToken = "tk_push_e2e_77c1"
 
     @Test func everyMessageIsDeliveredAfterSIGKILLAndRepeatsCarryTheSameKey() async throws {
-        let receiver = try NotificationReceiver { _ in .slow(milliseconds: 400, status: 200) }
+        let receiver = try LoopbackHTTPServer { _ in .after(milliseconds: 400, .status(200)) }
         defer { receiver.stop() }
         let server = RunningServer()
         defer { server.remove() }
@@ -92,12 +93,12 @@ struct NotificationCrashTests {
 
         let sentKeys = Set(firstSteps.compactMap { $0["idempotencyKey"] as? String })
         let received = receiver.requests
-        let receivedKeys = received.compactMap { $0.header("Idempotency-Key") }
+        let receivedKeys = received.compactMap { $0.headers["Idempotency-Key"] }
         #expect(received.count == receivedKeys.count, "every request carries an Idempotency-Key")
         #expect(sentKeys.isSubset(of: Set(receivedKeys)), "the gateway saw every message")
         #expect(Set(receivedKeys).isSubset(of: sentKeys), "and nothing else")
         // The messages in flight at the kill were sent again, with the same key and the same words.
-        let byKey = Dictionary(grouping: received, by: { $0.header("Idempotency-Key") ?? "" })
+        let byKey = Dictionary(grouping: received, by: { $0.headers["Idempotency-Key"] ?? "" })
         let repeated = byKey.filter { $0.value.count > 1 }
         #expect(repeated.count >= 1, "\(seenBeforeKill) received before the kill, \(received.count) in all")
         for (_, copies) in repeated {

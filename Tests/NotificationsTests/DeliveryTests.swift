@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CareTesting
 import CurlHTTP
 import Foundation
 @testable import Notifications
@@ -154,7 +155,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.webhook] }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { _ in .status(500) }
+        h.respond { _ in .status(500) }
         try await h.database.enqueueOutbox([(topic: "booking_confirmed", key: "booking:5:confirmed", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴", "at": "2026-11-24T01:00:00Z"])], at: h.clock.now)
         #expect(try await h.worker.runOnce().retried == 1)
@@ -166,7 +167,7 @@ struct DeliveryTests {
         h.clock.advance(0.05)
         #expect(try await h.worker.runOnce().retried == 1)
         #expect(try await h.notification(id).nextAttemptAt == h.clock.now.addingTimeInterval(7.5), "round 2 doubles")
-        h.receiver.respond { _ in .status(202) }
+        h.respond { _ in .status(202) }
         h.clock.advance(7.5)
         #expect(try await h.worker.runOnce().sent == 1)
         let done = try await h.notification(id)
@@ -181,7 +182,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.push] }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { _ in .status(429, headers: ["Retry-After: 120"]) }
+        h.respond { _ in .status(429, headers: ["Retry-After": "120"]) }
         try await h.database.enqueueOutbox([(topic: "booking_reminder", key: "booking:6:reminder", elderId: elder.id, callId: nil,
                                              payload: ["service": "助餐"])], at: h.clock.now)
         try await h.worker.runOnce()
@@ -195,7 +196,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.sms]; $0.maximumAttempts = 3 }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { _ in .status(503) }
+        h.respond { _ in .status(503) }
         try await h.database.enqueueOutbox([(topic: "worker_assigned", key: "booking:7:worker", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴", "worker": "陈师傅"])], at: h.clock.now)
         for _ in 0..<3 {
@@ -205,7 +206,7 @@ struct DeliveryTests {
         let dead = try await h.database.notifications(NotificationFilter(status: .dead), page: PageRequest()).items
         #expect(dead.count == 1 && dead[0].attempts == 3 && dead[0].lastError == "HTTP 503")
         let admin = Principal(accountId: 1, name: "admin", role: .admin)
-        h.receiver.respond { _ in .status(200) }
+        h.respond { _ in .status(200) }
         let requeued = try await h.database.requeueNotification(id: dead[0].id, by: admin)
         #expect(requeued.status == .pending && requeued.attempts == 0 && requeued.nextAttemptAt == h.clock.now)
         await #expect(throws: StoreError.self) { try await h.database.requeueNotification(id: dead[0].id, by: admin) }
@@ -221,7 +222,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.sms]; $0.maximumAttempts = 1 }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { _ in .status(400) }
+        h.respond { _ in .status(400) }
         try await h.database.enqueueOutbox((1...3).map { i in
             (topic: "booking_confirmed", key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
         } + [(topic: "worker_assigned", key: "booking:9:worker", elderId: elder.id, callId: nil, payload: [:])], at: h.clock.now)
@@ -238,7 +239,7 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (_, device) = try await h.addElder(1)
         let callId = try await h.openCall(device: device)
-        h.receiver.respond { $0.path == "/sms" ? .status(502) : .status(200) }
+        h.respond { $0.path == "/sms" ? .status(502) : .status(200) }
         #expect(try await h.worker.runOnce().fellOver == 1)
         #expect(try await h.worker.runOnce().sent == 1, "the fall-over is due at once")
         let push = try #require(h.receiver.requests(to: "/push").first)
@@ -258,7 +259,7 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (_, device) = try await h.addElder(1)
         _ = try await h.openCall(device: device)
-        h.receiver.respond { _ in .status(500) }
+        h.respond { _ in .status(500) }
         for _ in 0..<3 { try await h.worker.runOnce() }
         #expect(h.receiver.requests.map(\.path).map { $0.split(separator: "/").first.map(String.init) ?? "" } == ["sms", "push", "hook"])
         let n = try #require(try await h.notifications().first)
@@ -271,7 +272,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.webhook]; $0.requestTimeout = .seconds(1) }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { $0.text.contains("hang") ? .hang : .close }
+        h.respond { $0.text.contains("hang") ? .hang : .close }
         try await h.database.enqueueOutbox([
             (topic: "booking_confirmed", key: "hang", elderId: elder.id, callId: nil, payload: ["service": "hang"]),
             (topic: "booking_confirmed", key: "close", elderId: elder.id, callId: nil, payload: ["service": "close"]),
@@ -281,9 +282,10 @@ struct DeliveryTests {
         #expect(errors.contains { $0.hasPrefix("timed out") }, "\(errors)")
         #expect(errors.contains { $0.hasPrefix("connection closed") || $0.contains("Empty reply") }, "\(errors)")
 
+        let refusingPort = try LoopbackHTTPServer.refusingPort()
         let refused = try await Harness.make {
             $0.channelOrder = [.webhook]
-            $0.webhook = .init(url: "http://127.0.0.1:\(LoopbackServer.closedPort())/hook", secret: "x")
+            $0.webhook = .init(url: "http://127.0.0.1:\(refusingPort)/hook", secret: "x")
         }
         defer { Task { await refused.tearDown() } }
         let (e2, _) = try await refused.addElder(2)
@@ -298,7 +300,7 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.sms]; $0.circuitFailureThreshold = 2; $0.circuitOpenDuration = 60 }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        h.receiver.respond { _ in .status(500) }
+        h.respond { _ in .status(500) }
         try await h.database.enqueueOutbox((1...2).map { i in
             (topic: "booking_reminder", key: "r\(i)", elderId: elder.id, callId: nil, payload: [:])
         }, at: h.clock.now)
@@ -315,7 +317,7 @@ struct DeliveryTests {
         #expect(waiting.allSatisfy { $0.attempts <= 1 }, "a deferral is not an attempt")
         #expect(waiting.allSatisfy { $0.nextAttemptAt == h.clock.now.addingTimeInterval(30) })
 
-        h.receiver.respond { _ in .status(200) }
+        h.respond { _ in .status(200) }
         h.clock.advance(30)
         let probe = try await h.worker.runOnce()
         #expect(probe.sent == 1 && probe.deferred == 2, "one probe")

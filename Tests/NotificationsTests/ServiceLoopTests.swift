@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CareTesting
 import Foundation
 @testable import Notifications
 import Synchronization
@@ -31,7 +32,7 @@ struct ServiceLoopTests {
                          regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
             contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
 
-        let receiver = try LoopbackServer { _ in .slow(milliseconds: 20, status: 200) }
+        let receiver = try LoopbackHTTPServer { _ in .after(milliseconds: 20, .status(200)) }
         defer { receiver.stop() }
         var settings = NotificationSettings()
         settings.channelOrder = [.webhook]

@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import CareTesting
 import CurlHTTP
 import Foundation
 import Notifications
@@ -22,13 +23,25 @@ final class TokenCounter: Sendable {
     func next() -> String { n.withLock { $0 += 1; return "tok-\($0)" } }
 }
 
+/// What the receiver answers, changed in the middle of a test by ``Harness/respond(_:)``.
+///
+/// Here, not in CareTesting: the shared server's handler is fixed at start, because a closure
+/// kept in a `Mutex` and called from hundreds of threads at once grew the process under a load
+/// test. These tests send a handful of requests.
+final class ReceiverScript: Sendable {
+    private let script = Mutex<LoopbackHTTPServer.Script>({ _ in .status(200) })
+    func respond(_ script: @escaping LoopbackHTTPServer.Script) { self.script.withLock { $0 = script } }
+    func reply(to request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply { script.withLock { $0 }(request) }
+}
+
 /// A database with a region, a receiver on loopback standing in for the SMS gateway (`/sms`),
 /// the push server (`/push`) and a webhook (`/hook`), and a worker sending to it under a test clock.
 struct Harness {
     let folder: String
     let database: CareDatabase
     let clock: TestClock
-    let receiver: LoopbackServer
+    let receiver: LoopbackHTTPServer
+    let script: ReceiverScript
     let worker: NotificationWorker
     let settings: NotificationSettings
 
@@ -44,7 +57,8 @@ struct Harness {
                   Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000")] {
             _ = try await database.createRegion(r, by: .commandLine)
         }
-        let receiver = try LoopbackServer()
+        let script = ReceiverScript()
+        let receiver = try LoopbackHTTPServer { script.reply(to: $0) }
         var settings = NotificationSettings()
         settings.webhook = .init(url: receiver.url("/hook"), secret: webhookSecret)
         settings.sms = .init(url: receiver.url("/sms"), apiKey: smsKey)
@@ -56,8 +70,12 @@ struct Harness {
         let tokens = TokenCounter()
         let worker = NotificationWorker(database: database, settings: settings, clock: clock.careClock,
                                         jitter: { 0.5 }, makeToken: { tokens.next() })
-        return Harness(folder: folder, database: database, clock: clock, receiver: receiver, worker: worker, settings: settings)
+        return Harness(folder: folder, database: database, clock: clock, receiver: receiver, script: script, worker: worker,
+                       settings: settings)
     }
+
+    /// Changes how the receiver answers later requests (200 until then).
+    func respond(_ script: @escaping LoopbackHTTPServer.Script) { self.script.respond(script) }
 
     func tearDown() async {
         await worker.close()
@@ -102,6 +120,6 @@ struct Harness {
     func notification(_ id: Int64) async throws -> NotificationView { try await database.notification(id: id) }
 }
 
-extension Array where Element == LoopbackServer.Request {
+extension Array where Element == LoopbackHTTPServer.Request {
     var idempotencyKeys: [String] { compactMap { $0.headers["Idempotency-Key"] } }
 }

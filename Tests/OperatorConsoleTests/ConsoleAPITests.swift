@@ -1,4 +1,5 @@
 import CareModel
+import CareTesting
 import Foundation
 import Synchronization
 import Testing
@@ -12,14 +13,14 @@ import Testing
         String(decoding: try! CareJSON.encoder.encode(value), as: UTF8.self)
     }
 
-    static func problem(_ status: Int, _ title: String, _ detail: String) -> StubServer.Reply {
+    static func problem(_ status: Int, _ title: String, _ detail: String) -> LoopbackHTTPServer.Reply {
         .json(status: status, body: #"{"type":"urn:eldercare:problem:conflict","title":"\#(title)","status":\#(status),"detail":"\#(detail)"}"#,
               contentType: "application/problem+json")
     }
 
-    private func withStub<T>(_ handler: @escaping @Sendable (StubServer.Request) -> StubServer.Reply,
-                             _ body: (ConsoleAPI, StubServer) async throws -> T) async throws -> T {
-        let server = try StubServer(handler)
+    private func withStub<T>(_ script: @escaping LoopbackHTTPServer.Script,
+                             _ body: (ConsoleAPI, LoopbackHTTPServer) async throws -> T) async throws -> T {
+        let server = try LoopbackHTTPServer(script)
         let api = try ConsoleAPI(server: server.baseURL + "/", token: Self.token, proxyFromEnvironment: false)
         defer { server.stop() }
         do {
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func anUnreachableServerSaysSo() async throws {
-        let port = StubServer.closedPort()
+        let port = try LoopbackHTTPServer.refusingPort()
         let api = try ConsoleAPI(server: "http://127.0.0.1:\(port)", token: Self.token, proxyFromEnvironment: false)
         do throws(ConsoleAPIError) {
             _ = try await api.me()
@@ -149,14 +150,14 @@ import Testing
         resolved.version = 7
         let first = [": heartbeat\n\n", Self.event(1, Fixture.door), Self.event(2, claimed)]
         let second = [Self.event(3, resolved)]
-        let server = try StubServer { request in
+        let server = try LoopbackHTTPServer { request in
             switch (request.path, request.headers["last-event-id"]) {
             case ("/v1/calls", _):
                 return .json(status: 200, body: #"{"items":[\#(ConsoleAPITests.json(Fixture.fall)),\#(ConsoleAPITests.json(Fixture.vitals))]}"#)
             case ("/v1/calls/stream", nil):
-                return .events(first, holdOpen: false)  // then the connection drops
+                return .events(first)  // then the connection drops
             case ("/v1/calls/stream", "2"?):
-                return .events(second, holdOpen: true)
+                return .events(second, heartbeat: "heartbeat")
             default:
                 return .json(status: 400, body: #"{"title":"Bad","detail":"unexpected request"}"#)
             }
@@ -210,7 +211,7 @@ import Testing
     }
 
     @Test func aRefusedTokenStopsTheFeed() async throws {
-        let server = try StubServer { _ in .json(status: 401, body: #"{"title":"Authentication required","detail":"no"}"#) }
+        let server = try LoopbackHTTPServer { _ in .json(status: 401, body: #"{"title":"Authentication required","detail":"no"}"#) }
         defer { server.stop() }
         let api = try ConsoleAPI(server: server.baseURL, token: ConsoleAPITests.token, proxyFromEnvironment: false)
         let last = Mutex<ConnectionState?>(nil)
@@ -221,5 +222,12 @@ import Testing
         await api.shutdown()
         guard case .stopped(let reason)? = last.withLock({ $0 }) else { Issue.record("not stopped"); return }
         #expect(reason.contains("refused the token"))
+    }
+}
+
+extension LoopbackHTTPServer.Reply {
+    /// A complete JSON answer, as the API gives.
+    static func json(status: Int, body: String, contentType: String = "application/json") -> Self {
+        .status(status, headers: ["Content-Type": contentType], body: body)
     }
 }
