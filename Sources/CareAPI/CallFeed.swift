@@ -68,12 +68,15 @@ public final class CallFeed: Service, Sendable {
         position.store(last, ordering: .releasing)
         var generation: UInt64 = 0
         var lastBeat = ContinuousClock.now
+        var lastSent = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             generation = await database.waitForCallChanges(after: generation, timeout: .seconds(1))
-            // With many subscribers each broadcast costs a write per connection: let commits
-            // gather a moment (up to 5 ms) so a busy floor gets fewer, larger writes.
-            let subscribers = subscriberCount
-            if subscribers > 10 { try? await Task.sleep(for: .microseconds(min(5_000, subscribers * 25))) }
+            // Each broadcast costs a socket write per subscriber. With many subscribers, changes
+            // that come soon after the last broadcast wait out a short window and go together:
+            // a quiet floor still sees each alarm at once, a busy one gets fewer, larger writes.
+            let window = Self.gatherWindow(subscribers: subscriberCount)
+            let since = ContinuousClock.now - lastSent
+            if since < window { try? await Task.sleep(for: window - since) }
             do {
                 while true {
                     let changes = try await database.callChanges(after: last, limit: 2000)
@@ -84,6 +87,7 @@ public final class CallFeed: Service, Sendable {
                     position.store(last, ordering: .releasing)
                     // Formatted once for everyone: each subscriber writes the same bytes.
                     broadcast([.changes(FeedBatch(changes))])
+                    lastSent = ContinuousClock.now
                 }
             } catch {
                 logger.error("reading the change log failed", metadata: ["error": "\(error)"])
@@ -98,6 +102,12 @@ public final class CallFeed: Service, Sendable {
             for subscriber in table.values { subscriber.inbox.close() }
             table.removeAll()
         }
+    }
+
+    /// How long after a broadcast the next one waits: nothing for a handful of consoles, 100 µs
+    /// per subscriber beyond that, at most 20 ms (200 consoles: 50 writes per second each).
+    static func gatherWindow(subscribers: Int) -> Duration {
+        subscribers <= 10 ? .zero : .microseconds(min(20_000, subscribers * 100))
     }
 
     private func broadcast(_ items: [FeedItem]) {
