@@ -31,6 +31,9 @@ struct WriterBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds measured.")
     var duration: Double = 10
 
+    @Option(name: .customLong("gather-ms"), help: "How long a small batch waits for company after a commit (the server uses 1).")
+    var gatherMilliseconds: Double = 1
+
     func run() async throws {
         let settings = try await options.settings()
         let database = try options.openDatabase(settings)
@@ -45,7 +48,8 @@ struct WriterBenchmark: AsyncParsableCommand {
         }
         pool = Array(pool.prefix(devices))
         guard !pool.isEmpty else { throw CLIError("The database has no active devices: seed it first (eldercare seed).") }
-        let writer = IntakeWriter(database: database, policy: try IntakePolicy(settings.emergency))
+        let writer = IntakeWriter(database: database, policy: try IntakePolicy(settings.emergency),
+                                  gatherFor: .microseconds(Int(gatherMilliseconds * 1000)))
         let devicesUsed = pool
         let run = BenchmarkRun(warmup: warmup, duration: duration)
         print("\(submitters) submitters, \(devicesUsed.count) devices, warm-up \(warmup) s, measuring \(duration) s")
