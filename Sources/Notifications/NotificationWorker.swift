@@ -42,6 +42,10 @@ public final class NotificationWorker: Service, Sendable {
     private let metrics = ChannelMetrics.all()
     /// Set when a transaction that changed calls commits: its outbox rows are worth a look now.
     private let outboxHint = Atomic<Bool>(false)
+    /// The least time between two fan-outs prompted by commits (the first after a quiet spell
+    /// goes at once). 50 ms is nothing to a family waiting for an SMS, and it caps those fan-outs
+    /// at 20 a second however many alarms arrive.
+    static let fanOutSpacing: Duration = .milliseconds(50)
 
     /// - Parameters:
     ///   - transport: nil for the live ``CurlTransport``, made when the worker starts.
@@ -305,13 +309,17 @@ public final class NotificationWorker: Service, Sendable {
         let buffer = RecordBuffer<DeliveryRecord>(maximumBatch: 1024)
         async let recording: Void = recordLoop(buffer)
         // Calls' outbox rows (an alarm's call_opened, an operator's dispatch) go out within a
-        // moment of their commit, not at the next poll.
+        // moment of their commit, not at the next poll. After each hint the watcher rests a
+        // moment: a fan-out is a write transaction with its own fsync on the one writer the
+        // alarm intake also uses, so under a flood of alarms one fan-out takes a batch of
+        // messages instead of following every intake commit.
         let watcher = Task { [self] in
             var generation: UInt64 = 0
             while !Task.isCancelled {
                 generation = await database.waitForCallChanges(after: generation, timeout: .seconds(5))
                 outboxHint.store(true, ordering: .relaxed)
                 doorbell.ring()
+                try? await Task.sleep(for: Self.fanOutSpacing)
             }
         }
         await withGracefulShutdownHandler {
