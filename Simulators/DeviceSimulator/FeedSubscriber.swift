@@ -57,12 +57,17 @@ final class FeedSubscriber: Sendable {
 
     let index: Int
     let settings: ServerSettings
-    private let tally = Shared(Tally())
+    private let tally: Shared<Tally>
     private let stopping = Atomic<Bool>(false)
 
     init(index: Int, settings: ServerSettings) {
         self.index = index
         self.settings = settings
+        var empty = Tally()
+        // Room for a long run up front: growing a large table rehashes every entry.
+        empty.arrivals.reserveCapacity(1 << 16)
+        empty.versions.reserveCapacity(1 << 15)
+        tally = Shared(empty)
     }
 
     /// Starts the thread; `subscribed` is left once the first connection is open (or failed:
@@ -140,14 +145,17 @@ final class FeedSubscriber: Sendable {
                     if t.unreadableSample == nil { t.unreadableSample = decoder.malformedSample }
                     continue
                 }
-                if let key = FeedKey.pack(callId: event.callId, version: event.version) {
-                    if t.arrivals[key] == nil { t.arrivals[key] = now } else {
-                        t.repeatedVersions += 1
-                        note(&t, "call \(event.callId) version \(event.version) came again (id \(event.position))")
-                    }
+                // One hash lookup per table in the usual case (with 200 subscribers these tables
+                // were a fifth of the simulator's CPU); the rare anomaly puts the old value back.
+                if let key = FeedKey.pack(callId: event.callId, version: event.version),
+                   let first = t.arrivals.updateValue(now, forKey: key) {
+                    t.arrivals[key] = first
+                    t.repeatedVersions += 1
+                    note(&t, "call \(event.callId) version \(event.version) came again (id \(event.position))")
                 }
-                if let seen = t.versions[event.callId] {
+                if let seen = t.versions.updateValue(event.version, forKey: event.callId) {
                     if event.version < seen {
+                        t.versions[event.callId] = seen
                         t.versionsBackwards += 1
                         note(&t, "call \(event.callId) went from version \(seen) back to \(event.version) (id \(event.position))")
                     } else if event.version > seen + 1 {
@@ -155,7 +163,6 @@ final class FeedSubscriber: Sendable {
                         note(&t, "call \(event.callId) jumped from version \(seen) to \(event.version) (id \(event.position))")
                     }
                 }
-                t.versions[event.callId] = max(t.versions[event.callId] ?? 0, event.version)
             }
             return t.lastPosition >= 0 ? t.lastPosition : nil
         }
