@@ -288,11 +288,17 @@ extension CareDatabase {
 
     /// Appends to the change log the call as it now is: the live feed and its replays read this.
     /// The payload is the call's ``CallSummary``, so the feed's subscribers need no second read.
+    ///
+    /// Read, then inserted as one row: as `INSERT … SELECT` the statement could write many rows, so
+    /// SQLite gave each one a statement journal (a temporary file opened and closed per transaction).
     func logChange(_ db: Database, callId: Int64, _ change: String, at now: DatabaseValue) throws {
+        guard let payload = try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM call_summary WHERE id = ?"),
+                                                arguments: [callId]) else {
+            throw StoreError.notFound(entity: "call", id: String(callId))
+        }
         try db.cachedStatement(sql: """
-            INSERT INTO change_log (at, entity, entity_id, change, payload)
-            SELECT ?, 'call', id, ?, json FROM call_summary WHERE id = ?
-            """).execute(arguments: [now, change, callId])
+            INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)
+            """).execute(arguments: [now, callId, change, payload])
     }
 
     /// Adds a message to the outbox; the notifications worker sends it. The idempotency key makes
