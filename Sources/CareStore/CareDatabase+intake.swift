@@ -137,9 +137,10 @@ extension CareDatabase {
             }
         case .join(let id, let priority, let reason):
             let location = SQLText.location(event.location)
+            let previous = openCalls.first { $0.id == id }
             // Priority is in the queue index: set it only when it moves, so a joined alarm
             // rewrites the call's row and not an index page too.
-            if openCalls.first(where: { $0.id == id })?.priority == priority {
+            if previous?.priority == priority {
                 try db.cachedStatement(sql: """
                     UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?,
                         reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
@@ -151,7 +152,7 @@ extension CareDatabase {
                     """).execute(arguments: [stamp, now.millis, priority.rawValue, reason, location, id])
             }
             try logChange(db, callId: id, "joined", at: stamp)
-            changed = openCalls.first { $0.id == id }.map { call in
+            changed = previous.map { call in
                 var call = call
                 call.eventCount += 1; call.lastEventAt = now; call.priority = priority; call.reason = reason
                 call.location = event.location ?? call.location; call.version += 1
@@ -342,4 +343,3 @@ enum JSONCoding {
     static var decoder: JSONDecoder { CareJSON.decoder }
     static func encode<T: Encodable>(_ value: T) throws -> Data { try CareJSON.encoder.encode(value) }
 }
-

@@ -9,7 +9,7 @@ import Synchronization
 /// `eldercare writer-benchmark`: the intake's write path alone, without HTTP, signatures or a
 /// load generator sharing the cores. N submitters each hand the group-commit writer one alarm at
 /// a time and wait for it to be durable, as N device connections do, so the batches form the way
-/// they do in the server. Reports events/s, commits and the process's CPU time per event.
+/// they do in the server. Reports durable events/s and the process's CPU time per event.
 ///
 /// Run it on a copy of a seeded database: it writes calls and events into it.
 struct WriterBenchmark: AsyncParsableCommand {
@@ -33,6 +33,13 @@ struct WriterBenchmark: AsyncParsableCommand {
 
     @Option(name: .customLong("gather-ms"), help: "How long a small batch waits for company after a commit (the server uses 1).")
     var gatherMilliseconds: Double = 1
+
+    func validate() throws {
+        guard (1...10_000).contains(submitters) else { throw ValidationError("--submitters must be between 1 and 10000.") }
+        guard devices >= 1 else { throw ValidationError("--devices must be at least 1.") }
+        guard warmup >= 0, duration > 0 else { throw ValidationError("--warmup must be 0 or more and --duration more than 0 seconds.") }
+        guard gatherMilliseconds >= 0 else { throw ValidationError("--gather-ms must be 0 or more.") }
+    }
 
     func run() async throws {
         let settings = try await options.settings()
@@ -79,8 +86,8 @@ struct WriterBenchmark: AsyncParsableCommand {
     }
 }
 
-/// The clock of one benchmark run: warm-up, then the measured window, counted without locks
-/// on the hot path beyond one atomic add.
+/// The clock of one benchmark run: a warm-up, then the measured window, in which events are
+/// counted and the process's CPU time is taken at both ends.
 final class BenchmarkRun: Sendable {
     private let started = ContinuousClock.now
     private let warmup: Duration
