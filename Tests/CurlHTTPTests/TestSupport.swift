@@ -22,8 +22,12 @@ func withLoopback<T>(
 }
 
 /// Polls until `condition` holds, failing the test after `timeout`.
+///
+/// The timeout is generous on purpose: the whole suite runs its tests side by side, and on a
+/// 2-core machine a task can wait seconds for a thread (a CI run once waited over 5 s for the
+/// request to even leave). Passing tests return as soon as the condition holds.
 func eventually(
-    _ what: String, timeout: Duration = .seconds(5),
+    _ what: String, timeout: Duration = .seconds(30),
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
 ) async throws {
