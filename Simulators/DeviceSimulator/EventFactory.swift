@@ -37,13 +37,13 @@ struct EventTemplate: Sendable {
     init(_ spec: EventSpec) {
         self.spec = spec
         var middle = "\",\"kind\":\"\(spec.kind.rawValue)\""
-        if let code = spec.code { middle += ",\"code\":\(JSONText.string(code))" }
+        if let code = spec.code { middle += ",\"code\":\(JSONText.quoted(code))" }
         middle += ",\"occurredAt\":\""
         var rest = "\""
         if let l = spec.location {
             var fields: [String] = []
-            if let area = l.area { fields.append("\"area\":\(JSONText.string(area.rawValue))") }
-            if let text = l.text { fields.append("\"text\":\(JSONText.string(text))") }
+            if let area = l.area { fields.append("\"area\":\(JSONText.quoted(area.rawValue))") }
+            if let text = l.text { fields.append("\"text\":\(JSONText.quoted(text))") }
             if let lat = l.latitude, let lon = l.longitude {
                 fields.append("\"latitude\":\(JSONText.number(lat))")
                 fields.append("\"longitude\":\(JSONText.number(lon))")
@@ -79,7 +79,7 @@ struct EventTemplate: Sendable {
     /// Convenience for the scenarios: a fresh body for `ref` at `epochSeconds`.
     func body(ref: String, epochSeconds: Int) -> [UInt8] {
         var out: [UInt8] = []
-        write(ref: ArraySlice(ref.utf8), occurredAt: ArraySlice(ISOTime.bytes(epochSeconds: epochSeconds)), into: &out)
+        write(ref: ArraySlice(ref.utf8), occurredAt: ArraySlice(Timestamp.bytes(epochSeconds: epochSeconds)), into: &out)
         return out
     }
 }
@@ -100,36 +100,6 @@ final class RefMint: Sendable {
     func next() -> String { prefix + String(counter.wrappingAdd(1, ordering: .relaxed).newValue) }
 }
 
-/// ISO-8601 UTC times (`2026-11-23T02:11:20Z`) from whole epoch seconds, without Foundation's
-/// formatters: the load generator needs one per event.
-enum ISOTime {
-    static func bytes(epochSeconds t: Int) -> [UInt8] {
-        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
-        let secondOfDay = t - days * 86_400
-        let date = CalendarDate(daysSinceEpoch: days)
-        let (year, month, day) = (date.year, date.month, date.day)
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
-        two(year / 100); two(year % 100)
-        out.append(UInt8(ascii: "-")); two(month)
-        out.append(UInt8(ascii: "-")); two(day)
-        out.append(UInt8(ascii: "T")); two(secondOfDay / 3600)
-        out.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
-        out.append(UInt8(ascii: ":")); two(secondOfDay % 60)
-        out.append(UInt8(ascii: "Z"))
-        return out
-    }
-
-    static func string(epochSeconds: Int) -> String { String(decoding: bytes(epochSeconds: epochSeconds), as: UTF8.self) }
-
-    /// Parses the server's times (`2026-11-23T02:11:20Z`, with or without fractional seconds).
-    static func parse(_ text: String) -> Date? {
-        if let d = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return d }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle())
-    }
-}
-
 /// A per-thread cache of the current second's timestamp and ISO time bytes: both change once a
 /// second, and the signer needs the timestamp as text anyway.
 struct SecondCache {
@@ -142,28 +112,6 @@ struct SecondCache {
         guard now != second else { return }
         second = now
         timestamp = Array(String(now).utf8)
-        iso = ISOTime.bytes(epochSeconds: now)
+        iso = Timestamp.bytes(epochSeconds: now)
     }
-}
-
-/// JSON text for values that come from options or constants.
-enum JSONText {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    /// Shortest text that reads back as the same Double (Swift's description does that).
-    static func number(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : "\(d)" }
 }

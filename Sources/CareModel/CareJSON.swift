@@ -24,8 +24,8 @@ public enum CareJSON {
     }
 }
 
-/// Lowercase hexadecimal text for bytes (signatures, fingerprints), without `String(format:)`,
-/// which is slow enough to matter on per-request paths.
+/// Lowercase hexadecimal text for bytes (signatures, fingerprints) and back, without
+/// `String(format:)`, which is slow enough to matter on per-request paths.
 public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
@@ -33,5 +33,24 @@ public enum Hex {
         var out = [UInt8]()
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of hexadecimal text (either case); nil for an odd length or any other character.
+    public static func decode(_ text: Substring) -> [UInt8]? {
+        guard text.utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count / 2)
+        var high: UInt8?
+        for c in text.utf8 {
+            let v: UInt8
+            switch c {
+            case 48...57: v = c - 48
+            case 97...102: v = c - 87
+            case 65...70: v = c - 55
+            default: return nil
+            }
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return out
     }
 }

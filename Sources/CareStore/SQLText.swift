@@ -45,9 +45,9 @@ enum SQLText {
         var text = "{"
         for (i, key) in fields.keys.sorted().enumerated() {
             if i > 0 { text += "," }
-            appendString(key, to: &text)
+            JSONText.append(quoted: key, to: &text)
             text += ":"
-            appendString(fields[key]!, to: &text)
+            JSONText.append(quoted: fields[key]!, to: &text)
         }
         return text + "}"
     }
@@ -61,41 +61,11 @@ enum SQLText {
             text += name + "\":"
             first = false
         }
-        if let area = location.area { key("area"); appendString(area.rawValue, to: &text) }
-        if let free = location.text { key("text"); appendString(free, to: &text) }
-        if let latitude = location.latitude { key("latitude"); text += number(latitude) }
-        if let longitude = location.longitude { key("longitude"); text += number(longitude) }
-        if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += number(accuracy) }
+        if let area = location.area { key("area"); JSONText.append(quoted: area.rawValue, to: &text) }
+        if let free = location.text { key("text"); JSONText.append(quoted: free, to: &text) }
+        if let latitude = location.latitude { key("latitude"); text += JSONText.number(latitude) }
+        if let longitude = location.longitude { key("longitude"); text += JSONText.number(longitude) }
+        if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += JSONText.number(accuracy) }
         return text + "}"
-    }
-
-    /// Shortest text that reads back as the same `Double` (validated values are always finite).
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : value.description
-    }
-
-    /// `value` as a JSON string literal (RFC 8259 §7: quote, backslash and control characters escaped).
-    static func appendString(_ value: String, to text: inout String) {
-        text += "\""
-        var plain = true
-        for unit in value.utf8 where unit < 0x20 || unit == 0x22 || unit == 0x5C { plain = false; break }
-        if plain {
-            text += value
-        } else {
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        text += "\""
     }
 }

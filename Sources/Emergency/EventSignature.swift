@@ -37,28 +37,11 @@ public enum EventSignature {
         let skew = Double(seconds) - now.timeIntervalSince1970
         guard skew >= -behind - 0.999, skew <= ahead else { throw .outsideWindow(skewSeconds: Int(skew)) }
         guard signature.hasPrefix("v1="), signature.utf8.count == 67,
-              let given = bytes(fromHex: signature.dropFirst(3)) else { throw .malformedSignature }
+              let given = Hex.decode(signature.dropFirst(3)) else { throw .malformedSignature }
         // Constant-time comparison, so response timing says nothing about how close a guess was.
         let signed = Data("\(method)\n\(path)\n\(timestamp)\n".utf8) + body
         guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8))) else {
             throw .wrongSignature
         }
-    }
-
-    static func bytes(fromHex text: Substring) -> [UInt8]? {
-        var out = [UInt8]()
-        out.reserveCapacity(text.utf8.count / 2)
-        var high: UInt8?
-        for c in text.utf8 {
-            let v: UInt8
-            switch c {
-            case 48...57: v = c - 48
-            case 97...102: v = c - 87
-            case 65...70: v = c - 55
-            default: return nil
-            }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return high == nil ? out : nil
     }
 }

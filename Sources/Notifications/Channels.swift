@@ -79,7 +79,7 @@ public struct WebhookChannel: NotificationChannel {
 
     /// Whether `signature` is right for this body and timestamp (what a receiver does).
     public static func verify(signature: String, timestamp: String, body: Data, secret: String) -> Bool {
-        guard signature.hasPrefix("v1="), let given = hexBytes(signature.dropFirst(3)) else { return false }
+        guard signature.hasPrefix("v1="), let given = Hex.decode(signature.dropFirst(3)) else { return false }
         let signed = Data((timestamp + "\n").utf8) + body
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: signed, using: SymmetricKey(data: Data(secret.utf8)))
     }
@@ -100,7 +100,7 @@ public struct WebhookChannel: NotificationChannel {
         var createdAt: String
     }
 
-    /// Shared: encoding does not change it. Dates are formatted by hand (``rfc3339(_:)``), since
+    /// Shared: encoding does not change it. Dates are formatted by hand (`Timestamp.string`), since
     /// the `.iso8601` strategy builds a formatter per value.
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -111,39 +111,8 @@ public struct WebhookChannel: NotificationChannel {
     static func body(_ m: ClaimedNotification, ackURL: String?) -> Data {
         let body = Body(id: m.id, idempotencyKey: m.key, topic: m.topic, urgency: m.urgency, attempt: m.attempt,
                         elderId: m.elderId, callId: m.callId, chainStep: m.chainStep, recipient: m.recipient,
-                        title: m.title, text: m.text, ackUrl: ackURL, createdAt: rfc3339(m.createdAt))
+                        title: m.title, text: m.text, ackUrl: ackURL, createdAt: Timestamp.string(m.createdAt))
         return (try? encoder.encode(body)) ?? Data("{}".utf8)
-    }
-
-    /// `2026-11-23T02:11:21Z`, UTC, whole seconds.
-    static func rfc3339(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let rest = seconds - days * 86_400
-        let day = CalendarDate(daysSinceEpoch: days)
-        func pad(_ n: Int, _ width: Int) -> String {
-            let text = String(n)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return pad(day.year, 4) + "-" + pad(day.month, 2) + "-" + pad(day.day, 2) + "T" + pad(rest / 3600, 2) + ":"
-            + pad(rest / 60 % 60, 2) + ":" + pad(rest % 60, 2) + "Z"
-    }
-
-    static func hexBytes(_ text: Substring) -> [UInt8]? {
-        guard text.utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        var high: UInt8?
-        for c in text.utf8 {
-            let v: UInt8
-            switch c {
-            case 48...57: v = c - 48
-            case 97...102: v = c - 87
-            case 65...70: v = c - 55
-            default: return nil
-            }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
-        }
-        return out
     }
 }
 
@@ -218,33 +187,10 @@ public struct SMSGatewayChannel: NotificationChannel {
             }
             let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
             guard let value = values[name] else { throw ChannelError("the SMS template names an unknown placeholder {{\(name)}}") }
-            out += format == .json ? jsonEscaped(value) : percentEncoded(value)
+            out += format == .json ? JSONText.escaped(value) : percentEncoded(value)
             rest = rest[close.upperBound...]
         }
         return out + rest
-    }
-
-    static func jsonEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
     }
 
     /// RFC 3986 unreserved characters stay; everything else (spaces, `&`, `=`, `+`, Chinese) is `%XX`.

@@ -1,3 +1,4 @@
+import CareModel
 import ArgumentParser
 import Dispatch
 import Synchronization
@@ -104,7 +105,7 @@ struct SilentScenario: ParsableCommand {
         while SimClock.nanos() < deadline && appeared.count < silentSet.count {
             let calls = try queue.offline().filter { call in
                 // Only calls opened during this run count; a queue may hold older ones.
-                guard let opened = call.openedAt.flatMap(ISOTime.parse) else { return true }
+                guard let text = call.openedAt, let opened = Timestamp.parse(text) else { return true }
                 return opened >= runStart.addingTimeInterval(-5)
             }
             let elapsed = SimClock.seconds(from: silencedNanos, to: SimClock.nanos())
@@ -138,11 +139,11 @@ struct SilentScenario: ParsableCommand {
         }
         for id in missing.prefix(20) {
             let index = keyring.devices.firstIndex { $0.id == id }!
-            let last = lastBeats[index].map { "last heartbeat acknowledged at \(ISOTime.string(epochSeconds: $0))" } ?? "no heartbeat acknowledged"
+            let last = lastBeats[index].map { "last heartbeat acknowledged at \(Timestamp.string(epochSeconds: $0))" } ?? "no heartbeat acknowledged"
             run.note("No device_offline call for \(id) (\(last)).")
         }
         if missing.count > 20 { run.note("… and \(missing.count - 20) more without a call.") }
-        run.expect(missing.isEmpty, "device_offline calls appeared for \(appeared.count) of \(silentSet.count) silent devices within \(Format.fixed(wait, 0)) s of their stopping (at \(ISOTime.string(epochSeconds: Int(silencedAt.timeIntervalSince1970))))")
+        run.expect(missing.isEmpty, "device_offline calls appeared for \(appeared.count) of \(silentSet.count) silent devices within \(Format.fixed(wait, 0)) s of their stopping (at \(Timestamp.string(epochSeconds: Int(silencedAt.timeIntervalSince1970))))")
         if !others.isEmpty {
             // Not a failure by itself: a device that was offline before the run (or whose 429s kept
             // it quiet) may be reported too. Worth a look, so it is listed.
