@@ -109,16 +109,7 @@ public struct KeyDecoder: Sendable {
         var j = start + 2
         if introducer == UInt8(ascii: "O") {
             guard j < bytes.count else { return nil }
-            let key: ConsoleKey? = switch bytes[j] {
-            case UInt8(ascii: "A"): .up
-            case UInt8(ascii: "B"): .down
-            case UInt8(ascii: "C"): .right
-            case UInt8(ascii: "D"): .left
-            case UInt8(ascii: "H"): .home
-            case UInt8(ascii: "F"): .end
-            case UInt8(ascii: "M"): .enter
-            default: nil
-            }
+            let key = bytes[j] == UInt8(ascii: "M") ? .enter : Self.cursorKey(bytes[j])
             return (key, 3)
         }
         // CSI: parameter and intermediate bytes 0x20–0x3F, then one final byte 0x40–0x7E.
@@ -131,12 +122,6 @@ public struct KeyDecoder: Sendable {
         let parameters = String(decoding: bytes[(start + 2)..<j], as: UTF8.self)
         let first = parameters.split(separator: ";").first.map(String.init) ?? ""
         let key: ConsoleKey? = switch final {
-        case UInt8(ascii: "A"): .up
-        case UInt8(ascii: "B"): .down
-        case UInt8(ascii: "C"): .right
-        case UInt8(ascii: "D"): .left
-        case UInt8(ascii: "H"): .home
-        case UInt8(ascii: "F"): .end
         case UInt8(ascii: "Z"): .backTab
         case UInt8(ascii: "~"):
             switch first {
@@ -147,8 +132,21 @@ public struct KeyDecoder: Sendable {
             case "6": .pageDown
             default: nil
             }
-        default: nil
+        default: Self.cursorKey(final)
         }
         return (key, j - start + 1)
+    }
+
+    /// The final byte of an arrow, Home or End key, the same after `ESC O` and `ESC [`.
+    private static func cursorKey(_ final: UInt8) -> ConsoleKey? {
+        switch final {
+        case UInt8(ascii: "A"): .up
+        case UInt8(ascii: "B"): .down
+        case UInt8(ascii: "C"): .right
+        case UInt8(ascii: "D"): .left
+        case UInt8(ascii: "H"): .home
+        case UInt8(ascii: "F"): .end
+        default: nil
+        }
     }
 }
