@@ -56,6 +56,7 @@ final class Connection {
             var offset = 0
             while offset < bytes.count {
                 let sent = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                if sent < 0, errno == EINTR { continue }
                 if sent <= 0 { return false }
                 offset += sent
             }
@@ -73,7 +74,12 @@ final class Connection {
 
     /// Appends what the socket has to the buffer; false when the peer closed it.
     private func fill() -> Bool {
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        var count: Int
+        // A signal to the test process (a child server exiting, say) interrupts a blocking recv:
+        // that is no reason to drop the connection, which the client would see as an empty reply.
+        repeat {
+            count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        } while count < 0 && errno == EINTR
         guard count > 0 else { return false }
         buffer.append(contentsOf: chunk[..<count])
         return true

@@ -65,15 +65,4 @@ struct RedactionTests {
             #expect(!Redaction.isSensitiveKey(key), "\(key)")
         }
     }
-
-    @Test("Redaction is fast enough to run on every log line")
-    func speed() {
-        let line = String(repeating: "GET /api/elders?limit=50&cursor=azoxMjM0 status=200 durationMs=12 ", count: 20)
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for _ in 0..<10_000 { _ = Redaction.redact(line) }
-        }
-        // About 14 MB scanned; generous so a slow debug build on a busy machine still passes.
-        #expect(elapsed < .seconds(10))
-    }
 }

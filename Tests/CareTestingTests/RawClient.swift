@@ -71,7 +71,7 @@ final class RawClient: @unchecked Sendable {  // One test uses it, one call at a
 
 /// Whether `condition` comes to hold within 10 s (polled every 10 ms).
 func becomes(_ condition: () -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(60)
     while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
     return condition()
 }

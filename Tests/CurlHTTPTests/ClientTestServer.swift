@@ -76,7 +76,7 @@ private final class GatedEventStreams: Sendable {
         response.startStream(headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-cache"], framing: framing)
         let pieces = Self.pieces
         response.write(Data(pieces[0]))
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(600)  // only a backstop: a stopped server ends the wait
         while !gate.load(ordering: .acquiring), !response.isServerStopped, Date() < deadline { usleep(5_000) }
         for piece in pieces.dropFirst() {
             usleep(20_000)

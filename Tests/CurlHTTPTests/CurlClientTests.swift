@@ -74,10 +74,9 @@ import Testing
     @Test func refusedConnectionFailsQuicklyWithCouldNotConnect() async throws {
         let port = try LoopbackHTTPServer.refusingPort()
         let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
-        let start = ContinuousClock.now
-        let failure = await error { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", timeout: .seconds(10))) }
-        // Refused at once, not after the 10 s timeout (the bound leaves room for a busy machine).
-        #expect(ContinuousClock.now - start < .seconds(8))
+        // A timeout far beyond any test run: the error's kind, not a stopwatch, shows the refusal
+        // was reported as such rather than waited out (a busy test machine can stall any clock).
+        let failure = await error { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", timeout: .seconds(600))) }
         guard case .couldNotConnect(let detail) = failure else {
             Issue.record("expected couldNotConnect, got \(String(describing: failure))")
             return

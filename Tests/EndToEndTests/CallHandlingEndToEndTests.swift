@@ -138,7 +138,7 @@ final class FeedReader: Sendable {
 
     /// The first event matching `condition`, waiting up to 10 s for it.
     func first(_ condition: (Event) -> Bool) async throws -> Event {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let found = events.first(where: condition) { return found }
             try await Task.sleep(for: .milliseconds(10))

@@ -73,7 +73,7 @@ struct ConsoleEndToEndTests {
             screen.split(separator: "\n").map(String.init).first { $0.contains(marker) && $0.contains("P1") }
         }
         for (screen, name) in [(wangScreen, "王芳"), (liScreen, "李明")] {
-            let (shown, elapsed) = try await screen.waitFor("call \(marker)in the queue", timeout: .seconds(10), since: accepted) {
+            let (shown, elapsed) = try await screen.waitFor("call \(marker)in the queue", timeout: .seconds(60), since: accepted) {
                 row($0)?.contains("待接警") == true
             }
             print("Console e2e: call #\(callId) on \(name)'s screen \(elapsed) after the device's 202.")
@@ -151,7 +151,7 @@ struct ConsoleEndToEndTests {
         // q quits (confirming if asked); each terminal is back as it was.
         for (screen, terminal) in [(wangScreen, wangTerminal), (liScreen, liTerminal)] {
             try screen.press("q")
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(60)
             while !screen.programEnded, ContinuousClock.now < deadline {
                 if let shown = try? screen.screen(), shown.contains("Quit?") { try screen.press("y") }
                 try await Task.sleep(for: .milliseconds(50))

@@ -137,7 +137,7 @@ final class RunningServer: @unchecked Sendable {
         for (k, v) in headers { fields.set(name: k, value: v) }
         let response = try await Self.client.send(HTTPRequest(method: HTTPMethod(rawValue: method), url: baseURL + path,
                                                               headers: fields, body: json.map { Data($0.utf8) },
-                                                              timeout: .seconds(10)))
+                                                              timeout: .seconds(60)))
         var h: [String: String] = [:]
         for field in response.headers { h[field.name.lowercased()] = field.value }
         return Reply(status: response.status, headers: h, body: response.body)

@@ -76,7 +76,7 @@ final class TmuxSession: @unchecked Sendable {  // Immutable after init; tmux it
     /// Polls the screen every `every` until `condition` holds, and returns that screen and how long
     /// it took from `start`. Throws after `timeout` with the last screen in the message.
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(10), every: Duration = .milliseconds(50),
+    func waitFor(_ what: String, timeout: Duration = .seconds(60), every: Duration = .milliseconds(50),
                  since start: ContinuousClock.Instant = .now,
                  _ condition: (String) -> Bool) async throws -> (screen: String, elapsed: Duration) {
         let deadline = start + timeout
@@ -91,7 +91,7 @@ final class TmuxSession: @unchecked Sendable {  // Immutable after init; tmux it
     }
 
     /// Waits until the program in the pane has ended.
-    func waitForEnd(timeout: Duration = .seconds(10)) async throws {
+    func waitForEnd(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !programEnded {
             if ContinuousClock.now >= deadline {
