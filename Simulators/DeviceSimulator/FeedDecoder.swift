@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// One `event: call` of `GET /v1/calls/stream`, reduced to what the measurements need.
 struct FeedEvent: Sendable {
     /// The event's `id:` (the change-log position); -1 when the stream never gave one.
@@ -133,26 +139,35 @@ struct FeedDecoder {
             lastWasCR = false
             if bytes[0] == 10 { start = 1; i = 1 }  // the LF of a CRLF split across reads
         }
-        while i < n {
+        while i < n, let end = Self.lineEnd(bytes, from: i) {
+            i = end
             let b = bytes[i]
-            if b == 10 || b == 13 {
-                if line.isEmpty {
-                    handle(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &events)
-                } else {
-                    line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                    line.withUnsafeBufferPointer { handle($0, into: &events) }
-                    line.removeAll(keepingCapacity: true)
-                }
-                if b == 13 {
-                    if i + 1 < n { if bytes[i + 1] == 10 { i += 1 } } else { lastWasCR = true }
-                }
-                i += 1
-                start = i
+            if line.isEmpty {
+                handle(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &events)
             } else {
-                i += 1
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                line.withUnsafeBufferPointer { handle($0, into: &events) }
+                line.removeAll(keepingCapacity: true)
             }
+            if b == 13 {
+                if i + 1 < n { if bytes[i + 1] == 10 { i += 1 } } else { lastWasCR = true }
+            }
+            i += 1
+            start = i
         }
         if start < n { line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<n])) }
+    }
+
+    /// Where the first line terminator (LF or CR) at or after `from` is, or nil. `memchr` looks
+    /// at many bytes per step: with 200 subscribers the simulator scans some 200 MB of events a
+    /// second, and a byte-at-a-time loop here was a tenth of the machine's CPU.
+    private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        let start = UnsafeRawPointer(bytes.baseAddress! + from)
+        let count = bytes.count - from
+        let lf = memchr(start, 10, count).map { start.distance(to: $0) }
+        // A CR ends a line too (rare: the server writes LF), but only one before the LF matters.
+        if let cr = memchr(start, 13, lf ?? count) { return from + start.distance(to: cr) }
+        return lf.map { from + $0 }
     }
 
     /// One complete line, without its terminator.

@@ -60,7 +60,7 @@ final class FeedLatencyProbe {
         stop()
         var report = FeedLatencyReport(subscriberCount: subscribers.count, tracked: sends.count, grace: grace, waited: waited)
         for (i, subscriber) in subscribers.enumerated() {
-            let tally = subscriber.snapshot
+            let tally = subscriber.finishedTally
             var latency = LatencyRecorder()
             var missing: [FeedSend] = []
             var early: [FeedSend] = []

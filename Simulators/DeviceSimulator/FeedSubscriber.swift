@@ -28,8 +28,13 @@ final class FeedSubscriber: Sendable {
     /// What the thread has seen; read by the load command after the run (and while it waits
     /// for the last events), hence behind a lock, taken once per read from the socket.
     struct Tally: Sendable {
-        /// First arrival (monotonic nanoseconds) per `FeedKey`.
+        /// First arrival (monotonic nanoseconds) per `FeedKey`, filled from `arrivalLog` when asked
+        /// (``FeedSubscriber/missing(of:)``, ``FeedSubscriber/finishedTally``), not per event.
         var arrivals: [UInt64: UInt64] = [:]
+        /// Each (call, version) as it first arrived: appended per event, which costs no hashing.
+        var arrivalLog: [(key: UInt64, at: UInt64)] = []
+        /// How much of `arrivalLog` is already in `arrivals`.
+        var logged = 0
         var events = 0
         /// Attempts to reconnect after the stream was interrupted (each failed attempt counts).
         var reconnects = 0
@@ -52,7 +57,14 @@ final class FeedSubscriber: Sendable {
         var anomalies: [String] = []
         var failures: [String] = []
         /// Highest version seen per call.
-        var versions: [Int64: Int] = [:]
+        var versions = CallVersions()
+
+        /// Moves what arrived since the last call from the log into `arrivals`.
+        mutating func index() {
+            guard logged < arrivalLog.count else { return }
+            for entry in arrivalLog[logged...] where arrivals[entry.key] == nil { arrivals[entry.key] = entry.at }
+            logged = arrivalLog.count
+        }
     }
 
     let index: Int
@@ -64,9 +76,7 @@ final class FeedSubscriber: Sendable {
         self.index = index
         self.settings = settings
         var empty = Tally()
-        // Room for a long run up front: growing a large table rehashes every entry.
-        empty.arrivals.reserveCapacity(1 << 16)
-        empty.versions.reserveCapacity(1 << 15)
+        empty.arrivalLog.reserveCapacity(1 << 16)
         tally = Shared(empty)
     }
 
@@ -124,9 +134,15 @@ final class FeedSubscriber: Sendable {
 
     var snapshot: Tally { tally.value }
 
+    /// Everything seen, with `arrivals` complete: for the report, after ``stop()``.
+    var finishedTally: Tally { tally.withLock { $0.index(); return $0 } }
+
     /// The keys that have not arrived yet (for the wait after the run).
     func missing(of keys: [UInt64]) -> [UInt64] {
-        tally.withLock { t in keys.filter { t.arrivals[$0] == nil } }
+        tally.withLock { t in
+            t.index()
+            return keys.filter { t.arrivals[$0] == nil }
+        }
     }
 
     /// Notes a batch of events that arrived together; returns the last id seen.
@@ -145,24 +161,27 @@ final class FeedSubscriber: Sendable {
                     if t.unreadableSample == nil { t.unreadableSample = decoder.malformedSample }
                     continue
                 }
-                // One hash lookup per table in the usual case (with 200 subscribers these tables
-                // were a fifth of the simulator's CPU); the rare anomaly puts the old value back.
-                if let key = FeedKey.pack(callId: event.callId, version: event.version),
-                   let first = t.arrivals.updateValue(now, forKey: key) {
-                    t.arrivals[key] = first
-                    t.repeatedVersions += 1
-                    note(&t, "call \(event.callId) version \(event.version) came again (id \(event.position))")
-                }
-                if let seen = t.versions.updateValue(event.version, forKey: event.callId) {
-                    if event.version < seen {
-                        t.versions[event.callId] = seen
+                // No hashing per event (with 200 subscribers the hash tables here were a fifth of
+                // the simulator's CPU): versions come in order, so a version no higher than the
+                // call's highest so far is a repeat or a step back, and anything else arrives for
+                // the first time and is logged.
+                let seen = t.versions.update(event.callId, to: event.version)
+                if let seen, event.version <= seen {
+                    _ = t.versions.update(event.callId, to: seen)
+                    if event.version == seen {
+                        t.repeatedVersions += 1
+                        note(&t, "call \(event.callId) version \(event.version) came again (id \(event.position))")
+                    } else {
                         t.versionsBackwards += 1
                         note(&t, "call \(event.callId) went from version \(seen) back to \(event.version) (id \(event.position))")
-                    } else if event.version > seen + 1 {
-                        t.versionGaps += 1
-                        note(&t, "call \(event.callId) jumped from version \(seen) to \(event.version) (id \(event.position))")
                     }
+                    continue
                 }
+                if let seen, event.version > seen + 1 {
+                    t.versionGaps += 1
+                    note(&t, "call \(event.callId) jumped from version \(seen) to \(event.version) (id \(event.position))")
+                }
+                if let key = FeedKey.pack(callId: event.callId, version: event.version) { t.arrivalLog.append((key, now)) }
             }
             return t.lastPosition >= 0 ? t.lastPosition : nil
         }
