@@ -42,7 +42,10 @@ public final class LoopbackHTTPServer: Sendable {
     private let recordsRequests: Bool
     private let recorded = Mutex<[Request]>([])
     private let counters = Mutex(Counters())
+    /// Open connections; a descriptor leaves the set and is closed under its lock, so ``stop()``
+    /// never shuts down a number the kernel has given to another socket.
     private let connections = Mutex<Set<Int32>>([])
+    private let listenerClosed = Mutex(false)
     private let stopped = Atomic<Bool>(false)
 
     private struct Counters {
@@ -108,8 +111,10 @@ public final class LoopbackHTTPServer: Sendable {
     /// return. Safe to call more than once.
     public func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for fd in connections.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
+        // Under the locks that guard closing them: a descriptor closed meanwhile may already
+        // belong to another socket in this process (another test's), which must not be shut down.
+        listenerClosed.withLock { closed in if !closed { shutdown(listener, Int32(SHUT_RDWR)) } }
+        connections.withLock { open in for fd in open { shutdown(fd, Int32(SHUT_RDWR)) } }
     }
 
     /// A port on 127.0.0.1 that refuses connections, for testing what a client does when nothing
@@ -119,15 +124,17 @@ public final class LoopbackHTTPServer: Sendable {
     // MARK: Connections
 
     private func acceptLoop() {
-        defer { close(listener) }
+        defer { listenerClosed.withLock { closed in close(listener); closed = true } }
         while !isStopped {
             guard let fd = LoopbackSocket.accept(listener) else { return }
             counters.withLock { $0.acceptedConnections += 1 }
             connections.withLock { _ = $0.insert(fd) }
             Thread { [self] in
                 serve(Connection(fd: fd))
-                connections.withLock { _ = $0.remove(fd) }
-                close(fd)
+                connections.withLock { open in
+                    open.remove(fd)
+                    close(fd)
+                }
             }.start()
         }
     }

@@ -23,7 +23,9 @@ final class RawClient: @unchecked Sendable {  // One test uses it, one call at a
         }
         guard result == 0 else {
             let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-            Glibc.close(fd)
+            // Closed once, here: an initialiser that throws once every property is set still runs
+            // `deinit`, and a second close could hit another test's socket that got the number since.
+            close()
             throw error
         }
     }
@@ -69,7 +71,7 @@ final class RawClient: @unchecked Sendable {  // One test uses it, one call at a
     }
 }
 
-/// Whether `condition` comes to hold within 10 s (polled every 10 ms).
+/// Whether `condition` comes to hold within 60 s (polled every 10 ms).
 func becomes(_ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .seconds(60)
     while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
