@@ -56,9 +56,9 @@ final class FeedLatencyProbe {
             if pending.allSatisfy(\.isEmpty) || SimClock.seconds(from: started, to: SimClock.nanos()) >= grace { break }
             SimClock.sleep(seconds: 0.02)
         }
-        let waited = SimClock.seconds(from: started, to: SimClock.nanos())
         stop()
-        var report = FeedLatencyReport(subscriberCount: subscribers.count, tracked: sends.count, grace: grace, waited: waited)
+        var report = FeedLatencyReport(subscriberCount: subscribers.count, tracked: sends.count, grace: grace)
+        var latest = started
         for (i, subscriber) in subscribers.enumerated() {
             let tally = subscriber.finishedTally
             var latency = LatencyRecorder()
@@ -66,6 +66,7 @@ final class FeedLatencyProbe {
             var early: [FeedSend] = []
             for send in sends {
                 if let arrived = tally.arrivals[send.key] {
+                    latest = max(latest, arrived)
                     if arrived >= send.sentAt { latency.record(nanos: arrived - send.sentAt) } else { early.append(send) }
                 } else {
                     missing.append(send)
@@ -75,6 +76,7 @@ final class FeedLatencyProbe {
             report.all.merge(latency)
             report.subscribers.append(.init(tally: tally, missing: missing, early: early))
         }
+        report.lastArrival = SimClock.seconds(from: started, to: latest)
         // Two different alarms cannot both have made the same version of a call.
         var seen = Set<UInt64>()
         seen.reserveCapacity(sends.count)
@@ -97,7 +99,8 @@ struct FeedLatencyReport {
     /// Acknowledged alarms whose reply named a call and its version.
     let tracked: Int
     let grace: Double
-    let waited: Double
+    /// When the last tracked event arrived, in seconds after the last reply (0 if before it).
+    var lastArrival: Double = 0
     var first = LatencyRecorder()
     var all = LatencyRecorder()
     var subscribers: [Subscriber] = []
@@ -155,7 +158,7 @@ struct FeedLatencyReport {
         }
         let missing = subscribers.reduce(0) { $0 + $1.missing.count }
         if missing == 0 {
-            out.append("Every acknowledged alarm reached every subscriber (all in hand \(Format.fixed(waited * 1000, 0)) ms after the last reply).")
+            out.append("Every acknowledged alarm reached every subscriber (the last \(Format.fixed(lastArrival * 1000, 0)) ms after the last reply).")
         } else {
             out.append("\(Format.count(missing)) feed events for acknowledged alarms never arrived within \(Format.fixed(grace, 0)) s after the run (counted per subscriber).")
         }
