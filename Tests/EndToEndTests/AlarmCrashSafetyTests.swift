@@ -23,8 +23,7 @@ struct AlarmCrashSafetyTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "400", "--seed", "3", "--quiet"])
-        let admin = try server.command(["token", "create", "--role", "admin", "--name", "crash-admin"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try server.token("admin", "crash-admin")
         try await server.start()
         let devices = try await server.request("GET", "/v1/devices?limit=200", token: admin).object["items"] as? [[String: Any]] ?? []
         let ids = devices.compactMap { $0["id"] as? String }

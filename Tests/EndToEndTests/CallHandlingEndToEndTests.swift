@@ -15,10 +15,7 @@ struct CallHandlingEndToEndTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "30", "--seed", "5", "--quiet"])
-        func token(_ role: String, _ name: String) throws -> String {
-            try server.command(["token", "create", "--role", role, "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let wang = try token("operator", "王芳"), li = try token("operator", "李明"), chief = try token("supervisor", "陈主任")
+        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"), chief = try server.token("supervisor", "陈主任")
         try await server.start()
         let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
         defer { Task { await client.shutdown() } }
@@ -33,7 +30,7 @@ struct CallHandlingEndToEndTests {
 
         // The device simulator's SOS scenario: a pendant sends a signed SOS and checks its 202
         // and the queue (it exits non-zero if either is wrong).
-        let admin = try token("admin", "e2e-admin")
+        let admin = try server.token("admin", "e2e-admin")
         let simulator = try server.run(RunningServer.simulatorBinary,
                                        ["--server", server.baseURL, "--token", admin, "--seed", "5", "scenario", "sos"])
         #expect(simulator.status == 0, "device-sim scenario sos: \(simulator.output)")

@@ -20,10 +20,7 @@ struct ConsoleEndToEndTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "30", "--seed", String(Self.seed), "--quiet"])
-        func token(_ role: String, _ name: String) throws -> String {
-            try server.command(["token", "create", "--role", role, "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let wang = try token("operator", "王芳"), li = try token("operator", "李明"), admin = try token("admin", "管理员")
+        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"), admin = try server.token("admin", "管理员")
         try await server.start()
 
         // Each console reads its token from a file only its operator can read, as the guide says.

@@ -20,8 +20,7 @@ struct NotificationCrashTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "300", "--seed", "5", "--quiet"])
-        let admin = try server.command(["token", "create", "--role", "admin", "--name", "notify-admin"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try server.token("admin", "notify-admin")
         let environment = [
             "ELDERCARE_LOG_FORMAT": "json",
             "ELDERCARE_LOG_LEVEL": "debug",

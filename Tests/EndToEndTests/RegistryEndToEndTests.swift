@@ -8,12 +8,9 @@ struct RegistryEndToEndTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["migrate"])
-        let admin = try server.command(["token", "create", "--role", "admin", "--name", "e2e-admin"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let op = try server.command(["token", "create", "--role", "operator", "--name", "e2e-operator"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let agency = try server.command(["token", "create", "--role", "agency", "--name", "e2e-hospital"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try server.token("admin", "e2e-admin")
+        let op = try server.token("operator", "e2e-operator")
+        let agency = try server.token("agency", "e2e-hospital")
         #expect(admin.hasPrefix("ec_") && !admin.contains("\n"), "token create prints the token alone")
         try await server.start(environment: ["ELDERCARE_LOG_FORMAT": "json"])
 
@@ -81,8 +78,7 @@ struct RegistryEndToEndTests {
         defer { restored.remove() }
         try FileManager.default.createDirectory(atPath: restored.dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: backupPath, toPath: restored.dataDirectory + "/eldercare.sqlite")
-        let auditor = try restored.command(["token", "create", "--role", "auditor", "--name", "e2e-auditor"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let auditor = try restored.token("auditor", "e2e-auditor")
         try await restored.start()
         let fromBackup = try await restored.request("GET", "/v1/elders/\(elderId)", token: auditor)
         #expect(fromBackup.object["name"] as? String == "黄桂英")

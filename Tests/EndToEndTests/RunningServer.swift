@@ -45,6 +45,11 @@ final class RunningServer: @unchecked Sendable {
         logFile = dataDirectory + ".log"
     }
 
+    /// A new API token for the account `name` with `role`, as `eldercare token create` prints it.
+    func token(_ role: String, _ name: String) throws -> String {
+        try command(["token", "create", "--role", role, "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs a subcommand to completion and returns its standard output.
     @discardableResult
     func command(_ arguments: [String]) throws -> String {

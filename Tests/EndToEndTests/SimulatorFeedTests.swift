@@ -11,8 +11,7 @@ struct SimulatorFeedTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "40", "--seed", "9", "--quiet"])
-        let admin = try server.command(["token", "create", "--role", "admin", "--name", "sim"])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try server.token("admin", "sim")
         try await server.start()
         let run = try server.run(RunningServer.simulatorBinary, [
             "--server", server.baseURL, "--token", admin, "--seed", "9",
