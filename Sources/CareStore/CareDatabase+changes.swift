@@ -33,4 +33,11 @@ extension CareDatabase {
     public func latestChangePosition() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM change_log") ?? 0 }
     }
+
+    /// The `call_summary` view's text for one call (tests hold intake's rebuilt summaries to it).
+    func viewSummaryJSON(callId: Int64) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM call_summary WHERE id = ?"), arguments: [callId])
+        }
+    }
 }

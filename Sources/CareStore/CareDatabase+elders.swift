@@ -64,6 +64,8 @@ extension CareDatabase {
         // After the commit, so the intake's next read sees the elder as now stored.
         defer { elderCache.forget(id) }
         return try await pool.write { db in
+            // The kept summaries of the elder's open calls name the elder: the next alarm reads them afresh.
+            self.openCallCache.forget(elder: id)
             let old = try Self.elder(db, id: id)
             if let expectedVersion, expectedVersion != old.version {
                 throw StoreError.versionMismatch(entity: "elder", id: String(id), expected: expectedVersion, current: old.version)

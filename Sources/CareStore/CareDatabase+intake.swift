@@ -58,56 +58,67 @@ extension CareDatabase {
     /// outbox rows and the device's supervision deadline are written together.
     public func recordEvents(_ batch: [IncomingEvent], graceSeconds: Int,
                              decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) async throws -> [Result<IntakeResult, any Error>] {
-        try await writeCalls { db in
-            // Fast path: the whole batch under one savepoint. Should any event fail, that savepoint
-            // rolls back and the batch is redone with a savepoint per event, so one bad event
-            // cannot take its neighbours down. Two statements fewer per event on the hot path.
-            var fast: [Result<IntakeResult, any Error>] = []
-            do {
-                try db.inSavepoint {
-                    for incoming in batch {
-                        fast.append(.success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide)))
-                    }
-                    return .commit
-                }
-                return fast
-            } catch {
-                // The cache may hold the rolled-back batch's calls: start it afresh.
-                self.openCallCache.clear()
-                var results: [Result<IntakeResult, any Error>] = []
-                results.reserveCapacity(batch.count)
-                for incoming in batch {
-                    var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
-                    do {
-                        try db.inSavepoint {
-                            result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
-                            return .commit
-                        }
-                    } catch {
-                        self.openCallCache.clear()
-                        result = .failure(error)
-                    }
-                    results.append(result)
-                }
-                return results
-            }
-        }
+        try await writeCalls { db in try self.recordBatch(db, batch, graceSeconds: graceSeconds, decide: decide) }
     }
+
+    /// ``recordEvents(_:graceSeconds:decide:)`` on the calling thread, which blocks until the
+    /// transaction is durable (the intake's writer thread calls this).
+    public func recordEventsNow(_ batch: [IncomingEvent], graceSeconds: Int,
+                                decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) throws -> [Result<IntakeResult, any Error>] {
+        try writeCallsNow { db in try self.recordBatch(db, batch, graceSeconds: graceSeconds, decide: decide) }
+    }
+
+    private func recordBatch(_ db: Database, _ batch: [IncomingEvent], graceSeconds: Int,
+                             decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) throws -> [Result<IntakeResult, any Error>] {
+        // Fast path: the whole batch under one savepoint. Should any event fail, that savepoint
+        // rolls back and the batch is redone with a savepoint per event, so one bad event
+        // cannot take its neighbours down. Two statements fewer per event on the hot path.
+        var fast: [Result<IntakeResult, any Error>] = []
+        do {
+            try db.inSavepoint {
+                for incoming in batch {
+                    fast.append(.success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide)))
+                }
+                return .commit
+            }
+            return fast
+        } catch {
+            // The cache may hold the rolled-back batch's calls: start it afresh.
+            self.openCallCache.clear()
+            var results: [Result<IntakeResult, any Error>] = []
+            results.reserveCapacity(batch.count)
+            for incoming in batch {
+                var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
+                do {
+                    try db.inSavepoint {
+                        result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
+                        return .commit
+                    }
+                } catch {
+                    self.openCallCache.clear()
+                    result = .failure(error)
+                }
+                results.append(result)
+            }
+            return results
+        }
+}
 
     private func record(_ db: Database, _ incoming: IncomingEvent, graceSeconds: Int,
                         decide: (IntakeContext) throws -> IntakeDecision) throws -> IntakeResult {
         let event = incoming.event, device = incoming.device
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT reply, outcome FROM device_event WHERE device_id = ? AND ref = ?"),
-                                      arguments: [device.id, event.ref]) {
-            return IntakeResult(reply: row["reply"], duplicate: true, outcome: EventOutcome(rawValue: row["outcome"]) ?? .recorded)
+        // The hot statements bind through SQLite's C API (Statement+direct.swift).
+        if let stored = try db.cachedStatement(sql: "SELECT reply, outcome FROM device_event WHERE device_id = ? AND ref = ?")
+            .first({ $0.add(device.id); $0.add(event.ref) }, read: { ($0.blob(0), $0.text(1)) }) {
+            return IntakeResult(reply: stored.0, duplicate: true, outcome: EventOutcome(rawValue: stored.1) ?? .recorded)
         }
         // The device's current elder and online flag, read inside the transaction; the elder
         // itself usually comes from the cache.
-        guard let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?"),
-                                           arguments: [device.id]) else { throw StoreError.notFound(entity: "device", id: device.id) }
-        let elderId: Int64 = state[0]
-        let online: Bool? = state[1]
-        let supervision = Supervision(online: online, deadlineMillis: state[2])
+        guard let (elderId, supervision) = try db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?")
+            .first({ $0.add(device.id) }, read: { row in
+                (row.int64(0), Supervision(online: row.isNull(1) ? nil : row.int64(1) != 0,
+                                           deadlineMillis: row.isNull(2) ? nil : row.int64(2)))
+            }) else { throw StoreError.notFound(entity: "device", id: device.id) }
         let elder: Elder
         if let cached = elderCache.elder(elderId) {
             elder = cached
@@ -120,7 +131,8 @@ extension CareDatabase {
         let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
         let now = incoming.receivedAt
         // Converted once, without ICU (GRDB formats a bound Date through a DateFormatter).
-        let stamp = SQLText.time(now)
+        let stampText = SQLText.timeText(now)
+        let stamp = stampText.databaseValue
         var callId: Int64?
         var outcome: EventOutcome = .recorded
         /// The joined or cancelled call as it now is, for the cache once everything is written.
@@ -144,37 +156,41 @@ extension CareDatabase {
                 try db.cachedStatement(sql: """
                     UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?,
                         reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
-                    """).execute(arguments: [stamp, now.millis, reason, location, id])
+                    """).run { $0.add(stampText); $0.add(now.millis); $0.add(reason); $0.add(location); $0.add(id) }
             } else {
                 try db.cachedStatement(sql: """
                     UPDATE call SET event_count = event_count + 1, last_event_at = ?, last_event_ms = ?, priority = ?,
                         reason = ?, location = coalesce(?, location), version = version + 1 WHERE id = ? AND is_open = 1
-                    """).execute(arguments: [stamp, now.millis, priority.rawValue, reason, location, id])
+                    """).run {
+                        $0.add(stampText); $0.add(now.millis); $0.add(priority.rawValue); $0.add(reason); $0.add(location); $0.add(id)
+                    }
             }
-            try logChange(db, callId: id, "joined", at: stamp)
             changed = previous.map { call in
                 var call = call
                 call.eventCount += 1; call.lastEventAt = now; call.priority = priority; call.reason = reason
                 call.location = event.location ?? call.location; call.version += 1
                 return call
             }
+            try logIntakeChange(db, callId: id, changed, "joined", at: stampText)
             callId = id
             outcome = .joined
         case .cancel(let id):
             try db.cachedStatement(sql: """
                 UPDATE call SET status = ?, cancelled_at = ?, last_event_at = ?, last_event_ms = ?, event_count = event_count + 1,
                     version = version + 1 WHERE id = ? AND is_open = 1
-                """).execute(arguments: [CallStatus.cancelledAtDevice.rawValue, stamp, stamp, now.millis, id])
+                """).run {
+                    $0.add(CallStatus.cancelledAtDevice.rawValue); $0.add(stampText); $0.add(stampText); $0.add(now.millis); $0.add(id)
+                }
             try appendTimeline(db, callId: id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "cancelled_at_device",
                                                                  from: .new, to: .cancelledAtDevice,
                                                                  detail: ["deviceId": device.id, "ref": event.ref]))
-            try logChange(db, callId: id, "cancelled_at_device", at: stamp)
             changed = openCalls.first { $0.id == id }.map { call in
                 var call = call
                 call.status = .cancelledAtDevice; call.cancelledAt = now; call.lastEventAt = now
                 call.eventCount += 1; call.version += 1
                 return call
             }
+            try logIntakeChange(db, callId: id, changed, "cancelled_at_device", at: stampText)
             callId = id
             outcome = .cancelled
         case .record:
@@ -188,8 +204,11 @@ extension CareDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO device_event (device_id, ref, kind, code, occurred_at, received_at, body, outcome, call_id, reply)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [device.id, event.ref, event.kind.rawValue, event.code?.rawValue,
-                                     SQLText.time(event.occurredAt), stamp, incoming.body, outcome.rawValue, callId, reply])
+            """).run {
+                $0.add(device.id); $0.add(event.ref); $0.add(event.kind.rawValue); $0.add(event.code?.rawValue)
+                $0.add(SQLText.timeText(event.occurredAt)); $0.add(stampText); $0.add(incoming.body); $0.add(outcome.rawValue)
+                $0.add(callId); $0.add(reply)
+            }
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(sql: """
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
@@ -265,6 +284,18 @@ extension CareDatabase {
         }
     }
 
+    /// ``writeCalls(_:)`` on the calling thread.
+    func writeCallsNow<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            let result = try pool.write(body)
+            callsChanged.signal()
+            return result
+        } catch {
+            openCallCache.clear()
+            throw error
+        }
+    }
+
     func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
                     location: EventLocation?, at now: Date, stamp: DatabaseValue) throws -> Call {
         let locationJSON = SQLText.location(location)
@@ -282,8 +313,9 @@ extension CareDatabase {
         try appendTimeline(db, callId: call.id, CallTimelineEntry(at: now, actorId: nil, actorName: nil, action: "opened",
                                                                   from: .new, to: .new, note: reason,
                                                                   detail: ["deviceId": deviceId, "code": code.rawValue]))
-        try logChange(db, callId: call.id, "opened", at: stamp)
+        let payload = try logChange(db, callId: call.id, "opened", at: stamp)
         openCallCache.update(call)
+        if let summary = CallSummaryText(viewJSON: payload) { openCallCache.remember(summary, call: call) }
         return call
     }
 
@@ -292,7 +324,8 @@ extension CareDatabase {
     ///
     /// Read, then inserted as one row: as `INSERT … SELECT` the statement could write many rows, so
     /// SQLite gave each one a statement journal (a temporary file opened and closed per transaction).
-    func logChange(_ db: Database, callId: Int64, _ change: String, at now: DatabaseValue) throws {
+    @discardableResult
+    func logChange(_ db: Database, callId: Int64, _ change: String, at now: DatabaseValue) throws -> String {
         guard let payload = try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM call_summary WHERE id = ?"),
                                                 arguments: [callId]) else {
             throw StoreError.notFound(entity: "call", id: String(callId))
@@ -300,6 +333,21 @@ extension CareDatabase {
         try db.cachedStatement(sql: """
             INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)
             """).execute(arguments: [now, callId, change, payload])
+        return payload
+    }
+
+    /// The change-log entry for an alarm that joined or cancelled `call` (as it now is): its
+    /// summary is rebuilt from the text kept for the call (``CallSummaryText``) when there is
+    /// one, instead of read from the view.
+    func logIntakeChange(_ db: Database, callId: Int64, _ call: Call?, _ change: String, at stamp: String) throws {
+        guard let call, let summary = openCallCache.summary(call: callId) else {
+            let payload = try logChange(db, callId: callId, change, at: stamp.databaseValue)
+            if let call, let summary = CallSummaryText(viewJSON: payload) { openCallCache.remember(summary, call: call) }
+            return
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)
+            """).run { $0.add(stamp); $0.add(callId); $0.add(change); $0.add(summary.render(call, lastEventAt: stamp)) }
     }
 
     /// Adds a message to the outbox; the notifications worker sends it. The idempotency key makes

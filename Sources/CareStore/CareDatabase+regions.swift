@@ -55,6 +55,8 @@ extension CareDatabase {
             region.name = name
             try db.execute(sql: "UPDATE region SET name = ?, updated_at = ? WHERE code = ?",
                            arguments: [name, clock.now(), code])
+            // Open calls' kept summaries name their district.
+            self.openCallCache.clear()
             try audit(db, who, "update", "region", code, fields: ["name"])
             return region
         }

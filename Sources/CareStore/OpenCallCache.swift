@@ -10,35 +10,58 @@ import Synchronization
 /// that writes the calls. Where a transaction might not commit, ``CareDatabase/writeCalls(_:)``
 /// clears the whole table on failure, so a rolled-back change is never remembered.
 /// Call writes that do not keep the entry exact (an operator's action, a device coming back
-/// online) ``forget(elder:)`` it instead, and the next alarm reads the calls afresh.
+/// online, an elder or region renamed) ``forget(elder:)`` it or ``clear()`` the cache instead,
+/// and the next alarm reads the calls afresh.
+///
+/// Beside each open call it keeps the call's ``CallSummaryText``, the change log's text for the
+/// parts of the summary that intake never changes, under the same rules.
 final class OpenCallCache: Sendable {
-    private let entries = Mutex<[Int64: [Call]]>([:])
+    private struct Table {
+        var calls: [Int64: [Call]] = [:]
+        var summaries: [Int64: CallSummaryText] = [:]
+    }
+    private let entries = Mutex(Table())
     private let capacity: Int
 
     init(capacity: Int = 100_000) { self.capacity = capacity }
 
     /// The elder's open calls, most recent event first; nil when not known.
-    func calls(elder: Int64) -> [Call]? { entries.withLock { $0[elder] } }
+    func calls(elder: Int64) -> [Call]? { entries.withLock { $0.calls[elder] } }
 
     /// Sets the elder's open calls, most recent event first.
     func remember(_ calls: [Call], elder: Int64) {
         entries.withLock { table in
-            if table.count >= capacity { table.removeAll(keepingCapacity: true) }
-            table[elder] = calls
+            if table.calls.count >= capacity { table = Table() }
+            table.calls[elder] = calls
         }
     }
 
     /// Puts a changed or new call first (it has the most recent event), if the elder is known.
     func update(_ call: Call) {
         entries.withLock { table in
-            guard var calls = table[call.elderId] else { return }
+            guard var calls = table.calls[call.elderId] else { return }
             calls.removeAll { $0.id == call.id }
             calls.insert(call, at: 0)
-            table[call.elderId] = calls
+            table.calls[call.elderId] = calls
         }
     }
 
-    func forget(elder: Int64) { _ = entries.withLock { $0.removeValue(forKey: elder) } }
+    /// The kept summary text of an open call, if any.
+    func summary(call: Int64) -> CallSummaryText? { entries.withLock { $0.summaries[call] } }
 
-    func clear() { entries.withLock { $0.removeAll() } }
+    /// Keeps the summary text of a call of an elder whose open calls are known.
+    func remember(_ summary: CallSummaryText, call: Call) {
+        entries.withLock { table in
+            guard table.calls[call.elderId] != nil else { return }
+            table.summaries[call.id] = summary
+        }
+    }
+
+    func forget(elder: Int64) {
+        entries.withLock { table in
+            for call in table.calls.removeValue(forKey: elder) ?? [] { table.summaries.removeValue(forKey: call.id) }
+        }
+    }
+
+    func clear() { entries.withLock { $0 = Table() } }
 }
