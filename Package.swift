@@ -17,6 +17,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own dependency; the device path's channel handler names its HTTP part types.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // GRDB is pinned exactly: Linux support is community-maintained (see Docs/architecture.md).
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,6 +52,8 @@ let package = Package(
             dependencies: [
                 "CareModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the intake's hot statements (Statement+direct.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,6 +107,7 @@ let package = Package(
             dependencies: [
                 "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -152,8 +158,10 @@ let package = Package(
         .testTarget(
             name: "CareAPITests",
             dependencies: [
-                "CareAPI", "CareStore", "CareConfig", "CareModel",
+                "CareAPI", "CareStore", "CareConfig", "CareModel", "Emergency",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

@@ -68,10 +68,16 @@ public struct CareServer: Sendable {
     /// The HTTP server plus the start-up migration, as one service group that stops gracefully
     /// on SIGINT and SIGTERM.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let intake = self.intake, readiness = self.readiness, logger = self.logger
+        return Application(
             router: buildRouter(),
+            // Device events are answered in the channel pipeline, not through the router
+            // (DeviceEventHandler explains why); everything else goes on to the router.
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                DeviceEventHandler(intake: intake, readiness: readiness, logger: logger, serverName: Self.serverName),
+            ])),
             configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
-                                 serverName: "eldercare"),
+                                 serverName: Self.serverName),
             services: [MigrationService(database: database, readiness: readiness, logger: logger),
                        DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
                        CallEscalator(database: database, clock: clock, isReady: { [readiness] in readiness.isReady }),
@@ -82,6 +88,9 @@ public struct CareServer: Sendable {
 }
 
 extension CareServer {
+    /// The `Server` header of every response.
+    static let serverName = "eldercare"
+
     /// Serves until SIGINT or SIGTERM, then drains in-flight requests and returns.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try await buildApplication(onServerRunning: onServerRunning)

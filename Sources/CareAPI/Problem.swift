@@ -96,14 +96,22 @@ public struct Problem: Codable, Sendable, Equatable {
     }
 
     func response(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> Response {
-        let data = (try? JSONCoding.encoder.encode(self)) ?? Data()
+        Response(status: .init(code: status), headers: headerFields, body: .init(byteBuffer: body(allocator: allocator)))
+    }
+
+    /// The document, as JSON.
+    func body(allocator: ByteBufferAllocator) -> ByteBuffer {
+        allocator.buffer(bytes: (try? JSONCoding.encoder.encode(self)) ?? Data())
+    }
+
+    /// `Content-Type`, and `WWW-Authenticate` or `Retry-After` where the status calls for them.
+    var headerFields: HTTPFields {
         var headers = HTTPFields()
         headers[.contentType] = Self.contentType
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         if status == 503 { headers[.retryAfter] = "1" }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return Response(status: .init(code: status), headers: headers,
-                        body: .init(byteBuffer: allocator.buffer(bytes: data)))
+        return headers
     }
 }
 

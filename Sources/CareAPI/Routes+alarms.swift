@@ -64,6 +64,7 @@ extension APIError {
         case .undecodable(let decoding): JSONCoding.describe(decoding)
         case .malformed(let detail): .malformed(field: nil, detail: detail)
         case .invalid(let failure): .invalid(failure)
+        case .unavailable: .notReady("The device registry could not be read just now; retry the event with the same ref.")
         }
     }
 }

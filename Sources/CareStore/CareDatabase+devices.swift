@@ -56,9 +56,11 @@ extension CareDatabase {
 
     /// The device and its secret, for verifying a signed request. Nil for an unknown device.
     ///
-    /// Answered from memory when the device was read in the last 30 seconds: device changes made
+    /// Answered from memory when the device was read in the last ten minutes: device changes made
     /// through this process (update, deactivation, a new secret) drop the entry when they commit.
-    public func deviceCredentials(id: String) async throws -> DeviceWithSecret? {
+    /// Not `async`: a hit costs a lock and a lookup, a miss one point read on the calling thread,
+    /// and the device path calls it from a network thread outside Swift concurrency.
+    public func deviceCredentials(id: String) throws -> DeviceWithSecret? {
         let now = clock.now()
         if let cached = deviceCredentialCache.value(for: id, now: now) { return cached }
         let found = try pointRead { db -> DeviceWithSecret? in

@@ -16,6 +16,8 @@ public enum IntakeError: Error, Sendable {
     case malformed(String)
     /// Well-formed but impossible values: 422.
     case invalid(ValidationFailure)
+    /// The device registry could not be read: 503, and the device retries.
+    case unavailable
 }
 
 extension IntakeError {
@@ -25,6 +27,7 @@ extension IntakeError {
         case .rateLimited: "rate_limited"
         case .tooLarge: "too_large"
         case .undecodable, .malformed, .invalid: "invalid"
+        case .unavailable: "unavailable"
         }
     }
 }
@@ -58,19 +61,57 @@ public final class AlarmIntake: Sendable {
     /// Returns the reply body (JSON) for an accepted event, first answer for a retried reference.
     public func receive(deviceId: String, path: String, timestamp: String?, signature: String?,
                         body: Data) async throws -> Data {
+        let incoming = try admit(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
+        let mark = ContinuousClock.now
+        let result = try await writer.submit(incoming)
+        return Self.stored(result, waitingSince: mark)
+    }
+
+    /// The same, for callers outside Swift concurrency: a refusal (an ``IntakeError``) reaches
+    /// `receiver` at once on the calling thread; a stored event's reply once it is durable, on
+    /// the thread that committed it.
+    public func receive(deviceId: String, path: String, timestamp: String?, signature: String?, body: Data,
+                        receiver: any IntakeReplyReceiver) {
+        let incoming: IncomingEvent
         do {
-            return try await accept(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
-        } catch let error as IntakeError {
+            incoming = try admit(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
+        } catch {
+            receiver.intakeReplied(.failure(error))
+            return
+        }
+        writer.submit(incoming, receiver: StoredReplyRelay(receiver: receiver, since: ContinuousClock.now))
+    }
+
+    /// Counts a stored event and returns its reply.
+    fileprivate static func stored(_ result: IntakeResult, waitingSince mark: ContinuousClock.Instant) -> Data {
+        IntakeMetrics.record(IntakeMetrics.commitWait, since: mark)
+        IntakeMetrics.stored(result.duplicate ? "duplicate" : result.outcome.rawValue).increment()
+        return result.reply
+    }
+
+    /// Everything before the write, on the calling thread: the device and its secret, the
+    /// signature, the body, the rate limit. Throws ``IntakeError`` (and counts it) when refused.
+    private func admit(deviceId: String, path: String, timestamp: String?, signature: String?,
+                       body: Data) throws(IntakeError) -> IncomingEvent {
+        do {
+            return try check(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
+        } catch {
             IntakeMetrics.refused(error.metricReason).increment()
             throw error
         }
     }
 
-    private func accept(deviceId: String, path: String, timestamp: String?, signature: String?,
-                        body: Data) async throws -> Data {
+    private func check(deviceId: String, path: String, timestamp: String?, signature: String?,
+                       body: Data) throws(IntakeError) -> IncomingEvent {
         guard body.count <= policy.maxEventBytes else { throw IntakeError.tooLarge(limit: policy.maxEventBytes) }
         var mark = ContinuousClock.now
-        guard let credentials = try await database.deviceCredentials(id: deviceId), credentials.device.status == .active else {
+        let found: DeviceWithSecret?
+        do {
+            found = try database.deviceCredentials(id: deviceId)
+        } catch {
+            throw IntakeError.unavailable
+        }
+        guard let credentials = found, credentials.device.status == .active else {
             throw IntakeError.unauthenticated
         }
         let device = credentials.device, secret = credentials.secret
@@ -94,15 +135,35 @@ public final class AlarmIntake: Sendable {
             throw IntakeError.undecodable(error)
         } catch let failure as ValidationFailure {
             throw IntakeError.invalid(failure)
+        } catch {
+            throw IntakeError.malformed("The body could not be read as an event.")
         }
         IntakeMetrics.record(IntakeMetrics.decode, since: mark)
         if event.kind == .heartbeat || event.kind == .info, let wait = limiter.take(deviceId, now: now) {
             throw IntakeError.rateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
-        mark = ContinuousClock.now
-        let result = try await writer.submit(IncomingEvent(device: device, event: event, body: body, receivedAt: now))
-        IntakeMetrics.record(IntakeMetrics.commitWait, since: mark)
-        IntakeMetrics.stored(result.duplicate ? "duplicate" : result.outcome.rawValue).increment()
-        return result.reply
+        return IncomingEvent(device: device, event: event, body: body, receivedAt: now)
+    }
+}
+
+/// Receives the reply to an event given to ``AlarmIntake/receive(deviceId:path:timestamp:signature:body:receiver:)``:
+/// the reply's JSON, or the error (an ``IntakeError`` when refused, anything else when the
+/// write failed and nothing was stored).
+public protocol IntakeReplyReceiver: AnyObject, Sendable {
+    func intakeReplied(_ result: Result<Data, any Error>)
+}
+
+/// Counts a stored event the way the awaiting path does, then passes its reply on.
+private final class StoredReplyRelay: IntakeReceiver {
+    let receiver: any IntakeReplyReceiver
+    let since: ContinuousClock.Instant
+
+    init(receiver: any IntakeReplyReceiver, since: ContinuousClock.Instant) {
+        self.receiver = receiver
+        self.since = since
+    }
+
+    func intakeFinished(_ result: Result<IntakeResult, any Error>) {
+        receiver.intakeReplied(result.map { AlarmIntake.stored($0, waitingSince: since) })
     }
 }

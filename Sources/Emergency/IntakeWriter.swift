@@ -2,7 +2,6 @@ import CareModel
 import CareStore
 import CoreMetrics
 import Foundation
-import Synchronization
 
 /// Group commit: events arriving while a transaction is being written wait and go into the next
 /// one together, so each fsync covers many events and durability does not cost throughput.
@@ -10,18 +9,41 @@ import Synchronization
 ///
 /// Alarms and cancels wait in their own lane and fill each transaction first: when a typhoon
 /// cuts the power and fifty thousand devices report it at once, an SOS does not queue behind them.
-public final class IntakeWriter: Sendable {
+///
+/// The transactions run on a thread of the writer's own, through GRDB's synchronous write,
+/// which runs on the calling thread. This one thread is the pace-setter of the whole intake:
+/// as a task awaiting an asynchronous write it crossed to GRDB's queue and back for every
+/// batch, and on two busy cores each crossing waited milliseconds for a thread to be scheduled,
+/// longer than the batch's own work. The thread ends after two idle seconds and starts again with
+/// the next event, so a writer nobody uses holds no thread.
+public final class IntakeWriter: @unchecked Sendable {
+    /// Who hears that an event is durable: an awaiting task, or a receiver the lean device
+    /// path (CareAPI's `DeviceEventHandler`) gives, which answers on the connection's event loop
+    /// without entering Swift concurrency at all.
+    private enum Waiter {
+        case task(CheckedContinuation<IntakeResult, any Error>)
+        case receiver(any IntakeReceiver)
+
+        func resume(with result: Result<IntakeResult, any Error>) {
+            switch self {
+            case .task(let continuation): continuation.resume(with: result)
+            case .receiver(let receiver): receiver.intakeFinished(result)
+            }
+        }
+    }
     private struct Waiting {
         var incoming: IncomingEvent
-        var continuation: CheckedContinuation<IntakeResult, any Error>
-    }
-    private struct State {
-        var urgent: [Waiting] = []
-        var routine: [Waiting] = []
-        var draining = false
+        var waiter: Waiter
     }
 
-    private let state = Mutex(State())
+    /// Guards every `var` below; the writer thread waits on it for work.
+    private let condition = NSCondition()
+    private var urgent: [Waiting] = []
+    private var routine: [Waiting] = []
+    private var threadRunning = false
+    /// The writer thread is waiting on `condition` and must be signalled.
+    private var threadWaiting = false
+
     private let database: CareDatabase
     private let policy: IntakePolicy
     /// The most events one transaction takes, so a burst cannot make one commit huge.
@@ -33,6 +55,8 @@ public final class IntakeWriter: Sendable {
     /// an idle writer never waits.
     private let gatherBelow: Int
     private let gatherFor: Duration
+    /// How long the writer thread waits for work before it ends.
+    private static let idleSeconds: TimeInterval = 2
 
     public init(database: CareDatabase, policy: IntakePolicy, maximumBatch: Int = 512,
                 gatherBelow: Int = 16, gatherFor: Duration = .milliseconds(1)) {
@@ -46,54 +70,99 @@ public final class IntakeWriter: Sendable {
     /// Stores the event with the next group commit and returns its (durable) result.
     public func submit(_ incoming: IncomingEvent) async throws -> IntakeResult {
         try await withCheckedThrowingContinuation { continuation in
-            let waiting = Waiting(incoming: incoming, continuation: continuation)
-            let isUrgent = incoming.event.kind == .alarm || incoming.event.kind == .cancel
-            let startDraining = state.withLock { s -> Bool in
-                if isUrgent { s.urgent.append(waiting) } else { s.routine.append(waiting) }
-                if s.draining { return false }
-                s.draining = true
-                return true
-            }
-            if startDraining { Task { await drain() } }
+            enqueue(Waiting(incoming: incoming, waiter: .task(continuation)))
         }
     }
 
-    private func drain() async {
+    /// Stores the event with the next group commit and tells `receiver` once it is durable (or
+    /// failed), on the writer's thread.
+    public func submit(_ incoming: IncomingEvent, receiver: any IntakeReceiver) {
+        enqueue(Waiting(incoming: incoming, waiter: .receiver(receiver)))
+    }
+
+    private func enqueue(_ waiting: Waiting) {
+        let isUrgent = waiting.incoming.event.kind == .alarm || waiting.incoming.event.kind == .cancel
+        condition.lock()
+        if isUrgent { urgent.append(waiting) } else { routine.append(waiting) }
+        if !threadRunning {
+            threadRunning = true
+            Thread.detachNewThread { [self] in
+                #if os(Linux)
+                // Named for top and perf: Foundation's Thread.name does not reach the kernel here.
+                try? "intake-writer".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+                #endif
+                run()
+            }
+        } else if threadWaiting {
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    private var waitingCount: Int { urgent.count + routine.count }
+
+    /// The writer thread: takes a batch, writes it, answers it, until idle for a while.
+    private func run() {
         var committed = false
-        while true {
-            if committed, gatherFor > .zero,
-               state.withLock({ !($0.urgent.isEmpty && $0.routine.isEmpty) && $0.urgent.count + $0.routine.count < gatherBelow }) {
-                try? await Task.sleep(for: gatherFor)
-            }
-            let batch = state.withLock { s -> [Waiting] in
-                guard !s.urgent.isEmpty || !s.routine.isEmpty else {
-                    s.draining = false
-                    return []
-                }
-                var taken = Array(s.urgent.prefix(maximumBatch))
-                s.urgent.removeFirst(taken.count)
-                let room = maximumBatch - taken.count
-                taken += s.routine.prefix(room)
-                s.routine.removeFirst(min(room, s.routine.count))
-                return taken
-            }
-            if batch.isEmpty { return }
-            let policy = self.policy
-            do {
-                let started = ContinuousClock.now
-                defer { IntakeMetrics.record(IntakeMetrics.transaction, since: started) }
-                let results = try await database.recordEvents(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
-                    IntakeRules.decide($0, policy: policy)
-                }
-                committed = true
-                IntakeMetrics.commits.increment()
-                IntakeMetrics.committedEvents.increment(by: batch.count)
-                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(with: result) }
-            } catch {
-                // The transaction did not commit: nothing of this batch is stored, and every
-                // device is told so (it will retry with the same reference).
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
-            }
+        while let batch = nextBatch(afterCommit: committed) {
+            committed = write(batch)
         }
     }
+
+    /// Waits for events and takes the next batch; nil (and the thread ends) after
+    /// ``idleSeconds`` without any.
+    private func nextBatch(afterCommit committed: Bool) -> [Waiting]? {
+        condition.lock()
+        defer { condition.unlock() }
+        if committed, gatherFor > .zero, waitingCount > 0, waitingCount < gatherBelow {
+            let deadline = Date().addingTimeInterval(Double(gatherFor / .microseconds(1)) / 1e6)
+            threadWaiting = true
+            while waitingCount < gatherBelow, condition.wait(until: deadline) {}
+            threadWaiting = false
+        }
+        while waitingCount == 0 {
+            threadWaiting = true
+            let signalled = condition.wait(until: Date().addingTimeInterval(Self.idleSeconds))
+            threadWaiting = false
+            if !signalled && waitingCount == 0 {
+                threadRunning = false
+                return nil
+            }
+        }
+        var taken = Array(urgent.prefix(maximumBatch))
+        urgent.removeFirst(taken.count)
+        let room = maximumBatch - taken.count
+        taken += routine.prefix(room)
+        routine.removeFirst(min(room, routine.count))
+        return taken
+    }
+
+    /// Writes one batch in one transaction and answers every event in it; true if it committed.
+    private func write(_ batch: [Waiting]) -> Bool {
+        let policy = self.policy
+        let started = ContinuousClock.now
+        defer { IntakeMetrics.record(IntakeMetrics.transaction, since: started) }
+        do {
+            let results = try database.recordEventsNow(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
+                IntakeRules.decide($0, policy: policy)
+            }
+            IntakeMetrics.commits.increment()
+            IntakeMetrics.committedEvents.increment(by: batch.count)
+            for (waiting, result) in zip(batch, results) { waiting.waiter.resume(with: result) }
+            return true
+        } catch {
+            // The transaction did not commit: nothing of this batch is stored, and every
+            // device is told so (it will retry with the same reference).
+            for waiting in batch { waiting.waiter.resume(with: .failure(error)) }
+            return false
+        }
+    }
+}
+
+/// Receives the outcome of an event submitted with ``IntakeWriter/submit(_:receiver:)``.
+///
+/// A class rather than a closure: the writer keeps its waiters under a lock, and the server keeps
+/// no closures in locks on its hot path (see Docs/performance.md, notifications).
+public protocol IntakeReceiver: AnyObject, Sendable {
+    func intakeFinished(_ result: Result<IntakeResult, any Error>)
 }

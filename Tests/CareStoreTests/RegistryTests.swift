@@ -139,7 +139,7 @@ struct RegistryTests {
         #expect(created.device.secretFingerprint == Secrets.fingerprint(of: created.secret))
         let rotated = try await t.database.rotateDeviceSecret(id: created.device.id, by: .commandLine)
         #expect(rotated.secret != created.secret)
-        #expect(try await t.database.deviceCredentials(id: created.device.id)?.secret == rotated.secret)
+        #expect(try t.database.deviceCredentials(id: created.device.id)?.secret == rotated.secret)
         await #expect(throws: StoreError.self) {
             _ = try await t.database.createDevice(NewDevice(type: .watch, elderId: 999), by: .commandLine)
         }

@@ -8,7 +8,7 @@ import Testing
 @Suite struct IntakeWriterTests {
     /// One event submitted to the writer directly, as the intake does after checking it.
     func incoming(_ h: IntakeHarness, device: String, ref: String) async throws -> IncomingEvent {
-        let found = try #require(try await h.database.deviceCredentials(id: device))
+        let found = try #require(try h.database.deviceCredentials(id: device))
         let event = DeviceEvent(ref: ref, kind: .alarm, code: .sos, occurredAt: h.testClock.now)
         return IncomingEvent(device: found.device, event: event, body: Data(#"{"ref":"\#(ref)"}"#.utf8),
                              receivedAt: h.testClock.now)
@@ -52,5 +52,44 @@ import Testing
             let stored = try await h.database.deviceEvents(deviceId: device, page: PageRequest(limit: 100))
             #expect(stored.items.count == 25)
         }
+    }
+}
+
+/// The device path outside Swift concurrency (CareAPI's channel handler uses it).
+@Suite("Intake with a reply receiver")
+struct IntakeReceiverTests {
+    final class Collector: IntakeReplyReceiver, @unchecked Sendable {
+        let lock = NSCondition()
+        var results: [Result<Data, any Error>] = []
+        func intakeReplied(_ result: Result<Data, any Error>) {
+            lock.lock(); results.append(result); lock.broadcast(); lock.unlock()
+        }
+        func wait(for count: Int) -> [Result<Data, any Error>] {
+            lock.lock(); defer { lock.unlock() }
+            while results.count < count { _ = lock.wait(until: Date().addingTimeInterval(60)) }
+            return results
+        }
+    }
+
+    @Test func aRefusalArrivesAtOnceAndAStoredEventOnceDurable() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        let device = try await h.addElder(1)
+        let body = Data(h.event("r1", "alarm", "sos").utf8)
+        let path = "/v1/devices/\(device)/events"
+        let ts = String(Int64(h.testClock.now.timeIntervalSince1970))
+
+        let refused = Collector()
+        h.intake.receive(deviceId: device, path: path, timestamp: ts, signature: "0000", body: body, receiver: refused)
+        // On the calling thread, before receive returns.
+        #expect(refused.results.count == 1)
+        #expect(throws: IntakeError.self) { try refused.results[0].get() }
+
+        let stored = Collector()
+        let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: body, secret: h.secrets[device]!)
+        h.intake.receive(deviceId: device, path: path, timestamp: ts, signature: signature, body: body, receiver: stored)
+        let reply = try JSONDecoder().decode(EventReply.self, from: try stored.wait(for: 1)[0].get())
+        #expect(reply.ref == "r1" && reply.status == .accepted)
+        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref) == ["r1"])
     }
 }
