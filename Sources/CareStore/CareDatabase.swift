@@ -22,8 +22,11 @@ public final class CareDatabase: Sendable {
     /// Recently verified tokens: a busy client costs one hash per request, not a read.
     let tokenCache = ExpiringCache<Data, Principal>(lifetime: 10, capacity: 10_000)
     /// Devices' credentials as the intake last read them: every event is signed, so this read
-    /// would otherwise come first in every request.
-    let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 30, capacity: 100_000)
+    /// would otherwise come first in every request. Ten minutes, longer than the usual
+    /// five-minute heartbeat, so a quiet device's heartbeats are answered from memory too;
+    /// every device change this process makes drops the entry at once, and no other process
+    /// changes devices (seeding refuses a registry that has any).
+    let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 600, capacity: 100_000)
     let elderCache = ElderCache()
     let openCallCache = OpenCallCache()
     let callsChanged = CommitSignal()
