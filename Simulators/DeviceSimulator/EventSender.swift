@@ -90,17 +90,54 @@ final class EventSender {
         return send(device: device, body: body)
     }
 
+    /// Sends the event without waiting for its answer; ``finish(device:)`` reads it. False
+    /// when the send itself failed (``finish(device:)`` then retries).
+    @discardableResult
+    func start(device: Int, template: EventTemplate, refPrefix: [UInt8], refNumber: Int) -> Bool {
+        clock.refresh()
+        ref.removeAll(keepingCapacity: true)
+        ref.append(contentsOf: refPrefix)
+        DecimalText.append(refNumber, to: &ref)
+        template.write(ref: ref[...], occurredAt: clock.iso[...], into: &body)
+        buildRequest(device: device, body: body)
+        do {
+            try connection.sendRequest(request)
+            started = true
+        } catch {
+            started = false
+        }
+        return started
+    }
+
+    /// The answer to the event ``start(device:template:refPrefix:refNumber:)`` sent, retrying
+    /// as ``send(device:body:)`` does when the first attempt failed.
+    func finish(device: Int) -> SendResult {
+        if started {
+            started = false
+            if let response = try? connection.receiveResponse() {
+                return Self.result(response, retries: 0)
+            }
+        }
+        return send(device: device, body: body, retriesSoFar: 1)
+    }
+
+    private var started = false
+
+    private static func result(_ response: HTTPResponse, retries: Int) -> SendResult {
+        let answer = (200..<300).contains(response.status) ? EventAnswer.parse(response.body) : nil
+        return SendResult(status: response.status, answer: answer, retryAfter: response.retryAfter,
+                          retries: retries, failure: nil, responseBody: response.body)
+    }
+
     /// Sends exact body bytes as `device`, retrying on timeouts and connection errors.
-    func send(device: Int, body: [UInt8]) -> SendResult {
-        var retries = 0
+    func send(device: Int, body: [UInt8], retriesSoFar: Int = 0) -> SendResult {
+        var retries = retriesSoFar
+        if retries > 0 { SimClock.sleep(seconds: 0.05) }
         while true {
             clock.refresh()
             buildRequest(device: device, body: body)
             do {
-                let response = try connection.exchange(request)
-                let answer = (200..<300).contains(response.status) ? EventAnswer.parse(response.body) : nil
-                return SendResult(status: response.status, answer: answer, retryAfter: response.retryAfter,
-                                  retries: retries, failure: nil, responseBody: response.body)
+                return Self.result(try connection.exchange(request), retries: retries)
             } catch {
                 guard retries < Self.maxRetries else {
                     return SendResult(status: 0, answer: nil, retryAfter: nil, retries: retries, failure: error, responseBody: [])

@@ -70,9 +70,25 @@ final class HTTPConnection {
     /// Sends one complete request and reads its response. On any failure the connection is
     /// closed (a half-read answer would desynchronise keep-alive) and reopened by the next call.
     func exchange(_ request: [UInt8]) throws(HTTPFailure) -> HTTPResponse {
+        try sendRequest(request)
+        return try receiveResponse()
+    }
+
+    /// The first half of ``exchange(_:)``: a thread with several connections sends on each
+    /// before it reads any answer, so one wake-up finds several answers waiting.
+    func sendRequest(_ request: [UInt8]) throws(HTTPFailure) {
         do {
             try open()
             try write(request)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// The second half of ``exchange(_:)``: the answer to the request last sent.
+    func receiveResponse() throws(HTTPFailure) -> HTTPResponse {
+        do {
             return try readResponse()
         } catch {
             close()

@@ -61,6 +61,9 @@ struct LoadCommand: ParsableCommand {
         valueName: "N"))
     var subscribers: Int = 0
 
+    /// Closed loop: connections each load thread sends on before it reads their answers.
+    static let connectionsPerThread = 8
+
     /// How long after the run the subscribers may take to receive the last acknowledged alarms.
     static let feedGraceSeconds = 2.0
 
@@ -123,10 +126,14 @@ struct LoadCommand: ParsableCommand {
             }
             Console.say("Load: \(plan.description) from \(Format.count(keyring.count)) devices over \(connections) connections, \(pacingText).")
             let trackFeed = feed != nil
-            let run = SlotDriver.run(threads: connections, pacing: pacing, name: "load", hardStopSeconds: hardStop,
-                                     progressEvery: 5, progress: progress) { _ in
-                EventWorker(sender: EventSender(keyring: keyring, settings: settings), plan: plan, refPrefix: Array(refPrefix.utf8),
-                            trackFeed: trackFeed)
+            // Open loop keeps one connection per thread, so every send leaves on time.
+            let perThread = if case .max = rate { Self.connectionsPerThread } else { 1 }
+            let threads = (connections + perThread - 1) / perThread
+            let run = SlotDriver.run(threads: threads, pacing: pacing, name: "load", hardStopSeconds: hardStop,
+                                     progressEvery: 5, progress: progress) { [connections] index in
+                let count = min(perThread, connections - index * perThread)
+                return EventWorker(senders: (0..<count).map { _ in EventSender(keyring: keyring, settings: settings) }, plan: plan,
+                                   refPrefix: Array(refPrefix.utf8), trackFeed: trackFeed)
             }
             let (tally, latency) = merge(run.outcomes.map { ($0.tally, $0.latency) })
             report(run: run, tally: tally, latency: latency, what: "events")
@@ -222,7 +229,9 @@ struct LoadPlan: Sendable {
     func template(forSlot slot: Int) -> EventTemplate { templates[pattern[slot % pattern.count]] }
 }
 
-/// One load thread sending signed events.
+/// One load thread sending signed events, over one connection (open loop) or several (closed
+/// loop: it sends on each, then reads each answer, so a wake-up finds several answers waiting
+/// and the generator's own thread switches take less of the cores it shares with the server).
 struct EventWorker: SlotWorker {
     struct Outcome: Sendable {
         var tally: StatusTally
@@ -235,7 +244,8 @@ struct EventWorker: SlotWorker {
         var callsWithoutVersion: Int
     }
 
-    let sender: EventSender
+    let senders: [EventSender]
+    var sender: EventSender { senders[0] }
     let plan: LoadPlan
     let refPrefix: [UInt8]
     let trackFeed: Bool
@@ -245,8 +255,8 @@ struct EventWorker: SlotWorker {
     var feedSends: [FeedSend] = []
     var callsWithoutVersion = 0
 
-    init(sender: EventSender, plan: LoadPlan, refPrefix: [UInt8], trackFeed: Bool = false) {
-        self.sender = sender
+    init(senders: [EventSender], plan: LoadPlan, refPrefix: [UInt8], trackFeed: Bool = false) {
+        self.senders = senders
         self.plan = plan
         self.refPrefix = refPrefix
         self.trackFeed = trackFeed
@@ -254,11 +264,29 @@ struct EventWorker: SlotWorker {
         if trackFeed { feedSends.reserveCapacity(1 << 14) }
     }
 
-    mutating func prepare() throws { try sender.connection.open() }
+    mutating func prepare() throws {
+        for sender in senders { try sender.connection.open() }
+    }
+
+    var group: Int { senders.count }
 
     mutating func fire(slot: Int, since: UInt64) {
         let result = sender.send(device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
                                  refPrefix: refPrefix, refNumber: slot)
+        note(result, slot: slot, since: since)
+    }
+
+    mutating func fire(slots: Range<Int>, since: UInt64) {
+        for (sender, slot) in zip(senders, slots) {
+            sender.start(device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
+                         refPrefix: refPrefix, refNumber: slot)
+        }
+        for (sender, slot) in zip(senders, slots) {
+            note(sender.finish(device: slot % sender.keyring.count), slot: slot, since: since)
+        }
+    }
+
+    private mutating func note(_ result: SendResult, slot: Int, since: UInt64) {
         latency.record(nanos: SimClock.nanos() &- since)
         tally.add(result)
         guard result.acknowledged else { return }

@@ -21,6 +21,17 @@ protocol SlotWorker: SendableMetatype {
     mutating func fire(slot: Int, since: UInt64)
     /// The thread's results, once the run is over.
     func finish() -> Outcome
+    /// Closed loop: how many slots the thread takes at once (one per connection it owns).
+    var group: Int { get }
+    /// Closed loop: sends `slots` on the thread's connections, all before reading any answer.
+    mutating func fire(slots: Range<Int>, since: UInt64)
+}
+
+extension SlotWorker {
+    var group: Int { 1 }
+    mutating func fire(slots: Range<Int>, since: UInt64) {
+        for slot in slots { fire(slot: slot, since: since) }
+    }
 }
 
 /// What a paced run did.
@@ -88,9 +99,10 @@ enum SlotDriver {
                 while true {
                     let now = SimClock.nanos()
                     guard now < end else { break }
-                    let slot = state.next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    worker.fire(slot: slot, since: now)
-                    state.fired.wrappingAdd(1, ordering: .relaxed)
+                    let group = worker.group
+                    let first = state.next.wrappingAdd(group, ordering: .relaxed).oldValue
+                    worker.fire(slots: first..<first + group, since: now)
+                    state.fired.wrappingAdd(group, ordering: .relaxed)
                 }
             }
             let last = SimClock.nanos()
