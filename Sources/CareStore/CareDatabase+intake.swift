@@ -49,60 +49,73 @@ public struct IntakeResult: Sendable {
 }
 
 extension CareDatabase {
-    /// Stores a batch of events in ONE transaction (group commit), each inside its own savepoint
-    /// so one failing event cannot take its neighbours down. Returns once the transaction is
-    /// durable; the results are in the order of `batch`.
+    /// Stores a batch of events in ONE transaction (group commit), so that one failing event
+    /// cannot take its neighbours down. Returns once the transaction is durable; the results are
+    /// in the order of `batch`.
     ///
     /// For every event: a stored reference returns its first reply; otherwise `decide` chooses
     /// what happens, and the raw event, the call it opens or changes, the change-log entry, the
     /// outbox rows and the device's supervision deadline are written together.
     public func recordEvents(_ batch: [IncomingEvent], graceSeconds: Int,
                              decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) async throws -> [Result<IntakeResult, any Error>] {
-        try await writeCalls { db in try self.recordBatch(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        do {
+            return try await writeCalls { db in try self.recordAll(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        } catch is OneEventFailed {
+            return try await writeCalls { db in self.recordEach(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        }
     }
 
     /// ``recordEvents(_:graceSeconds:decide:)`` on the calling thread, which blocks until the
     /// transaction is durable (the intake's writer thread calls this).
     public func recordEventsNow(_ batch: [IncomingEvent], graceSeconds: Int,
                                 decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) throws -> [Result<IntakeResult, any Error>] {
-        try writeCallsNow { db in try self.recordBatch(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        do {
+            return try writeCallsNow { db in try self.recordAll(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        } catch is OneEventFailed {
+            return try writeCallsNow { db in self.recordEach(db, batch, graceSeconds: graceSeconds, decide: decide) }
+        }
     }
 
-    private func recordBatch(_ db: Database, _ batch: [IncomingEvent], graceSeconds: Int,
-                             decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) throws -> [Result<IntakeResult, any Error>] {
-        // Fast path: the whole batch under one savepoint. Should any event fail, that savepoint
-        // rolls back and the batch is redone with a savepoint per event, so one bad event
-        // cannot take its neighbours down. Two statements fewer per event on the hot path.
-        var fast: [Result<IntakeResult, any Error>] = []
-        do {
-            try db.inSavepoint {
-                for incoming in batch {
-                    fast.append(.success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide)))
-                }
-                return .commit
+    /// An event of the batch failed: the transaction rolls back, and the batch is redone by
+    /// ``recordEach(_:_:graceSeconds:decide:)``.
+    private struct OneEventFailed: Error {}
+
+    /// The usual case: every event of the batch in the one transaction, with no savepoint. A
+    /// savepoint would make SQLite copy every page the batch touches into a statement journal
+    /// (a temporary file, one per transaction) in case of a rollback to it: a 4 KB write per
+    /// event, for a rollback that almost never happens.
+    private func recordAll(_ db: Database, _ batch: [IncomingEvent], graceSeconds: Int,
+                           decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) throws -> [Result<IntakeResult, any Error>] {
+        var results: [Result<IntakeResult, any Error>] = []
+        results.reserveCapacity(batch.count)
+        for incoming in batch {
+            do {
+                results.append(.success(try record(db, incoming, graceSeconds: graceSeconds, decide: decide)))
+            } catch {
+                throw OneEventFailed()
             }
-            return fast
-        } catch {
-            // The cache may hold the rolled-back batch's calls: start it afresh.
-            self.openCallCache.clear()
-            var results: [Result<IntakeResult, any Error>] = []
-            results.reserveCapacity(batch.count)
-            for incoming in batch {
-                var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
-                do {
-                    try db.inSavepoint {
-                        result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
-                        return .commit
-                    }
-                } catch {
-                    self.openCallCache.clear()
-                    result = .failure(error)
-                }
-                results.append(result)
-            }
-            return results
         }
-}
+        return results
+    }
+
+    /// After a failure: each event in a savepoint of its own, so a bad one fails alone.
+    private func recordEach(_ db: Database, _ batch: [IncomingEvent], graceSeconds: Int,
+                            decide: @escaping @Sendable (IntakeContext) throws -> IntakeDecision) -> [Result<IntakeResult, any Error>] {
+        batch.map { incoming in
+            var result: Result<IntakeResult, any Error> = .failure(StoreError.conflict(reason: "not processed"))
+            do {
+                try db.inSavepoint {
+                    result = .success(try self.record(db, incoming, graceSeconds: graceSeconds, decide: decide))
+                    return .commit
+                }
+            } catch {
+                // The cache may hold the rolled-back event's call.
+                self.openCallCache.clear()
+                result = .failure(error)
+            }
+            return result
+        }
+    }
 
     private func record(_ db: Database, _ incoming: IncomingEvent, graceSeconds: Int,
                         decide: (IntakeContext) throws -> IntakeDecision) throws -> IntakeResult {
