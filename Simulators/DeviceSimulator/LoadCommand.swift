@@ -104,8 +104,11 @@ struct LoadCommand: ParsableCommand {
         switch target {
         case .health:
             Console.say("Load: GET /health over \(connections) connections, \(pacingText).")
-            let run = SlotDriver.run(threads: connections, pacing: pacing, name: "load", hardStopSeconds: hardStop,
-                                     progressEvery: 5, progress: progress) { _ in HealthWorker(settings: settings) }
+            let perThread = if case .max = rate { Self.connectionsPerThread } else { 1 }
+            let run = SlotDriver.run(threads: (connections + perThread - 1) / perThread, pacing: pacing, name: "load",
+                                     hardStopSeconds: hardStop, progressEvery: 5, progress: progress) { [connections] index in
+                HealthWorker(settings: settings, connections: min(perThread, connections - index * perThread))
+            }
             let (tally, latency) = merge(run.outcomes.map { ($0.tally, $0.latency) })
             report(run: run, tally: tally, latency: latency, what: "requests")
 
@@ -306,34 +309,50 @@ struct EventWorker: SlotWorker {
     }
 }
 
-/// One load thread sending `GET /health`, for comparison with the event path.
+/// One load thread sending `GET /health`, for comparison with the event path: over one
+/// connection, or (closed loop) several, like ``EventWorker``.
 struct HealthWorker: SlotWorker {
     struct Outcome: Sendable {
         var tally: StatusTally
         var latency: LatencyRecorder
     }
 
-    let connection: HTTPConnection
+    let connections: [HTTPConnection]
     let request: [UInt8]
     var tally = StatusTally()
     var latency = LatencyRecorder()
 
-    init(settings: ServerSettings) {
-        connection = HTTPConnection(address: settings.address, timeoutSeconds: settings.timeoutSeconds)
+    init(settings: ServerSettings, connections count: Int = 1) {
+        connections = (0..<count).map { _ in HTTPConnection(address: settings.address, timeoutSeconds: settings.timeoutSeconds) }
         request = Array("GET /health HTTP/1.1\r\nHost: \(settings.address.hostHeader)\r\n\r\n".utf8)
     }
 
-    mutating func prepare() throws { try connection.open() }
+    mutating func prepare() throws {
+        for connection in connections { try connection.open() }
+    }
+
+    var group: Int { connections.count }
 
     mutating func fire(slot: Int, since: UInt64) {
+        exchange(on: connections[0], alreadySent: false, since: since)
+    }
+
+    mutating func fire(slots: Range<Int>, since: UInt64) {
+        let sent = connections.map { (try? $0.sendRequest(request)) != nil }
+        for (connection, wasSent) in zip(connections, sent) { exchange(on: connection, alreadySent: wasSent, since: since) }
+    }
+
+    private mutating func exchange(on connection: HTTPConnection, alreadySent: Bool, since: UInt64) {
         var retries = 0
+        var sent = alreadySent
         while true {
             do {
-                let response = try connection.exchange(request)
+                let response = sent ? try connection.receiveResponse() : try connection.exchange(request)
                 tally.retries += retries
                 tally.byHTTPStatus[response.status, default: 0] += 1
                 break
             } catch {
+                sent = false
                 guard retries < EventSender.maxRetries else { tally.unanswered += 1; tally.retries += retries; break }
                 retries += 1
                 SimClock.sleep(seconds: 0.05 * Double(1 << (retries - 1)))
