@@ -77,6 +77,8 @@ extension CareDatabase {
         // After the commit, so the next signed request reads the device as now stored.
         defer { deviceCredentialCache.forget(id) }
         return try await pool.write { db in
+            // The intake's writer keeps the device's elder: read afresh after this.
+            self.deviceStateCache.forget(id)
             var d = try Self.device(db, id: id)
             if let expectedVersion, expectedVersion != d.version {
                 throw StoreError.versionMismatch(entity: "device", id: id, expected: expectedVersion, current: d.version)

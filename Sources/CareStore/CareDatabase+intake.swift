@@ -109,8 +109,8 @@ extension CareDatabase {
                     return .commit
                 }
             } catch {
-                // The cache may hold the rolled-back event's call.
-                self.openCallCache.clear()
+                // The caches may hold the rolled-back event's call or device.
+                self.forgetUncommittedIntakeState()
                 result = .failure(error)
             }
             return result
@@ -125,13 +125,22 @@ extension CareDatabase {
             .first({ $0.add(device.id); $0.add(event.ref) }, read: { ($0.blob(0), $0.text(1)) }) {
             return IntakeResult(reply: stored.0, duplicate: true, outcome: EventOutcome(rawValue: stored.1) ?? .recorded)
         }
-        // The device's current elder and online flag, read inside the transaction; the elder
-        // itself usually comes from the cache.
-        guard let (elderId, supervision) = try db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?")
-            .first({ $0.add(device.id) }, read: { row in
-                (row.int64(0), Supervision(online: row.isNull(1) ? nil : row.int64(1) != 0,
-                                           deadlineMillis: row.isNull(2) ? nil : row.int64(2)))
-            }) else { throw StoreError.notFound(entity: "device", id: device.id) }
+        // The device's current elder and supervision columns, as the writer last left them or
+        // read inside the transaction; the elder itself usually comes from the cache too.
+        let deviceState: DeviceStateCache.State
+        if let cached = deviceStateCache.state(of: device.id) {
+            deviceState = cached
+        } else {
+            guard let read = try db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?")
+                .first({ $0.add(device.id) }, read: { row in
+                    DeviceStateCache.State(elderId: row.int64(0), online: row.isNull(1) ? nil : row.int64(1) != 0,
+                                           deadlineMillis: row.isNull(2) ? nil : row.int64(2))
+                }) else { throw StoreError.notFound(entity: "device", id: device.id) }
+            deviceStateCache.remember(read, of: device.id)
+            deviceState = read
+        }
+        let elderId = deviceState.elderId
+        let supervision = Supervision(online: deviceState.online, deadlineMillis: deviceState.deadlineMillis)
         let elder: Elder
         if let cached = elderCache.elder(elderId) {
             elder = cached
@@ -227,7 +236,7 @@ extension CareDatabase {
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, stamp])
         }
-        try superviseAfterHearing(db, device, elderId: elder.id, supervision, at: now, stamp: stamp, graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, elderId: elder.id, supervision, at: now, stamp: stampText, graceSeconds: graceSeconds)
         if let changed { openCallCache.update(changed) }
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
@@ -252,11 +261,18 @@ extension CareDatabase {
     }
 
     private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, _ supervision: Supervision,
-                                       at now: Date, stamp: DatabaseValue, graceSeconds: Int) throws {
+                                       at now: Date, stamp stampText: String, graceSeconds: Int) throws {
+        let stamp = stampText.databaseValue
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000
         if supervision.needsWrite(newDeadline: deadline) {
-            try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'")
-                .execute(arguments: [stamp, deadline, device.id])
+            let changed = try db.cachedStatement(sql: """
+                UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'
+                """).run { $0.add(stampText); $0.add(deadline); $0.add(device.id) }
+            if changed == 1 {
+                deviceStateCache.remember(DeviceStateCache.State(elderId: elderId, online: true, deadlineMillis: deadline), of: device.id)
+            } else {
+                deviceStateCache.forget(device.id)
+            }
         }
         guard supervision.online == false else { return }
         let offline = try Int64.fetchAll(db, sql: """
@@ -292,7 +308,7 @@ extension CareDatabase {
             callsChanged.signal()
             return result
         } catch {
-            openCallCache.clear()
+            forgetUncommittedIntakeState()
             throw error
         }
     }
@@ -304,9 +320,16 @@ extension CareDatabase {
             callsChanged.signal()
             return result
         } catch {
-            openCallCache.clear()
+            forgetUncommittedIntakeState()
             throw error
         }
+    }
+
+    /// After a transaction that may have changed calls or devices failed: the writer's caches
+    /// may hold its rolled-back changes.
+    func forgetUncommittedIntakeState() {
+        openCallCache.clear()
+        deviceStateCache.clear()
     }
 
     func insertCall(_ db: Database, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,

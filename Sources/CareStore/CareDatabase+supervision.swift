@@ -26,6 +26,7 @@ extension CareDatabase {
                 let device = Device(row: row)
                 try db.cachedStatement(sql: "UPDATE device SET online = 0, deadline_ms = NULL WHERE id = ?")
                     .execute(arguments: [device.id])
+                self.deviceStateCache.forget(device.id)
                 let alreadyOpen = try Bool.fetchOne(db.cachedStatement(sql: """
                     SELECT EXISTS (SELECT 1 FROM call WHERE device_id = ? AND code = ? AND is_open = 1)
                     """), arguments: [device.id, AlarmCode.deviceOffline.rawValue]) ?? false

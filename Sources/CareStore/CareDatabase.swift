@@ -29,6 +29,7 @@ public final class CareDatabase: Sendable {
     let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 600, capacity: 100_000)
     let elderCache = ElderCache()
     let openCallCache = OpenCallCache()
+    let deviceStateCache = DeviceStateCache()
     let callsChanged = CommitSignal()
     /// The file this database lives in.
     public let path: String

@@ -245,4 +245,18 @@ struct TriageFreshnessTests {
         _ = try await h.send(device, h.event("e2", "alarm", "inactivity"))
         #expect(try await h.openCalls().map(\.priority) == [.p1, .p2])
     }
+
+    /// The writer keeps each device's elder (DeviceStateCache): a device handed to another
+    /// elder raises its next alarm for that elder.
+    @Test func aDeviceMovedToAnotherElderAlarmsForThem() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        let device = try await h.addElder(1)
+        let other = try await h.database.device(id: try await h.addElder(2)).elderId
+        _ = try await h.send(device, h.event("e1", "alarm", "sos"))
+        _ = try await h.database.updateDevice(id: device, DevicePatch(elderId: other), by: .commandLine)
+        _ = try await h.send(device, h.event("e2", "alarm", "sos"))
+        let elders = Set(try await h.openCalls().map(\.elderId))
+        #expect(elders.count == 2 && elders.contains(other))
+    }
 }
