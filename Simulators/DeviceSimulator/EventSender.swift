@@ -75,12 +75,17 @@ final class EventSender {
     /// An event with ref `refPrefix` + `refNumber`, happening now (the load generator's path:
     /// no String is built per event).
     func send(device: Int, template: EventTemplate, refPrefix: [UInt8], refNumber: Int) -> SendResult {
+        writeBody(template: template, refPrefix: refPrefix, refNumber: refNumber)
+        return send(device: device, body: body)
+    }
+
+    /// The event's body into `body`: ref `refPrefix` + `refNumber`, happening now.
+    private func writeBody(template: EventTemplate, refPrefix: [UInt8], refNumber: Int) {
         clock.refresh()
         ref.removeAll(keepingCapacity: true)
         ref.append(contentsOf: refPrefix)
         DecimalText.append(refNumber, to: &ref)
         template.write(ref: ref[...], occurredAt: clock.iso[...], into: &body)
-        return send(device: device, body: body)
     }
 
     /// An event with the given ref, happening now.
@@ -94,11 +99,7 @@ final class EventSender {
     /// when the send itself failed (``finish(device:)`` then retries).
     @discardableResult
     func start(device: Int, template: EventTemplate, refPrefix: [UInt8], refNumber: Int) -> Bool {
-        clock.refresh()
-        ref.removeAll(keepingCapacity: true)
-        ref.append(contentsOf: refPrefix)
-        DecimalText.append(refNumber, to: &ref)
-        template.write(ref: ref[...], occurredAt: clock.iso[...], into: &body)
+        writeBody(template: template, refPrefix: refPrefix, refNumber: refNumber)
         buildRequest(device: device, body: body)
         do {
             try connection.sendRequest(request)
