@@ -28,6 +28,10 @@ extension CareDatabase {
         await callsChanged.wait(after: generation, timeout: timeout)
     }
 
+    /// How many transactions that changed calls have committed since the database was opened;
+    /// a number that moves while alarms are coming in.
+    public var callChangeCount: UInt64 { callsChanged.generation }
+
     /// The latest change-log position (0 when empty): a client that lists the queue and then
     /// subscribes from here misses nothing in between.
     public func latestChangePosition() async throws -> Int64 {
