@@ -44,6 +44,8 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var body: ByteBuffer
         var tooLarge = false
         var started: ContinuousClock.Instant
+        /// `Connection: close`: the connection ends after the answer.
+        var closeAfter = false
     }
 
     private enum State {
@@ -129,7 +131,8 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let requestId = fields[.requestID].flatMap { RequestEnvelopeMiddleware.isSane($0) ? $0 : nil }
             ?? RequestID().description
         return Event(deviceId: deviceId, path: path, timestamp: fields[.eventTimestamp], signature: fields[.eventSignature],
-                     requestId: requestId, body: ByteBuffer(), started: .now)
+                     requestId: requestId, body: ByteBuffer(), started: .now,
+                     closeAfter: fields[.connection]?.lowercased() == "close")
     }
 
     /// `SOS-00000042` from `/v1/devices/SOS-00000042/events`; nil for any other path, or one with
@@ -205,6 +208,7 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
         fields[.requestID] = event.requestId
         fields[.server] = serverName
         fields[.date] = HTTPDate.now
+        if event.closeAfter { fields[.connection] = "close" }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -214,6 +218,12 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
             "hb.request.id": "\(event.requestId)",
         ])
         state = .idle
+        if event.closeAfter {
+            // As the router does for `Connection: close`: nothing after this request is read.
+            held.removeAll()
+            context.close(promise: nil)
+            return
+        }
         // Requests that arrived meanwhile, in order, until one of them is a device event again.
         while !held.isEmpty {
             if case .storing = state { return }

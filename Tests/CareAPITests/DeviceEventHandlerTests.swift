@@ -35,12 +35,13 @@ struct DeviceEventHandlerTests {
             return Fixture(server: server, channel: channel, deviceId: device.device.id, secret: device.secret)
         }
 
-        func eventParts(ref: String, path: String? = nil, signature: String? = nil) -> [HTTPRequestPart] {
+        func eventParts(ref: String, path: String? = nil, signature: String? = nil, close: Bool = false) -> [HTTPRequestPart] {
             let path = path ?? "/v1/devices/\(deviceId)/events"
             let body = #"{"ref":"\#(ref)","kind":"alarm","code":"sos","occurredAt":"\#(Timestamp.string(Date()))"}"#
             let ts = String(Int64(Date().timeIntervalSince1970))
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
+            if close { fields[.connection] = "close" }
             fields[.eventTimestamp] = ts
             fields[.eventSignature] = signature ?? EventSignature.sign(method: "POST", path: path.split(separator: "?")[0].description,
                                                                        timestamp: ts, body: Data(body.utf8), secret: secret)
@@ -142,6 +143,15 @@ struct DeviceEventHandlerTests {
         try await notReady.send(notReady.eventParts(ref: "n1"))
         #expect(try await notReady.passedOn().count == 3, "not ready: the router answers 503")
         try await notReady.remove()
+    }
+
+    @Test func connectionCloseEndsTheConnectionAfterTheAnswer() async throws {
+        let f = try await Fixture.make()
+        try await f.send(f.eventParts(ref: "c1", close: true))
+        let (head, _) = try await f.response()
+        #expect(head.status == .accepted && head.headerFields[.connection] == "close")
+        try await f.channel.closeFuture.get()
+        try await f.remove()
     }
 
     /// A device event pipelined behind a request the router still answers waits its turn, and
