@@ -127,26 +127,26 @@ extension CareDatabase {
         }
         // The device's current elder and supervision columns, as the writer last left them or
         // read inside the transaction; the elder itself usually comes from the cache too.
-        let deviceState: DeviceStateCache.State
-        if let cached = deviceStateCache.state(of: device.id) {
+        let deviceState: DeviceState
+        if let cached = deviceStateCache.value(for: device.id) {
             deviceState = cached
         } else {
             guard let read = try db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?")
                 .first({ $0.add(device.id) }, read: { row in
-                    DeviceStateCache.State(elderId: row.int64(0), online: row.isNull(1) ? nil : row.int64(1) != 0,
+                    DeviceState(elderId: row.int64(0), online: row.isNull(1) ? nil : row.int64(1) != 0,
                                            deadlineMillis: row.isNull(2) ? nil : row.int64(2))
                 }) else { throw StoreError.notFound(entity: "device", id: device.id) }
-            deviceStateCache.remember(read, of: device.id)
+            deviceStateCache.remember(read, for: device.id)
             deviceState = read
         }
         let elderId = deviceState.elderId
         let supervision = Supervision(online: deviceState.online, deadlineMillis: deviceState.deadlineMillis)
         let elder: Elder
-        if let cached = elderCache.elder(elderId) {
+        if let cached = elderCache.value(for: elderId) {
             elder = cached
         } else {
             elder = try Self.elder(db, id: elderId)
-            elderCache.remember(elder)
+            elderCache.remember(elder, for: elder.id)
         }
         // Heartbeats and info events never touch calls, so only alarms and cancels need them.
         let openCalls = event.kind == .alarm || event.kind == .cancel ? try self.openCalls(db, elder: elder.id) : []
@@ -269,7 +269,7 @@ extension CareDatabase {
                 UPDATE device SET last_seen_at = ?, online = 1, deadline_ms = ? WHERE id = ? AND status = 'active'
                 """).run { $0.add(stampText); $0.add(deadline); $0.add(device.id) }
             if changed == 1 {
-                deviceStateCache.remember(DeviceStateCache.State(elderId: elderId, online: true, deadlineMillis: deadline), of: device.id)
+                deviceStateCache.remember(DeviceState(elderId: elderId, online: true, deadlineMillis: deadline), for: device.id)
             } else {
                 deviceStateCache.forget(device.id)
             }
@@ -366,9 +366,7 @@ extension CareDatabase {
                                                 arguments: [callId]) else {
             throw StoreError.notFound(entity: "call", id: String(callId))
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)
-            """).execute(arguments: [now, callId, change, payload])
+        try db.cachedStatement(sql: Self.insertCallChange).execute(arguments: [now, callId, change, payload])
         return payload
     }
 
@@ -381,10 +379,11 @@ extension CareDatabase {
             if let call, let summary = CallSummaryText(viewJSON: payload) { openCallCache.remember(summary, call: call) }
             return
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)
-            """).run { $0.add(stamp); $0.add(callId); $0.add(change); $0.add(summary.render(call, lastEventAt: stamp)) }
+        try db.cachedStatement(sql: Self.insertCallChange)
+            .run { $0.add(stamp); $0.add(callId); $0.add(change); $0.add(summary.render(call, lastEventAt: stamp)) }
     }
+
+    static let insertCallChange = "INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)"
 
     /// Adds a message to the outbox; the notifications worker sends it. The idempotency key makes
     /// a second enqueue of the same message a no-op.

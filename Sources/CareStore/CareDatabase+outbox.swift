@@ -83,10 +83,10 @@ extension CareDatabase {
     func fanOutContext(_ db: Database, _ message: OutboxMessage) throws -> FanOutContext {
         var context = FanOutContext(message: message)
         if let elderId = message.elderId {
-            if let cached = elderCache.elder(elderId) {
+            if let cached = elderCache.value(for: elderId) {
                 context.elder = cached
             } else if let elder = try? Self.elder(db, id: elderId) {
-                elderCache.remember(elder)
+                elderCache.remember(elder, for: elder.id)
                 context.elder = elder
             }
             if context.elder != nil {

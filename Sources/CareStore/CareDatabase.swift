@@ -27,9 +27,17 @@ public final class CareDatabase: Sendable {
     /// every device change this process makes drops the entry at once, and no other process
     /// changes devices (seeding refuses a registry that has any).
     let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 600, capacity: 100_000)
-    let elderCache = ElderCache()
+    /// Elders as the intake last read them, so its write transaction does not decode an elder
+    /// row for every event. Elders change only through this process: `updateElder` and
+    /// `deleteElder` drop the entry, and seeding refuses a registry that already holds elders.
+    let elderCache = WriterCache<Int64, Elder>(capacity: 50_000)
     let openCallCache = OpenCallCache()
-    let deviceStateCache = DeviceStateCache()
+    /// Each device's elder and supervision columns as the intake's writer last left them:
+    /// without it every event read two random pages (the id index and the row) among hundreds of
+    /// thousands of devices, which SQLite's small page cache cannot hold. The supervisor
+    /// declaring a device offline and a device update drop the entry inside their transactions;
+    /// a failed intake transaction clears the table (`forgetUncommittedIntakeState`).
+    let deviceStateCache = WriterCache<String, DeviceState>(capacity: 100_000)
     let callsChanged = CommitSignal()
     /// The file this database lives in.
     public let path: String
