@@ -134,13 +134,12 @@ extension CareDatabase {
             guard let read = try db.cachedStatement(sql: "SELECT elder_id, online, deadline_ms FROM device WHERE id = ?")
                 .first({ $0.add(device.id) }, read: { row in
                     DeviceState(elderId: row.int64(0), online: row.isNull(1) ? nil : row.int64(1) != 0,
-                                           deadlineMillis: row.isNull(2) ? nil : row.int64(2))
+                                deadlineMillis: row.isNull(2) ? nil : row.int64(2))
                 }) else { throw StoreError.notFound(entity: "device", id: device.id) }
             deviceStateCache.remember(read, for: device.id)
             deviceState = read
         }
         let elderId = deviceState.elderId
-        let supervision = Supervision(online: deviceState.online, deadlineMillis: deviceState.deadlineMillis)
         let elder: Elder
         if let cached = elderCache.value(for: elderId) {
             elder = cached
@@ -236,31 +235,14 @@ extension CareDatabase {
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                 """, arguments: [elder.id, db.lastInsertedRowID, callId, stamp])
         }
-        try superviseAfterHearing(db, device, elderId: elder.id, supervision, at: now, stamp: stampText, graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, elderId: elder.id, deviceState, at: now, stamp: stampText, graceSeconds: graceSeconds)
         if let changed { openCallCache.update(changed) }
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
 
     /// Any event restarts the device's supervision timer (as any DC-09 message does). A device
     /// heard from after being declared offline closes its "device offline" call.
-    /// A device's supervision columns as the transaction found them.
-    struct Supervision {
-        /// Nil until the device is first heard from.
-        var online: Bool?
-        var deadlineMillis: Int64?
-
-        /// How far a deadline may lag before it is written again. A device that talks every few
-        /// seconds (a storm of presses) then costs one row update per ten seconds, not one per
-        /// event; supervision works in minutes, so it moves at most this much earlier.
-        static let slackMillis: Int64 = 10_000
-
-        func needsWrite(newDeadline: Int64) -> Bool {
-            guard online == true, let stored = deadlineMillis else { return true }
-            return newDeadline - stored >= Self.slackMillis
-        }
-    }
-
-    private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, _ supervision: Supervision,
+    private func superviseAfterHearing(_ db: Database, _ device: Device, elderId: Int64, _ supervision: DeviceState,
                                        at now: Date, stamp stampText: String, graceSeconds: Int) throws {
         let stamp = stampText.databaseValue
         let deadline = now.millis + Int64(device.heartbeatSeconds + graceSeconds) * 1000

@@ -35,4 +35,14 @@ struct DeviceState: Sendable, Equatable {
     /// Nil until the device is first heard from.
     var online: Bool?
     var deadlineMillis: Int64?
+
+    /// How far a deadline may lag before it is written again. A device that talks every few
+    /// seconds (a storm of presses) then costs one row update per ten seconds, not one per
+    /// event; supervision works in minutes, so it moves at most this much earlier.
+    static let slackMillis: Int64 = 10_000
+
+    func needsWrite(newDeadline: Int64) -> Bool {
+        guard online == true, let stored = deadlineMillis else { return true }
+        return newDeadline - stored >= Self.slackMillis
+    }
 }
