@@ -146,7 +146,9 @@ let package = Package(
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel",
+                                                     .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",

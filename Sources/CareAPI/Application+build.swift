@@ -79,6 +79,7 @@ public struct CareServer: Sendable {
             configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
                                  serverName: Self.serverName),
             services: [MigrationService(database: database, readiness: readiness, logger: logger),
+                       BackgroundCheckpoints(database: database),
                        DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
                        CallEscalator(database: database, clock: clock, isReady: { [readiness] in readiness.isReady }),
                        FeedAfterMigrations(feed: feed, readiness: readiness), notifier],
@@ -114,6 +115,17 @@ struct MigrationService: Service {
                                         "ms": "\((clock.now - started).components.attoseconds / 1_000_000_000_000_000)"])
         // A service that returns would stop the group; stay until shutdown.
         try? await gracefulShutdown()
+    }
+}
+
+/// Keeps the WAL's checkpoints off the writer while the server runs (see `BackgroundCheckpointer`).
+struct BackgroundCheckpoints: Service {
+    let database: CareDatabase
+
+    func run() async throws {
+        let checkpointer = try database.checkpointInBackground()
+        try? await gracefulShutdown()
+        checkpointer.stop()
     }
 }
 

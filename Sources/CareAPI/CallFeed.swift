@@ -21,7 +21,8 @@ public final class CallFeed: Service, Sendable {
     let logger: Logger
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextId = Atomic<Int>(0)
-    /// The last position handed to subscribers; a new subscriber without `Last-Event-ID` starts here.
+    /// The last position handed to subscribers; a new subscriber without `Last-Event-ID` starts
+    /// here. -1 while the loop is not following the log because nobody listens.
     private let position = Atomic<Int64>(-1)
 
     struct Subscriber {
@@ -45,14 +46,22 @@ public final class CallFeed: Service, Sendable {
     func subscribe(name: String) async throws -> (id: Int, inbox: FeedInbox, position: Int64) {
         let inbox = FeedInbox(limit: inboxLimit)
         let id = nextId.wrappingAdd(1, ordering: .relaxed).newValue
-        // Under the lock, so the loop cannot move the position past unread changes in between
-        // (see `skipWhileNobodyListens`).
-        var at = subscribers.withLock { table in
+        // Under the lock, so the loop cannot stop following the log in between (see `run`).
+        let at = subscribers.withLock { table in
             table[id] = Subscriber(name: name, inbox: inbox)
             return position.load(ordering: .acquiring)
         }
-        if at < 0 { at = try await database.latestChangePosition() }
-        return (id, inbox, at)
+        if at >= 0 { return (id, inbox, at) }
+        // Nobody was listening, so the loop is not following the log: the first subscriber
+        // reads where it ends and the loop picks up there. One that raced it, or arrived after
+        // the loop moved on, takes the position as it stands; what lies before it in the inbox
+        // the stream skips.
+        let end = try await database.latestChangePosition()
+        let start = subscribers.withLock { _ in
+            if position.load(ordering: .acquiring) < 0 { position.store(end, ordering: .releasing) }
+            return position.load(ordering: .acquiring)
+        }
+        return (id, inbox, start)
     }
 
     func unsubscribe(_ id: Int) {
@@ -68,13 +77,21 @@ public final class CallFeed: Service, Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
     public func run() async throws {
-        var last = try await database.latestChangePosition()
-        position.store(last, ordering: .releasing)
         var generation: UInt64 = 0
         var lastBeat = ContinuousClock.now
         var lastSent = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let seen = generation
             generation = await database.waitForCallChanges(after: generation, timeout: .seconds(1))
+            if stopFollowingWhileNobodyListens() { continue }
+            var last = position.load(ordering: .acquiring)
+            if last < 0 {
+                // A first subscriber is reading where the log ends; look again in a moment
+                // without losing this wake-up's changes.
+                generation = seen
+                try? await Task.sleep(for: .milliseconds(1))
+                continue
+            }
             // Each broadcast costs a socket write per subscriber. With many subscribers, changes
             // that come soon after the last broadcast wait out a short window and go together:
             // a quiet floor still sees each alarm at once, a busy one gets fewer, larger writes.
@@ -82,10 +99,6 @@ public final class CallFeed: Service, Sendable {
             let since = ContinuousClock.now - lastSent
             if since < window { try? await Task.sleep(for: window - since) }
             do {
-                if let latest = try await skipWhileNobodyListens() {
-                    last = latest
-                    continue
-                }
                 while true {
                     let changes = try await database.callChanges(after: last, limit: 2000)
                     guard let newest = changes.last else { break }
@@ -113,17 +126,16 @@ public final class CallFeed: Service, Sendable {
     }
 
     /// With no subscriber, reading and formatting every change would be work for nobody (at
-    /// thousands of alarms a second, a tenth of the server's CPU): the position jumps to the
-    /// log's end instead. Returns the new position, or nil when someone listens.
-    private func skipWhileNobodyListens() async throws -> Int64? {
-        guard subscriberCount == 0 else { return nil }
-        let latest = try await database.latestChangePosition()
-        // Checked again under the lock `subscribe` takes: a subscriber that registered meanwhile
-        // reads the position only after this, so the loop still reads what it has not seen.
-        return subscribers.withLock { table -> Int64? in
-            guard table.isEmpty else { return nil }
-            position.store(latest, ordering: .releasing)
-            return latest
+    /// thousands of alarms a second, a tenth of the server's CPU), and so would even asking
+    /// where the log ends after every commit: the loop stops following (position -1) and the
+    /// next subscriber finds the end. True when nobody listens.
+    private func stopFollowingWhileNobodyListens() -> Bool {
+        guard subscriberCount == 0 else { return false }
+        // Under the lock `subscribe` takes: one that registered meanwhile keeps the loop following.
+        return subscribers.withLock { table in
+            guard table.isEmpty else { return false }
+            position.store(-1, ordering: .releasing)
+            return true
         }
     }
 
