@@ -60,12 +60,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // HMAC-SHA256 for device signatures, shared by the server and the device simulator.
+        .target(
+            name: "DeviceSigning",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // Alarm intake: signed device events, dedupe, triage, group commit, device supervision.
         .target(
             name: "Emergency",
             dependencies: [
-                "CareModel", "CareStore",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CareModel", "CareStore", "DeviceSigning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,9 +140,8 @@ let package = Package(
         .executableTarget(
             name: "device-sim",
             dependencies: [
-                "CareModel",
+                "CareModel", "DeviceSigning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Simulators/DeviceSimulator",
@@ -146,8 +151,8 @@ let package = Package(
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel",
-                                                     .product(name: "Crypto", package: "swift-crypto")],
+        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "DeviceSigningTests", dependencies: ["DeviceSigning", .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(

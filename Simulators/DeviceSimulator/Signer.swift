@@ -1,4 +1,4 @@
-import Crypto
+import DeviceSigning
 import Foundation
 
 /// Signs events as one device: `v1=` + hex HMAC-SHA256 over `METHOD\nPATH\nTIMESTAMP\nBODY`,
@@ -11,20 +11,20 @@ struct DeviceSigner {
     private static let newline: [UInt8] = [10]
 
     /// HMAC state after the key and the method and path lines.
-    private let primed: HMAC<SHA256>
+    private let primed: HMACSHA256
 
     init(secret: String, method: String = "POST", path: String) {
-        var mac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
-        mac.update(data: Array("\(method)\n\(path)\n".utf8))
+        var mac = HMACSHA256(key: Array(secret.utf8))
+        mac.update(Array("\(method)\n\(path)\n".utf8))
         primed = mac
     }
 
     /// Appends the 64 lowercase hex digits of the signature for `timestamp` and `body` to `out`.
     func appendSignature(timestamp: ArraySlice<UInt8>, body: [UInt8], to out: inout [UInt8]) {
         var mac = primed
-        mac.update(data: timestamp)
-        mac.update(data: Self.newline)
-        mac.update(data: body)
+        timestamp.withUnsafeBytes { mac.update($0) }
+        mac.update(Self.newline)
+        mac.update(body)
         Hex.append(mac.finalize(), to: &out)
     }
 
@@ -39,16 +39,16 @@ struct DeviceSigner {
 /// The secret a seeded demo device was given (`eldercare seed --seed S`):
 /// base64url-without-padding(HMAC-SHA256(key: "eldercare-demo-seed:S", message: deviceId)).
 struct DemoSecrets {
-    private let keyed: HMAC<SHA256>
+    private let keyed: HMACSHA256
 
     init(seed: UInt64) {
-        keyed = HMAC<SHA256>(key: SymmetricKey(data: Data("eldercare-demo-seed:\(seed)".utf8)))
+        keyed = HMACSHA256(key: Array("eldercare-demo-seed:\(seed)".utf8))
     }
 
     func secret(for deviceId: String) -> String {
         var mac = keyed
-        mac.update(data: Array(deviceId.utf8))
-        return Base64URL.encode(Array(mac.finalize()))
+        mac.update(Array(deviceId.utf8))
+        return Base64URL.encode(mac.finalize())
     }
 }
 

@@ -1,4 +1,5 @@
 import CareModel
+import DeviceSigning
 import Foundation
 
 /// Checks the HMAC-SHA256 signature a device puts on each event (Docs/device-protocol.md).

@@ -1,5 +1,5 @@
 import Crypto
-@testable import Emergency
+import DeviceSigning
 import Foundation
 import Testing
 
