@@ -29,9 +29,12 @@ struct DeviceEventHandlerTests {
                              regionCode: "450902001001", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
                 by: .commandLine)
             let device = try await db.createDevice(NewDevice(id: "DEV-1", type: .sosPendant, elderId: elder.id), by: .commandLine)
-            let handler = DeviceEventHandler(intake: server.server.intake, readiness: server.server.readiness,
-                                             logger: Logger(label: "test"), serverName: "eldercare")
-            let channel = try await NIOAsyncTestingChannel(handlers: [handler])
+            let intake = server.server.intake, readiness = server.server.readiness
+            // Made on the channel's loop, where it lives: the handler is not Sendable.
+            let channel = try await NIOAsyncTestingChannel { channel in
+                try channel.pipeline.syncOperations.addHandler(
+                    DeviceEventHandler(intake: intake, readiness: readiness, logger: Logger(label: "test"), serverName: "eldercare"))
+            }
             return Fixture(server: server, channel: channel, deviceId: device.device.id, secret: device.secret)
         }
 
