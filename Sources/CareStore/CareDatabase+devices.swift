@@ -63,9 +63,20 @@ extension CareDatabase {
     public func deviceCredentials(id: String) throws -> DeviceWithSecret? {
         let now = clock.now()
         if let cached = deviceCredentialCache.value(for: id, now: now) { return cached }
+        // Every event from a device not heard from lately reads this, on a network thread (a
+        // storm is tens of thousands of them): columns by position through SQLite's C API, as
+        // the writer's statements do, instead of a GRDB row looked up by column names.
         let found = try pointRead { db -> DeviceWithSecret? in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM device WHERE id = ?"), arguments: [id]) else { return nil }
-            return DeviceWithSecret(device: Device(row: row), secret: row["secret"])
+            try db.cachedStatement(sql: """
+                SELECT type, elder_id, secret, heartbeat_seconds, status, version, created_at, updated_at FROM device WHERE id = ?
+                """).first({ $0.add(id) }) { row in
+                    let secret = row.text(2)
+                    let device = Device(id: id, type: DeviceType(rawValue: row.text(0)) ?? .sosPendant, elderId: row.int64(1),
+                                        heartbeatSeconds: Int(row.int64(3)), status: DeviceStatus(rawValue: row.text(4)) ?? .active,
+                                        secretFingerprint: Secrets.fingerprint(of: secret), version: Int(row.int64(5)),
+                                        createdAt: row.date(6), updatedAt: row.date(7))
+                    return DeviceWithSecret(device: device, secret: secret)
+                }
         }
         // Unknown ids are not remembered: a scan of made-up ids must not fill the table.
         if let found { deviceCredentialCache.remember(found, for: id, now: now) }

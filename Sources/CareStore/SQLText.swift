@@ -40,6 +40,37 @@ enum SQLText {
         }
     }
 
+    /// The date in text written as GRDB writes a `Date` (`yyyy-MM-dd HH:mm:ss.SSS`, UTC, the
+    /// fraction optional); nil for any other shape, which the caller leaves to GRDB.
+    static func date(fromTimeText text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count == 19 || bytes.count == 23 else { return nil }
+            func number(_ start: Int, _ width: Int) -> Int? {
+                var value = 0
+                for i in start..<(start + width) {
+                    let digit = Int(bytes[i]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: " "),
+                  bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                  let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                  let date = CalendarDate(year: year, month: month, day: day), hour < 24, minute < 60, second < 60
+            else { return nil }
+            var millis = 0
+            if bytes.count == 23 {
+                guard bytes[19] == UInt8(ascii: "."), let fraction = number(20, 3) else { return nil }
+                millis = fraction
+            }
+            let seconds = ((date.daysSinceEpoch * 24 + hour) * 60 + minute) * 60 + second
+            return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+        }
+    }
+
     /// A flat JSON object of strings, keys in sorted order (so the same content is the same text).
     static func object(_ fields: [String: String]) -> String {
         var text = "{"

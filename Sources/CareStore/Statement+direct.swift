@@ -82,6 +82,11 @@ struct DirectRow {
         guard let bytes = sqlite3_column_blob(handle, column) else { return Data() }
         return Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, column)))
     }
+    /// A `Date` column as GRDB stores it; another shape is read by GRDB's own conversion.
+    func date(_ column: Int32) -> Date {
+        let text = text(column)
+        return SQLText.date(fromTimeText: text) ?? Date.fromDatabaseValue(text.databaseValue) ?? Date(timeIntervalSince1970: 0)
+    }
 }
 
 extension Statement {

@@ -140,6 +140,8 @@ struct RegistryTests {
         let rotated = try await t.database.rotateDeviceSecret(id: created.device.id, by: .commandLine)
         #expect(rotated.secret != created.secret)
         #expect(try t.database.deviceCredentials(id: created.device.id)?.secret == rotated.secret)
+        // The intake's credentials read (columns by position) sees the device as every other read does.
+        #expect(try t.database.deviceCredentials(id: created.device.id)?.device == rotated.device)
         await #expect(throws: StoreError.self) {
             _ = try await t.database.createDevice(NewDevice(type: .watch, elderId: 999), by: .commandLine)
         }

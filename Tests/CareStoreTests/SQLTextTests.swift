@@ -20,6 +20,19 @@ import Testing
         #expect(abs(back.timeIntervalSince1970 - rounded.timeIntervalSince1970) < 0.000_5)
     }
 
+    @Test(arguments: ["2026-11-23 02:11:21.250", "2026-11-23 02:11:21", "1970-01-01 00:00:00.000", "2000-02-29 23:59:59.999",
+                      "1969-12-31 23:59:59.999"])
+    func storedTimesReadBackAsGRDBReadsThem(_ text: String) throws {
+        let grdb = try #require(Date.fromDatabaseValue(text.databaseValue))
+        let ours = try #require(SQLText.date(fromTimeText: text))
+        #expect(abs(ours.timeIntervalSince1970 - grdb.timeIntervalSince1970) < 0.000_5)
+    }
+
+    @Test(arguments: ["2026-11-23T02:11:21.250", "2026-11-23 02:11:21.25", "2026-02-30 00:00:00", "2026-11-23 24:00:00", "", "x"])
+    func otherTimeShapesAreLeftToGRDB(_ text: String) {
+        #expect(SQLText.date(fromTimeText: text) == nil)
+    }
+
     @Test func locationsRoundTripThroughJSONDecoder() throws {
         let samples: [EventLocation] = [
             EventLocation(area: .bathroom),
