@@ -47,12 +47,7 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
         // The checkpoint syncs the WAL before copying and the file after, as the writer's would.
         sqlite3_exec(handle, "PRAGMA synchronous = FULL", nil, nil, nil)
         connection = handle
-        Thread.detachNewThread { [self] in
-            #if os(Linux)
-            try? "wal-checkpoint".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-            #endif
-            run()
-        }
+        DedicatedThread.start(named: "wal-checkpoint") { [self] in run() }
     }
 
     private func run() {

@@ -86,13 +86,7 @@ public final class IntakeWriter: @unchecked Sendable {
         if isUrgent { urgent.append(waiting) } else { routine.append(waiting) }
         if !threadRunning {
             threadRunning = true
-            Thread.detachNewThread { [self] in
-                #if os(Linux)
-                // Named for top and perf: Foundation's Thread.name does not reach the kernel here.
-                try? "intake-writer".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-                #endif
-                run()
-            }
+            DedicatedThread.start(named: "intake-writer") { [self] in run() }
         } else if threadWaiting {
             condition.signal()
         }
