@@ -1,6 +1,7 @@
 import CareModel
 import Foundation
 import GRDB
+import Synchronization
 
 /// An authenticated, validated device event on its way to the database.
 public struct IncomingEvent: Sendable {
@@ -21,8 +22,12 @@ public struct IncomingEvent: Sendable {
 /// What the intake rules see of one event, read inside the write transaction.
 public struct IntakeContext: Sendable {
     public var incoming: IncomingEvent
-    public var elder: Elder
-    /// The elder's open calls, the one with the most recent event first.
+    /// The device's elder, for alarms and cancels; nil for heartbeats and info events, which
+    /// never touch calls: reading it would cost every heartbeat a cold elder row among hundreds
+    /// of thousands (a city's devices each report every few minutes).
+    public var elder: Elder?
+    /// The elder's open calls, the one with the most recent event first (empty for heartbeats
+    /// and info events).
     public var openCalls: [Call]
 }
 
@@ -140,15 +145,20 @@ extension CareDatabase {
             deviceState = read
         }
         let elderId = deviceState.elderId
-        let elder: Elder
-        if let cached = elderCache.value(for: elderId) {
-            elder = cached
-        } else {
-            elder = try Self.elder(db, id: elderId)
-            elderCache.remember(elder, for: elder.id)
+        // Heartbeats and info events never touch calls: only alarms and cancels need the elder
+        // and their open calls.
+        var elder: Elder?
+        var openCalls: [Call] = []
+        if event.kind == .alarm || event.kind == .cancel {
+            if let cached = elderCache.value(for: elderId) {
+                elder = cached
+            } else {
+                let read = try Self.elder(db, id: elderId)
+                elderCache.remember(read, for: elderId)
+                elder = read
+            }
+            openCalls = try self.openCalls(db, elder: elderId)
         }
-        // Heartbeats and info events never touch calls, so only alarms and cancels need them.
-        let openCalls = event.kind == .alarm || event.kind == .cancel ? try self.openCalls(db, elder: elder.id) : []
         let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
         let now = incoming.receivedAt
         // Converted once, without ICU (GRDB formats a bound Date through a DateFormatter).
@@ -160,12 +170,12 @@ extension CareDatabase {
         var changed: Call?
         switch decision {
         case .open(let code, let priority, let reason):
-            let call = try insertCall(db, elderId: elder.id, deviceId: device.id, code: code, priority: priority,
+            let call = try insertCall(db, elderId: elderId, deviceId: device.id, code: code, priority: priority,
                                       reason: reason, location: event.location, at: now, stamp: stamp)
             callId = call.id
             outcome = .accepted
-            if priority <= .p2, elder.consent.notifyFamily {
-                try enqueue(db, topic: "call_opened", key: "call:\(call.id):opened", elderId: elder.id, callId: call.id,
+            if priority <= .p2, elder?.consent.notifyFamily == true {
+                try enqueue(db, topic: "call_opened", key: "call:\(call.id):opened", elderId: elderId, callId: call.id,
                             payload: ["code": code.rawValue, "priority": priority.description], at: stamp)
             }
         case .join(let id, let priority, let reason):
@@ -233,9 +243,9 @@ extension CareDatabase {
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(sql: """
                 INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
-                """, arguments: [elder.id, db.lastInsertedRowID, callId, stamp])
+                """, arguments: [elderId, db.lastInsertedRowID, callId, stamp])
         }
-        try superviseAfterHearing(db, device, elderId: elder.id, deviceState, at: now, stamp: stampText, graceSeconds: graceSeconds)
+        try superviseAfterHearing(db, device, elderId: elderId, deviceState, at: now, stamp: stampText, graceSeconds: graceSeconds)
         if let changed { openCallCache.update(changed) }
         return IntakeResult(reply: reply, duplicate: false, outcome: outcome)
     }
@@ -286,8 +296,8 @@ extension CareDatabase {
     /// since it may hold changes that were rolled back.
     func writeCalls<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            let result = try await pool.write(body)
-            callsChanged.signal()
+            let (result, logged) = try await pool.write { db in try self.notingCallChanges(db, body) }
+            if logged { callsChanged.signal() }
             return result
         } catch {
             forgetUncommittedIntakeState()
@@ -298,13 +308,23 @@ extension CareDatabase {
     /// ``writeCalls(_:)`` on the calling thread.
     func writeCallsNow<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            let result = try pool.write(body)
-            callsChanged.signal()
+            let (result, logged) = try pool.write { db in try self.notingCallChanges(db, body) }
+            if logged { callsChanged.signal() }
             return result
         } catch {
             forgetUncommittedIntakeState()
             throw error
         }
+    }
+
+    /// Runs `body` inside the transaction and says whether it wrote to the change log. Only then
+    /// are the live feed and the notifier woken: a commit of heartbeats alone changes no call,
+    /// and at a city's thousand heartbeats a second waking them for each cost more than the
+    /// heartbeats. Read inside the transaction, where no other one can set it meanwhile.
+    private func notingCallChanges<T>(_ db: Database, _ body: (Database) throws -> T) throws -> (T, Bool) {
+        callChangeLogged.store(false, ordering: .relaxed)
+        let result = try body(db)
+        return (result, callChangeLogged.exchange(false, ordering: .relaxed))
     }
 
     /// After a transaction that may have changed calls or devices failed: the writer's caches
@@ -349,6 +369,7 @@ extension CareDatabase {
             throw StoreError.notFound(entity: "call", id: String(callId))
         }
         try db.cachedStatement(sql: Self.insertCallChange).execute(arguments: [now, callId, change, payload])
+        callChangeLogged.store(true, ordering: .relaxed)
         return payload
     }
 
@@ -363,6 +384,7 @@ extension CareDatabase {
         }
         try db.cachedStatement(sql: Self.insertCallChange)
             .run { $0.add(stamp); $0.add(callId); $0.add(change); $0.add(summary.render(call, lastEventAt: stamp)) }
+        callChangeLogged.store(true, ordering: .relaxed)
     }
 
     static let insertCallChange = "INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, 'call', ?, ?, ?)"

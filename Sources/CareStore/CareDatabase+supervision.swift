@@ -40,6 +40,30 @@ extension CareDatabase {
         }
     }
 
+    /// Restarts, from `now`, the supervision timers of devices that are already overdue, and
+    /// returns how many. For when the server starts: a device cannot reach a server that is
+    /// down, so silence during an outage says nothing about the device, and declaring every
+    /// device offline after a ten-minute maintenance stop would open a "device offline" call
+    /// for each of a city's hundreds of thousands, burying the queue and holding up the alarms
+    /// behind them. A device really silent is declared offline one interval (plus grace) later.
+    /// In chunks, so alarms arriving meanwhile commit between them.
+    public func restartOverdueSupervision(now: Date, graceSeconds: Int, chunk: Int = 2_000) async throws -> Int {
+        var restarted = 0
+        while true {
+            let changed = try await pool.write { db -> Int in
+                try db.execute(sql: """
+                    UPDATE device SET deadline_ms = ? + (heartbeat_seconds + ?) * 1000
+                    WHERE id IN (SELECT id FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? LIMIT ?)
+                    """, arguments: [now.millis, graceSeconds, now.millis, chunk])
+                // The intake's writer keeps deadlines as it last wrote them.
+                self.deviceStateCache.clear()
+                return db.changesCount
+            }
+            restarted += changed
+            if changed < chunk { return restarted }
+        }
+    }
+
     /// The earliest supervision deadline, so the supervisor can sleep until then.
     public func nextSupervisionDeadline() async throws -> Date? {
         try await pool.read { db in

@@ -2,6 +2,7 @@ import CareModel
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The platform's one SQLite file, opened through a GRDB `DatabasePool`.
 ///
@@ -39,6 +40,9 @@ public final class CareDatabase: Sendable {
     /// a failed intake transaction clears the table (`forgetUncommittedIntakeState`).
     let deviceStateCache = WriterCache<String, DeviceState>(capacity: 100_000)
     let callsChanged = CommitSignal()
+    /// Whether the write transaction in progress has written to the change log (see
+    /// `notingCallChanges`).
+    let callChangeLogged = Atomic<Bool>(false)
     /// The file this database lives in.
     public let path: String
 

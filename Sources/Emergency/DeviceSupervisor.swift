@@ -28,12 +28,24 @@ public struct DeviceSupervisor: Service {
 
     public func run() async throws {
         var passes = 0
+        var timersRestarted = false
         while !Task.isCancelledOrShuttingDown {
             guard isReady() else {
                 try? await Task.sleep(for: .milliseconds(50))
                 continue
             }
             do {
+                if !timersRestarted {
+                    // Silence while the server was down is not the devices' (see
+                    // `restartOverdueSupervision`).
+                    let restarted = try await intake.database.restartOverdueSupervision(
+                        now: clock.now(), graceSeconds: intake.policy.heartbeatGraceSeconds)
+                    timersRestarted = true
+                    if restarted > 0 {
+                        logger.notice("supervision timers restarted for devices overdue at start",
+                                      metadata: ["devices": "\(restarted)"])
+                    }
+                }
                 let started = ContinuousClock.now
                 let opened = try await runOnce(now: clock.now())
                 let busy = ContinuousClock.now - started
@@ -49,20 +61,25 @@ public struct DeviceSupervisor: Service {
         }
     }
 
+    /// Devices declared offline per write transaction. Each opens a call (a few hundred
+    /// microseconds of writing), and alarms wait for the transaction in progress: a hundred
+    /// keeps that wait to tens of milliseconds when a power cut silences a district at once.
+    static let devicesPerTransaction = 100
+
     /// One pass: every device due at `now` is declared offline. Returns the calls opened.
     @discardableResult
     public func runOnce(now: Date) async throws -> [Call] {
         let rules = intake.policy.triage
         var opened: [Call] = []
         while true {
-            let batch = try await intake.database.markOverdueDevicesOffline(now: now, limit: 1000) { overdue in
+            let batch = try await intake.database.markOverdueDevicesOffline(now: now, limit: Self.devicesPerTransaction) { overdue in
                 let risk = RiskProfile(elder: overdue.elder, today: CalendarDate(date: now), chronicConditions: [])
                 let triage = rules.assess(code: .deviceOffline, vitals: nil, risk: risk)
                 let since = overdue.lastSeenAt.map { "; last heard \(Int(now.timeIntervalSince($0) / 60)) min ago" } ?? ""
                 return (triage.priority, triage.reason + since)
             }
             opened += batch
-            if batch.count < 1000 { return opened }
+            if batch.count < Self.devicesPerTransaction { return opened }
         }
     }
 }

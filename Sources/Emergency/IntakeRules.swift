@@ -21,7 +21,9 @@ public enum IntakeRules {
             return cancellable.map { .cancel(callId: $0.id) } ?? .record
         case .alarm:
             guard let code = event.code, code.opensCall else { return .record }
-            let risk = RiskProfile(elder: context.elder, today: CalendarDate(date: now), chronicConditions: [])
+            // The store reads the elder for every alarm; were it missing, the alarm still opens
+            // its call, triaged without risk factors.
+            let risk = context.elder.map { RiskProfile(elder: $0, today: CalendarDate(date: now), chronicConditions: []) } ?? .unknown
             let triage = policy.triage.assess(code: code, vitals: event.vitals, risk: risk)
             // A storm of presses joins the open call instead of flooding the queue; an emergency
             // never hides inside a technical call (low battery) or a service request.

@@ -70,6 +70,49 @@ struct SupervisionTests {
     }
 }
 
+@Suite("Supervision across a stop")
+struct SupervisionRestartTests {
+    /// Ten minutes down is not ten minutes of silence from the devices: when the supervisor
+    /// starts, overdue timers start again, and only a device still silent one interval (plus
+    /// grace) later goes offline.
+    @Test func devicesAreNotDeclaredOfflineForTheServersOwnOutage() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        var devices: [String] = []
+        for n in 1...5 { devices.append(try await h.addElder(n)) }
+        for device in devices { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
+        h.testClock.advance(600)                           // the server was down
+
+        let supervisor = DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock)
+        let running = Task { try await supervisor.run() }
+        try await Task.sleep(for: .milliseconds(300))      // its first pass
+        running.cancel()
+        _ = try? await running.value
+        #expect(try await h.openCalls().isEmpty)
+
+        // One device reports after the restart; the others stay silent for interval + grace.
+        h.testClock.advance(200)
+        _ = try await h.send(devices[0], h.event("hb2", "heartbeat"))
+        h.testClock.advance(221)
+        let opened = try await supervisor.runOnce(now: h.testClock.now)
+        #expect(Set(opened.map(\.deviceId)) == Set(devices.dropFirst()))
+    }
+
+    @Test func timersRestartInChunksAndOnlyForOverdueDevices() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        var devices: [String] = []
+        for n in 1...5 { devices.append(try await h.addElder(n)) }
+        for device in devices.prefix(4) { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
+        h.testClock.advance(500)
+        _ = try await h.send(devices[4], h.event("hb1", "heartbeat"))   // not overdue
+        let restarted = try await h.database.restartOverdueSupervision(now: h.testClock.now, graceSeconds: 120, chunk: 3)
+        #expect(restarted == 4)
+        h.testClock.advance(419)
+        #expect(try await DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock).runOnce(now: h.testClock.now).isEmpty)
+    }
+}
+
 @Suite("Group commit")
 struct GroupCommitTests {
     @Test func concurrentEventsAreAllStoredAndAnsweredInOrder() async throws {
