@@ -4,12 +4,13 @@ import CareStore
 import Foundation
 import Testing
 
-/// The group-commit writer's gathering: busy writers wait a moment for company, idle ones never do.
+/// The group-commit writer's gathering: busy writers wait a moment for company, and so do
+/// heartbeats reaching an idle writer; alarms reaching an idle writer never wait.
 @Suite struct IntakeWriterTests {
     /// One event submitted to the writer directly, as the intake does after checking it.
-    func incoming(_ h: IntakeHarness, device: String, ref: String) async throws -> IncomingEvent {
+    func incoming(_ h: IntakeHarness, device: String, ref: String, kind: EventKind = .alarm) async throws -> IncomingEvent {
         let found = try #require(try h.database.deviceCredentials(id: device))
-        let event = DeviceEvent(ref: ref, kind: .alarm, code: .sos, occurredAt: h.testClock.now)
+        let event = DeviceEvent(ref: ref, kind: kind, code: kind == .alarm ? .sos : nil, occurredAt: h.testClock.now)
         return IncomingEvent(device: found.device, event: event, body: Data(#"{"ref":"\#(ref)"}"#.utf8),
                              receivedAt: h.testClock.now)
     }
@@ -27,6 +28,48 @@ import Testing
             let result = try await writer.submit(try await incoming(h, device: device, ref: "idle-\(n)"))
             #expect(!result.duplicate)
         }
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test("A heartbeat reaching an idle writer waits for company, and an alarm arriving meanwhile ends the wait at once")
+    func heartbeatsWaitForCompanyUntilAnAlarm() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        let device = try await h.addElder(1)
+        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+                                  routineGatherBelow: 1_000)
+        let heartbeat = try await incoming(h, device: device, ref: "hb-1", kind: .heartbeat)
+        let started = ContinuousClock.now
+        let waiting = Task { try await writer.submit(heartbeat) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty,
+                "the heartbeat is still waiting for company")
+
+        let alarm = try await writer.submit(try await incoming(h, device: device, ref: "sos-1"))
+        let heard = try await waiting.value
+        #expect(!alarm.duplicate && !heard.duplicate)
+        #expect(ContinuousClock.now - started < .seconds(30), "the alarm did not wait out the heartbeat's minute")
+        let stored = try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref)
+        #expect(Set(stored) == ["hb-1", "sos-1"])
+    }
+
+    @Test("Heartbeats that reach the batch size commit together without waiting out the gathering time")
+    func heartbeatsCommitOnceEnoughHaveGathered() async throws {
+        var h = try await IntakeHarness.make()
+        defer { h.remove() }
+        var devices: [String] = []
+        for n in 1...4 { devices.append(try await h.addElder(n)) }
+        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+                                  routineGatherBelow: 4)
+        var events: [IncomingEvent] = []
+        for device in devices { events.append(try await incoming(h, device: device, ref: "hb", kind: .heartbeat)) }
+        let submitted = events
+        let started = ContinuousClock.now
+        let results = try await withThrowingTaskGroup(of: IntakeResult.self) { group in
+            for event in submitted { group.addTask { try await writer.submit(event) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 4 && results.allSatisfy { !$0.duplicate })
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
