@@ -8,6 +8,10 @@ public enum EventKind: String, Codable, Sendable, CaseIterable {
     case heartbeat
     /// Recorded only (help arrived, pill not taken, mains power lost…).
     case info
+
+    /// Alarms and cancels: the kinds that may open, join or cancel a call. The intake reads the
+    /// elder and their open calls only for these, and commits them first.
+    public var concernsCalls: Bool { self == .alarm || self == .cancel }
 }
 
 /// Room or area codes a device may report (Docs/device-protocol.md, "Location `area` codes").

@@ -145,11 +145,10 @@ extension CareDatabase {
             deviceState = read
         }
         let elderId = deviceState.elderId
-        // Heartbeats and info events never touch calls: only alarms and cancels need the elder
-        // and their open calls.
+        // Heartbeats and info events never touch calls, so they need neither.
         var elder: Elder?
         var openCalls: [Call] = []
-        if event.kind == .alarm || event.kind == .cancel {
+        if event.kind.concernsCalls {
             if let cached = elderCache.value(for: elderId) {
                 elder = cached
             } else {

@@ -104,7 +104,7 @@ public final class IntakeWriter: @unchecked Sendable {
     }
 
     private func enqueue(_ waiting: Waiting) {
-        let isUrgent = waiting.incoming.event.kind == .alarm || waiting.incoming.event.kind == .cancel
+        let isUrgent = waiting.incoming.event.kind.concernsCalls
         condition.lock()
         if isUrgent { urgent.append(waiting) } else { routine.append(waiting) }
         if !threadRunning {
