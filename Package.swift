@@ -46,7 +46,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // The SQLite database; the only module that imports GRDB.
+        // The shared store core (the pool and its writer, the shared tables) and the registry store.
+        // GRDB is imported only by store code: here, and in each service's Store/ folder (internal).
         .target(
             name: "CareStore",
             dependencies: [
@@ -72,6 +73,7 @@ let package = Package(
             name: "Emergency",
             dependencies: [
                 "CareModel", "CareStore", "DeviceSigning",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,6 +92,7 @@ let package = Package(
             dependencies: [
                 "CareModel", "CareStore", "CurlHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,13 +154,20 @@ let package = Package(
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
-        .testTarget(name: "EmergencyTests", dependencies: ["Emergency", "CareStore", "CareModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EmergencyTests",
+            dependencies: ["Emergency", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "DeviceSigningTests", dependencies: ["DeviceSigning", .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",
-            dependencies: ["Notifications", "CareStore", "CareModel", "CurlHTTP", "CareTesting"],
+            dependencies: [
+                "Notifications", "Emergency", "CareStore", "CareModel", "CurlHTTP", "CareTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
@@ -165,12 +175,15 @@ let package = Package(
         .testTarget(
             name: "CareAPITests",
             dependencies: [
-                "CareAPI", "CareStore", "CareConfig", "CareModel", "Emergency",
+                "CareAPI", "CareStore", "CareConfig", "CareModel", "Emergency", "Notifications",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            // A database as the single-file schema left it, for the upgrade test.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.

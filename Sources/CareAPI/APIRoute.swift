@@ -1,8 +1,10 @@
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Notifications
 
 /// One route of the API: its method, path, the permission it needs, and its handler.
 ///
@@ -40,15 +42,20 @@ public enum Access: Sendable, Equatable {
 /// What route handlers need from the rest of the platform.
 public struct APIEnvironment: Sendable {
     public var database: CareDatabase
+    /// Emergency's store: calls, the intake's events.
+    public var calls: CallStore
+    /// The notifications worker's store.
+    public var notifications: NotificationStore
     public var bodyLimit: Int
     public var defaultPageLimit: Int
     public var maximumPageLimit: Int
     public var clock: CareClock
     public var readiness: Readiness
 
-    public init(database: CareDatabase, bodyLimit: Int = 1_048_576, defaultPageLimit: Int = 50,
+    public init(database: CareDatabase, calls: CallStore, bodyLimit: Int = 1_048_576, defaultPageLimit: Int = 50,
                 maximumPageLimit: Int = 500, clock: CareClock = .system, readiness: Readiness) {
-        self.database = database; self.bodyLimit = bodyLimit; self.defaultPageLimit = defaultPageLimit
+        self.database = database; self.calls = calls; self.notifications = NotificationStore(database)
+        self.bodyLimit = bodyLimit; self.defaultPageLimit = defaultPageLimit
         self.maximumPageLimit = maximumPageLimit; self.clock = clock; self.readiness = readiness
     }
 

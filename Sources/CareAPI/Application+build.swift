@@ -11,8 +11,14 @@ import UnixSignals
 
 /// Everything the server is made of, composed in one place.
 public struct CareServer: Sendable {
+    /// Every store's tables, in the order their migrations run: the shared core and registry,
+    /// then each service's.
+    public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
+
     public var settings: CareSettings
     public var database: CareDatabase
+    /// Emergency's store; one per database, since it keeps the intake's caches.
+    public var calls: CallStore
     public var metrics: PrometheusCollectorRegistry
     public var logger: Logger
     public var clock: CareClock
@@ -25,18 +31,18 @@ public struct CareServer: Sendable {
 
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
                 logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-                intakePolicy: IntakePolicy = IntakePolicy()) {
+                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
-        self.intake = AlarmIntake(database: database, policy: intakePolicy, clock: clock,
-                                  logger: Logger(label: "eldercare.intake"))
-        self.feed = CallFeed(database: database, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
+        self.calls = CallStore(database, escalation: escalation)
+        self.intake = AlarmIntake(calls: calls, policy: intakePolicy, clock: clock, logger: Logger(label: "eldercare.intake"))
+        self.feed = CallFeed(calls: calls, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
         self.notifier = NotificationWorker(database: database, settings: NotificationSettings(settings.notifications),
                                            clock: clock, isReady: { [readiness] in readiness.isReady })
     }
 
     var environment: APIEnvironment {
-        APIEnvironment(database: database, bodyLimit: settings.server.maxBodyBytes,
+        APIEnvironment(database: database, calls: calls, bodyLimit: settings.server.maxBodyBytes,
                        defaultPageLimit: settings.pagination.defaultLimit,
                        maximumPageLimit: settings.pagination.maximumLimit, clock: clock, readiness: readiness)
     }
@@ -81,7 +87,7 @@ public struct CareServer: Sendable {
             services: [MigrationService(database: database, readiness: readiness, logger: logger),
                        BackgroundCheckpoints(database: database),
                        DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
-                       CallEscalator(database: database, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                       CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
                        FeedAfterMigrations(feed: feed, readiness: readiness), notifier],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import Logging
 import NIOCore
@@ -15,7 +16,7 @@ import Synchronization
 /// its client reconnects with `Last-Event-ID` and replays what it missed from the database. So
 /// a slow console never holds up the server or the other consoles.
 public final class CallFeed: Service, Sendable {
-    let database: CareDatabase
+    let calls: CallStore
     let heartbeat: Duration
     let inboxLimit: Int
     let logger: Logger
@@ -33,9 +34,9 @@ public final class CallFeed: Service, Sendable {
     /// - Parameters:
     ///   - heartbeat: how often a comment line goes to idle subscribers, so proxies keep the connection.
     ///   - inboxLimit: how many undelivered items a subscriber may fall behind before it is cut off.
-    public init(database: CareDatabase, heartbeat: Duration = .seconds(15), inboxLimit: Int = 20_000,
+    public init(calls: CallStore, heartbeat: Duration = .seconds(15), inboxLimit: Int = 20_000,
                 logger: Logger = Logger(label: "eldercare.feed")) {
-        self.database = database
+        self.calls = calls
         self.heartbeat = heartbeat
         self.inboxLimit = inboxLimit
         self.logger = logger
@@ -56,7 +57,7 @@ public final class CallFeed: Service, Sendable {
         // reads where it ends and the loop picks up there. One that raced it, or arrived after
         // the loop moved on, takes the position as it stands; what lies before it in the inbox
         // the stream skips.
-        let end = try await database.latestChangePosition()
+        let end = try await calls.database.latestChangePosition()
         let start = subscribers.withLock { _ in
             if position.load(ordering: .acquiring) < 0 { position.store(end, ordering: .releasing) }
             return position.load(ordering: .acquiring)
@@ -82,7 +83,7 @@ public final class CallFeed: Service, Sendable {
         var lastSent = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let seen = generation
-            generation = await database.waitForCallChanges(after: generation, timeout: .seconds(1))
+            generation = await calls.database.waitForChanges(after: generation, timeout: .seconds(1))
             if stopFollowingWhileNobodyListens() { continue }
             var last = position.load(ordering: .acquiring)
             if last < 0 {
@@ -100,7 +101,7 @@ public final class CallFeed: Service, Sendable {
             if since < window { try? await Task.sleep(for: window - since) }
             do {
                 while true {
-                    let changes = try await database.callChanges(after: last, limit: 2000)
+                    let changes = try await calls.callChanges(after: last, limit: 2000)
                     guard let newest = changes.last else { break }
                     // Position first: a subscriber arriving in between then starts after this
                     // batch and skips it in its inbox, rather than starting before it and missing it.

@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import HTTPTypes
 import Hummingbird

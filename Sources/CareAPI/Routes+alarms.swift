@@ -35,7 +35,7 @@ extension APIEnvironment {
                 }
             },
             APIRoute(.get, "/v1/devices/:deviceId/events", .permission(.readDevices)) { request, context in
-                let events = try await database.deviceEvents(deviceId: context.parameters.get("deviceId") ?? "",
+                let events = try await calls.deviceEvents(deviceId: context.parameters.get("deviceId") ?? "",
                                                              page: try pageRequest(request))
                 return try JSONCoding.response(events)
             },

@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -41,7 +42,7 @@ extension APIEnvironment {
             var sent = replayFrom ?? subscription.position
             if replayFrom != nil {
                 while true {
-                    let changes = try await database.callChanges(after: sent, limit: 2000)
+                    let changes = try await calls.callChanges(after: sent, limit: 2000)
                     guard let last = changes.last else { break }
                     try await writer.write(SSEFormat.events(changes))
                     sent = last.position

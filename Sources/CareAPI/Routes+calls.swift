@@ -1,5 +1,6 @@
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,7 +21,7 @@ extension APIEnvironment {
                 // Read before the list: a client that subscribes to the feed from this position
                 // sees every change made after (and perhaps a few it already has; ids tell).
                 let position = try await database.latestChangePosition()
-                let page = try await database.callSummaries(filter, page: try pageRequest(request))
+                let page = try await calls.callSummaries(filter, page: try pageRequest(request))
                 var headers = HTTPFields()
                 headers[.changePosition] = String(position)
                 return try JSONCoding.response(page, headers: headers)
@@ -29,10 +30,10 @@ extension APIEnvironment {
                 try await streamResponse(request, context, feed: feed)
             },
             APIRoute(.get, "/v1/calls/overview", .permission(.readCalls)) { _, _ in
-                try JSONCoding.response(try await database.callOverview(now: clock.now(), operatorsOnline: feed.subscriberNames))
+                try JSONCoding.response(try await calls.callOverview(now: clock.now(), operatorsOnline: feed.subscriberNames))
             },
             APIRoute(.get, "/v1/calls/:id", .permission(.readCalls)) { _, context in
-                let detail = try await database.callDetail(id: try id(context, "call"), for: try actor(context))
+                let detail = try await calls.callDetail(id: try id(context, "call"), for: try actor(context))
                 return try JSONCoding.response(detail, headers: .etag(detail.call.version))
             },
             action("claim") { _ in .claim },
@@ -57,7 +58,7 @@ extension APIEnvironment {
                 let to = try dateQuery(request, "to") ?? clock.now()
                 let from = try dateQuery(request, "from") ?? to.addingTimeInterval(-30 * 86_400)
                 guard from < to else { throw APIError.malformed(field: "from", detail: "from must be before to") }
-                return try JSONCoding.response(try await database.emergencyReport(from: from, to: to, region: queryText(request, "region")))
+                return try JSONCoding.response(try await calls.emergencyReport(from: from, to: to, region: queryText(request, "region")))
             },
         ]
     }
@@ -77,7 +78,7 @@ extension APIEnvironment {
         if versioned, body.version == nil {
             throw APIError.invalid(ValidationFailure(field: "version", reason: "is required: send the version of the call you saw, so nobody's action is overwritten"))
         }
-        let detail = try await database.act(on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
+        let detail = try await calls.act(on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
                                             by: try actor(context))
         return try JSONCoding.response(detail, headers: .etag(detail.call.version))
     }
@@ -100,8 +101,8 @@ extension APIEnvironment {
     private func dateQuery(_ request: Request, _ name: String) throws -> Date? {
         guard let text = queryText(request, name) else { return nil }
         if let date = Timestamp.parse(text) { return date }
-        // A bare date is midnight in Yulin (UTC+8), the care centre's day.
-        if let day = CalendarDate(iso: text) { return Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 - 8 * 3600) }
+        // A bare date is local midnight, the care centre's day.
+        if let day = CalendarDate(iso: text) { return LocalTime.midnight(day) }
         throw APIError.malformed(field: name, detail: "\(name) must be a date (2026-11-01) or an ISO-8601 time (2026-11-01T00:00:00+08:00)")
     }
 }

@@ -14,19 +14,19 @@ extension APIEnvironment {
     func notificationRoutes(notifier: NotificationWorker) -> [APIRoute] {
         [
             APIRoute(.get, "/v1/notifications", .permission(.manageNotifications)) { request, _ in
-                try JSONCoding.response(try await database.notifications(try notificationFilter(request),
+                try JSONCoding.response(try await notifications.notifications(try notificationFilter(request),
                                                                           page: try pageRequest(request)))
             },
             APIRoute(.get, "/v1/notifications/dead-letters", .permission(.manageNotifications)) { request, _ in
                 var filter = try notificationFilter(request)
                 filter.status = .dead
-                return try JSONCoding.response(try await database.notifications(filter, page: try pageRequest(request)))
+                return try JSONCoding.response(try await notifications.notifications(filter, page: try pageRequest(request)))
             },
             APIRoute(.get, "/v1/notifications/:id", .permission(.manageNotifications)) { _, context in
-                try JSONCoding.response(try await database.notification(id: try id(context, "notification")))
+                try JSONCoding.response(try await notifications.notification(id: try id(context, "notification")))
             },
             APIRoute(.post, "/v1/notifications/:id/requeue", .permission(.manageNotifications)) { _, context in
-                let view = try await database.requeueNotification(id: try id(context, "notification"), by: try context.caller)
+                let view = try await notifications.requeueNotification(id: try id(context, "notification"), by: try context.caller)
                 notifier.wake()
                 return try JSONCoding.response(view)
             },
@@ -37,22 +37,22 @@ extension APIEnvironment {
                 try v.finish()
                 let filter = NotificationFilter(channel: body.channel, callId: body.callId, elderId: body.elderId,
                                                 topic: body.topic?.rawValue)
-                let count = try await database.requeueDeadNotifications(filter, limit: body.limit ?? 1_000, by: try context.caller)
+                let count = try await notifications.requeueDeadNotifications(filter, limit: body.limit ?? 1_000, by: try context.caller)
                 notifier.wake()
                 return try JSONCoding.response(RequeueResult(requeued: count))
             },
             APIRoute(.post, "/v1/notifications/:id/ack", .permission(.handleCalls)) { _, context in
-                let ack = try await database.acknowledgeNotification(id: try id(context, "notification"), by: try context.caller)
+                let ack = try await notifications.acknowledgeNotification(id: try id(context, "notification"), by: try context.caller)
                 return try JSONCoding.response(ack)
             },
             APIRoute(.get, "/v1/acks/:token", .public) { _, context in
                 let token = context.parameters.get("token") ?? ""
-                guard let view = try await database.notification(ackToken: token) else { throw APIError.notFound(Self.unknownAck) }
+                guard let view = try await notifications.notification(ackToken: token) else { throw APIError.notFound(Self.unknownAck) }
                 return Self.html(AckPage.confirm(view))
             },
             APIRoute(.post, "/v1/acks/:token", .public) { request, context in
                 let token = context.parameters.get("token") ?? ""
-                guard let ack = try await database.acknowledgeNotification(token: token) else {
+                guard let ack = try await notifications.acknowledgeNotification(token: token) else {
                     throw APIError.notFound(Self.unknownAck)
                 }
                 if request.headers[.accept]?.contains("text/html") == true
@@ -140,10 +140,7 @@ enum AckPage {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    static func clock(_ date: Date) -> String {
-        let s = ((Int(date.timeIntervalSince1970) + 8 * 3600) % 86_400 + 86_400) % 86_400
-        return String(format: "%02d:%02d", s / 3600, s % 3600 / 60)
-    }
+    static func clock(_ date: Date) -> String { LocalTime.clock(date) }
 }
 
 extension NotificationSettings {

@@ -29,9 +29,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         self.init(compact: parts.joined())
     }
 
-    /// The calendar day of `date` in China Standard Time (UTC+8, no daylight saving).
+    /// The calendar day of `date` in the care centre's time (``LocalTime``).
     public init(date: Date) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + LocalTime.utcOffsetSeconds
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         self = CalendarDate(daysSinceEpoch: days)
     }

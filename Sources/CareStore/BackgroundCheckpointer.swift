@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+internal import GRDB
+internal import GRDBSQLite
 
 /// Copies committed pages from the WAL back into the database file on a thread of its own, so
 /// the writer does not.

@@ -1,48 +1,38 @@
 import CareModel
 import Foundation
-import GRDB
+package import GRDB
 import Logging
 import Synchronization
 
-/// The platform's one SQLite file, opened through a GRDB `DatabasePool`.
+/// The platform's one SQLite file and the small core every service's store is built on.
 ///
 /// WAL journal (readers never wait for the writer), foreign keys on, a busy timeout, and
-/// `synchronous=FULL`, so a transaction that has committed survives power loss. Every write
-/// method runs in one transaction together with its audit entry.
+/// `synchronous=FULL`, so a transaction that has committed survives power loss.
+///
+/// What the core offers the stores (the `package` interface, documented in
+/// Docs/architecture.md): the pool's readers and its one writer (``read(_:)``, ``write(_:)``,
+/// ``writeNow(_:)``, ``pointRead(_:)``), the clock and randomness, the commit signal, row
+/// observers for caches (``observe(_:)``), and the tables every service shares: the audit log,
+/// the change log, the outbox, accounts and tokens. The tables of one service belong to that
+/// service's store, which registers its migrations in the ``Schema`` the database is opened with.
 ///
 /// ```swift
-/// let db = try CareDatabase.open(at: "data/eldercare.sqlite")
+/// let db = try CareDatabase.open(at: "data/eldercare.sqlite", schema: .shared)
 /// try await db.migrate()
-/// let elder = try await db.elder(id: 42)
+/// let elder = try await db.registry.elder(id: 42)
 /// ```
 public final class CareDatabase: Sendable {
-    let pool: DatabasePool
-    let clock: CareClock
-    let random: SecretSource
-    let escalation: EscalationPolicy
+    package let pool: DatabasePool
+    package let clock: CareClock
+    package let random: SecretSource
+    /// Every store's migrations, in the order they run.
+    let schema: Schema
     /// Recently verified tokens: a busy client costs one hash per request, not a read.
     let tokenCache = ExpiringCache<Data, Principal>(lifetime: 10, capacity: 10_000)
-    /// Devices' credentials as the intake last read them: every event is signed, so this read
-    /// would otherwise come first in every request. Ten minutes, longer than the usual
-    /// five-minute heartbeat, so a quiet device's heartbeats are answered from memory too;
-    /// every device change this process makes drops the entry at once, and no other process
-    /// changes devices (seeding refuses a registry that has any).
-    let deviceCredentialCache = ExpiringCache<String, DeviceWithSecret>(lifetime: 600, capacity: 100_000)
-    /// Elders as the intake last read them, so its write transaction does not decode an elder
-    /// row for every event. Elders change only through this process: `updateElder` and
-    /// `deleteElder` drop the entry, and seeding refuses a registry that already holds elders.
-    let elderCache = WriterCache<Int64, Elder>(capacity: 50_000)
-    let openCallCache = OpenCallCache()
-    /// Each device's elder and supervision columns as the intake's writer last left them:
-    /// without it every event read two random pages (the id index and the row) among hundreds of
-    /// thousands of devices, which SQLite's small page cache cannot hold. The supervisor
-    /// declaring a device offline and a device update drop the entry inside their transactions;
-    /// a failed intake transaction clears the table (`forgetUncommittedIntakeState`).
-    let deviceStateCache = WriterCache<String, DeviceState>(capacity: 100_000)
-    let callsChanged = CommitSignal()
-    /// Whether the write transaction in progress has written to the change log (see
-    /// `notingCallChanges`).
-    let callChangeLogged = Atomic<Bool>(false)
+    /// Signalled after each commit that wrote to the change log.
+    let changesCommitted = CommitSignal()
+    /// Whether the write transaction in progress has written to the change log (see `noting`).
+    let changeLogged = Atomic<Bool>(false)
     /// The file this database lives in.
     public let path: String
 
@@ -50,20 +40,18 @@ public final class CareDatabase: Sendable {
     public struct Options: Sendable {
         public var busyTimeoutMilliseconds: Int = 5_000
         public var maximumReaderCount: Int = 8
-        /// When unclaimed calls, late responders and missing follow-ups are escalated: every
-        /// call write sets its next deadline from this.
-        public var escalation: EscalationPolicy = .default
-        public init(busyTimeoutMilliseconds: Int = 5_000, maximumReaderCount: Int = 8, escalation: EscalationPolicy = .default) {
+        public init(busyTimeoutMilliseconds: Int = 5_000, maximumReaderCount: Int = 8) {
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.maximumReaderCount = maximumReaderCount
-            self.escalation = escalation
         }
     }
 
     /// Opens (creating if needed) the database at `path`. Its folder is created too.
     /// Migrations are not run here: call ``migrate()``.
-    public static func open(at path: String, options: Options = Options(), clock: CareClock = .system,
-                            random: SecretSource = .system) throws -> CareDatabase {
+    /// - Parameter schema: the stores whose tables this process uses; ``Schema/shared`` holds
+    ///   the core and the registry, and the server adds each service's.
+    public static func open(at path: String, schema: Schema = .shared, options: Options = Options(),
+                            clock: CareClock = .system, random: SecretSource = .system) throws -> CareDatabase {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -78,30 +66,30 @@ public final class CareDatabase: Sendable {
         // Set after opening because GRDB switches its one writer connection to NORMAL when it
         // enables WAL; the pool keeps that connection for its whole life.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        return CareDatabase(pool: pool, path: path, clock: clock, random: random, escalation: options.escalation)
+        return CareDatabase(pool: pool, path: path, schema: schema, clock: clock, random: random)
     }
 
-    init(pool: DatabasePool, path: String, clock: CareClock, random: SecretSource, escalation: EscalationPolicy) {
+    init(pool: DatabasePool, path: String, schema: Schema, clock: CareClock, random: SecretSource) {
         self.pool = pool
         self.path = path
+        self.schema = schema
         self.clock = clock
         self.random = random
-        self.escalation = escalation
     }
 
     /// Runs every migration not yet applied, in order.
     public func migrate() async throws {
-        try await Task.detached { [pool] in try Migrations.migrator.migrate(pool) }.value
+        try await Task.detached { [pool, schema] in try schema.migrate(pool) }.value
     }
 
     /// Whether every migration this build knows has been applied.
     public func isMigrated() async throws -> Bool {
-        try await pool.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
+        try await pool.read { db in try self.schema.migrator.hasCompletedMigrations(db) }
     }
 
     /// The identifiers of applied migrations, oldest first.
     public func appliedMigrations() async throws -> [String] {
-        try await pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+        try await pool.read { db in try self.schema.migrator.appliedMigrations(db) }
     }
 
     /// Facts about the open file, for `/ready` and the CLI.
@@ -115,19 +103,59 @@ public final class CareDatabase: Sendable {
         }
     }
 
+    /// Closes every connection. Further use throws.
+    public func close() throws { try pool.close() }
+}
+
+// MARK: - The interface stores use
+
+extension CareDatabase {
+    /// A read transaction on one of the pool's readers.
+    package func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.read(body)
+    }
+
+    /// A write transaction on the one writer. After it commits, the live feed and every other
+    /// waiter on ``waitForChanges(after:timeout:)`` are woken if it wrote to the change log.
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let (result, logged) = try await pool.write { db in try self.noting(db, body) }
+        if logged { changesCommitted.signal() }
+        return result
+    }
+
+    /// ``write(_:)`` on the calling thread, which blocks until the transaction is durable (the
+    /// intake's writer thread, which must not hop to GRDB's queue and back per batch).
+    package func writeNow<T>(_ body: (Database) throws -> T) throws -> T {
+        let (result, logged) = try pool.write { db in try self.noting(db, body) }
+        if logged { changesCommitted.signal() }
+        return result
+    }
+
     /// A read by primary key, run on the calling thread.
     ///
     /// Such a read takes tens of microseconds; sending it to a reader queue and back costs more
-    /// than the read itself in thread switches, so hot single-row lookups (tokens, an elder by
-    /// id) block briefly instead. Listings and scans use the asynchronous `pool.read`.
-    /// The body must run a single SELECT: SQLite makes one statement atomic, so the BEGIN/COMMIT
-    /// a multi-statement read needs would only add work.
-    func pointRead<T>(_ body: (Database) throws -> T) throws -> T {
+    /// than the read itself in thread switches, so hot single-row lookups (tokens, a device's
+    /// credentials) block briefly instead. The body must run a single SELECT: SQLite makes one
+    /// statement atomic, so the BEGIN/COMMIT a multi-statement read needs would only add work.
+    package func pointRead<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.unsafeRead(body)
     }
 
-    /// Closes every connection. Further use throws.
-    public func close() throws { try pool.close() }
+    /// Registers an observer of the writer's transactions for as long as the observer lives:
+    /// how a store keeps a cache of rows another store writes (see ``RowWatch``).
+    package func observe(_ observer: some TransactionObserver) {
+        pool.add(transactionObserver: observer, extent: .observerLifetime)
+    }
+
+    /// Runs `body` inside the transaction and says whether it wrote to the change log. Only then
+    /// are the live feed and the notifier woken: a commit of heartbeats alone changes nothing
+    /// they show, and at a city's thousand heartbeats a second waking them for each cost more
+    /// than the heartbeats. Read inside the transaction, where no other one can set it meanwhile.
+    private func noting<T>(_ db: Database, _ body: (Database) throws -> T) throws -> (T, Bool) {
+        changeLogged.store(false, ordering: .relaxed)
+        let result = try body(db)
+        return (result, changeLogged.exchange(false, ordering: .relaxed))
+    }
 }
 
 /// Where secrets (tokens, device keys) get their randomness; injected so tests control it.

@@ -12,18 +12,18 @@ import Synchronization
 /// let tokens = ExpiringCache<Data, Principal>(lifetime: 10, capacity: 10_000)
 /// if let principal = tokens.value(for: hash, now: now) { return principal }
 /// ```
-final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry { var value: Value; var expires: Date }
     private let entries = Mutex<[Key: Entry]>([:])
     private let lifetime: TimeInterval
     private let capacity: Int
 
-    init(lifetime: TimeInterval, capacity: Int) {
+    package init(lifetime: TimeInterval, capacity: Int) {
         self.lifetime = lifetime
         self.capacity = capacity
     }
 
-    func value(for key: Key, now: Date) -> Value? {
+    package func value(for key: Key, now: Date) -> Value? {
         entries.withLock { table in
             guard let entry = table[key] else { return nil }
             if entry.expires <= now { table[key] = nil; return nil }
@@ -31,14 +31,14 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
-    func remember(_ value: Value, for key: Key, now: Date) {
+    package func remember(_ value: Value, for key: Key, now: Date) {
         entries.withLock { table in
             if table.count >= capacity { table.removeAll(keepingCapacity: true) }
             table[key] = Entry(value: value, expires: now.addingTimeInterval(lifetime))
         }
     }
 
-    func forget(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
+    package func forget(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 
-    func clear() { entries.withLock { $0.removeAll() } }
+    package func clear() { entries.withLock { $0.removeAll() } }
 }

@@ -1,31 +1,31 @@
 import CareModel
 import Foundation
-import GRDB
+package import GRDB
 
 // Row ↔ model mapping, kept in one place so the SQL column names appear once per entity.
 
 extension Region {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(code: row["code"], name: row["name"], level: RegionLevel(rawValue: row["level"]) ?? .community,
                   parentCode: row["parent_code"])
     }
 }
 
 extension Coordinates {
-    init?(row: Row) {
+    package init?(row: Row) {
         guard let lat: Double = row["latitude"], let lon: Double = row["longitude"] else { return nil }
         self.init(latitude: lat, longitude: lon)
     }
 }
 
 extension Elder {
-    static let columns = """
+    package static let columns = """
         name, national_id, birth_date, sex, phone, address, latitude, longitude, region_code, living_situation,
         care_level, categories, consent_share_health, consent_use_location, consent_notify_family, status, version,
         created_at, updated_at
         """
 
-    init(row: Row) {
+    package init(row: Row) {
         let birth: String = row["birth_date"]
         self.init(
             id: row["id"], name: row["name"], nationalId: row["national_id"],
@@ -72,14 +72,14 @@ extension Elder {
 }
 
 extension EmergencyContact {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(id: row["id"], elderId: row["elder_id"], position: row["position"], name: row["name"],
                   relation: Relation(rawValue: row["relation"]) ?? .other, phone: row["phone"], hasKey: row["has_key"])
     }
 }
 
 extension Device {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(id: row["id"], type: DeviceType(rawValue: row["type"]) ?? .sosPendant, elderId: row["elder_id"],
                   heartbeatSeconds: row["heartbeat_seconds"], status: DeviceStatus(rawValue: row["status"]) ?? .active,
                   secretFingerprint: Secrets.fingerprint(of: row["secret"]), version: row["version"],
@@ -88,7 +88,7 @@ extension Device {
 }
 
 extension Institution {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(id: row["id"], kind: InstitutionKind(rawValue: row["kind"]) ?? .careHome, name: row["name"],
                   regionCode: row["region_code"], address: row["address"], location: Coordinates(row: row),
                   phone: row["phone"], beds: row["beds"], nursingBeds: row["nursing_beds"],
@@ -98,7 +98,7 @@ extension Institution {
 }
 
 extension Account {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
                   institutionId: row["institution_id"], status: RecordStatus(rawValue: row["status"]) ?? .inactive,
                   version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])
@@ -106,37 +106,16 @@ extension Account {
 }
 
 extension TokenInfo {
-    init(row: Row) {
+    package init(row: Row) {
         self.init(id: row["id"], accountId: row["account_id"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 }
 
 extension AuditEntry {
-    init(row: Row) {
+    package init(row: Row) {
         let fields: String = row["fields"]
         self.init(id: row["id"], at: row["at"], actorName: row["actor_name"], actorAccountId: row["actor_account_id"],
                   actorRole: Role(rawValue: row["actor_role"]) ?? .admin, action: row["action"], entity: row["entity"],
                   entityId: row["entity_id"], fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
-    }
-}
-
-extension Call {
-    init(row: Row) {
-        let location: String? = row["location"]
-        self.init(id: row["id"], elderId: row["elder_id"], deviceId: row["device_id"],
-                  code: AlarmCode(rawValue: row["code"]) ?? .sos, priority: Priority(rawValue: row["priority"]) ?? .p1,
-                  reason: row["reason"], status: CallStatus(rawValue: row["status"]) ?? .new, eventCount: row["event_count"],
-                  openedAt: row["opened_at"], lastEventAt: row["last_event_at"], cancelledAt: row["cancelled_at"],
-                  location: location.flatMap { try? JSONCoding.decoder.decode(EventLocation.self, from: Data($0.utf8)) },
-                  version: row["version"])
-    }
-}
-
-extension StoredEvent {
-    init(row: Row) {
-        self.init(ref: row["ref"], kind: EventKind(rawValue: row["kind"]) ?? .info,
-                  code: (row["code"] as String?).flatMap(AlarmCode.init(rawValue:)), occurredAt: row["occurred_at"],
-                  receivedAt: row["received_at"], outcome: EventOutcome(rawValue: row["outcome"]) ?? .recorded,
-                  callId: row["call_id"])
     }
 }

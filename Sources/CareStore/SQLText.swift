@@ -1,6 +1,6 @@
 import CareModel
 import Foundation
-import GRDB
+package import GRDB
 
 /// Text the store writes for every device event, built without Foundation's formatters.
 ///
@@ -12,11 +12,11 @@ import GRDB
 /// SQLText.time(date)                          // "2026-11-23 02:11:21.250", as GRDB stores a Date
 /// SQLText.object(["code": "sos", "priority": "P1"])  // {"code":"sos","priority":"P1"}
 /// ```
-enum SQLText {
+package enum SQLText {
     /// A date as GRDB stores it (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), so `Date` columns read back as usual.
-    static func time(_ date: Date) -> DatabaseValue { timeText(date).databaseValue }
+    package static func time(_ date: Date) -> DatabaseValue { timeText(date).databaseValue }
 
-    static func timeText(_ date: Date) -> String {
+    package static func timeText(_ date: Date) -> String {
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let rest = Int(ms - days * 86_400_000)
@@ -42,7 +42,7 @@ enum SQLText {
 
     /// The date in text written as GRDB writes a `Date` (`yyyy-MM-dd HH:mm:ss.SSS`, UTC, the
     /// fraction optional); nil for any other shape, which the caller leaves to GRDB.
-    static func date(fromTimeText text: String) -> Date? {
+    package static func date(fromTimeText text: String) -> Date? {
         var text = text
         return text.withUTF8 { bytes -> Date? in
             guard bytes.count == 19 || bytes.count == 23 else { return nil }
@@ -72,7 +72,7 @@ enum SQLText {
     }
 
     /// A flat JSON object of strings, keys in sorted order (so the same content is the same text).
-    static func object(_ fields: [String: String]) -> String {
+    package static func object(_ fields: [String: String]) -> String {
         var text = "{"
         for (i, key) in fields.keys.sorted().enumerated() {
             if i > 0 { text += "," }
@@ -84,7 +84,7 @@ enum SQLText {
     }
 
     /// A location as the call row keeps it; decodes as ``EventLocation``.
-    static func location(_ location: EventLocation?) -> String? {
+    package static func location(_ location: EventLocation?) -> String? {
         guard let location else { return nil }
         var text = "{", first = true
         func key(_ name: String) {
@@ -99,4 +99,9 @@ enum SQLText {
         if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += JSONText.number(accuracy) }
         return text + "}"
     }
+}
+
+extension Date {
+    /// Unix milliseconds: sortable integers for deadlines and queue order.
+    package var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }

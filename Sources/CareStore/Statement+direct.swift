@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
-import GRDBSQLite
+package import GRDB
+internal import GRDBSQLite
 
 /// The intake's hot statements, bound and stepped through SQLite's C API.
 ///
@@ -8,8 +8,8 @@ import GRDBSQLite
 /// `DatabaseValue`, and binds it inside nested closures; `Row.fetchOne` builds a cursor and a row
 /// object. For the six statements a device event runs on the one writer thread, that costs more
 /// than SQLite's own work, so these bind plain values directly. The statements still come from
-/// GRDB's cache on the writer connection, and run inside GRDB's transactions; nothing observes
-/// them through GRDB (the store has no transaction observers).
+/// GRDB's cache on the writer connection, and run inside GRDB's transactions; transaction
+/// observers do not see them (``RowWatch`` says why that is right for the rows they write).
 ///
 /// ```swift
 /// let changed = try db.cachedStatement(sql: "UPDATE call SET event_count = event_count + 1 WHERE id = ?")
@@ -17,7 +17,7 @@ import GRDBSQLite
 /// let reply = try db.cachedStatement(sql: "SELECT reply FROM device_event WHERE device_id = ? AND ref = ?")
 ///     .first({ $0.add(deviceId); $0.add(ref) }) { $0.blob(0) }
 /// ```
-struct DirectBindings {
+package struct DirectBindings {
     fileprivate let handle: OpaquePointer
     private var index: Int32 = 0
 
@@ -26,18 +26,18 @@ struct DirectBindings {
     /// SQLite copies the bytes before the call returns, so Swift's buffers may go away.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    mutating func add(_ value: Int64) {
+    package mutating func add(_ value: Int64) {
         index += 1
         sqlite3_bind_int64(handle, index, value)
     }
 
-    mutating func add(_ value: Int) { add(Int64(value)) }
+    package mutating func add(_ value: Int) { add(Int64(value)) }
 
-    mutating func add(_ value: Int64?) {
+    package mutating func add(_ value: Int64?) {
         if let value { add(value) } else { addNull() }
     }
 
-    mutating func add(_ value: String) {
+    package mutating func add(_ value: String) {
         index += 1
         var value = value
         value.withUTF8 { bytes in
@@ -49,11 +49,11 @@ struct DirectBindings {
         }
     }
 
-    mutating func add(_ value: String?) {
+    package mutating func add(_ value: String?) {
         if let value { add(value) } else { addNull() }
     }
 
-    mutating func add(_ value: Data) {
+    package mutating func add(_ value: Data) {
         index += 1
         value.withUnsafeBytes { bytes in
             // A zero-length blob still binds as a blob, not NULL.
@@ -62,28 +62,28 @@ struct DirectBindings {
         }
     }
 
-    mutating func addNull() {
+    package mutating func addNull() {
         index += 1
         sqlite3_bind_null(handle, index)
     }
 }
 
 /// The current row of a statement stepped by ``DirectBindings``.
-struct DirectRow {
+package struct DirectRow {
     fileprivate let handle: OpaquePointer
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    func text(_ column: Int32) -> String {
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    package func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
         return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
-    func blob(_ column: Int32) -> Data {
+    package func blob(_ column: Int32) -> Data {
         guard let bytes = sqlite3_column_blob(handle, column) else { return Data() }
         return Data(bytes: bytes, count: Int(sqlite3_column_bytes(handle, column)))
     }
     /// A `Date` column as GRDB stores it; another shape is read by GRDB's own conversion.
-    func date(_ column: Int32) -> Date {
+    package func date(_ column: Int32) -> Date {
         let text = text(column)
         return SQLText.date(fromTimeText: text) ?? Date.fromDatabaseValue(text.databaseValue) ?? Date(timeIntervalSince1970: 0)
     }
@@ -92,7 +92,7 @@ struct DirectRow {
 extension Statement {
     /// Binds, runs to completion and resets; returns how many rows the statement changed.
     @discardableResult
-    func run(_ bind: (inout DirectBindings) -> Void) throws -> Int {
+    package func run(_ bind: (inout DirectBindings) -> Void) throws -> Int {
         let handle = sqliteStatement
         sqlite3_reset(handle)
         var bindings = DirectBindings(handle)
@@ -108,7 +108,7 @@ extension Statement {
     }
 
     /// Binds, steps once and reads the first row, if there is one.
-    func first<T>(_ bind: (inout DirectBindings) -> Void, read: (DirectRow) throws -> T) throws -> T? {
+    package func first<T>(_ bind: (inout DirectBindings) -> Void, read: (DirectRow) throws -> T) throws -> T? {
         let handle = sqliteStatement
         sqlite3_reset(handle)
         var bindings = DirectBindings(handle)

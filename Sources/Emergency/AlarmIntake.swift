@@ -36,23 +36,23 @@ extension IntakeError {
 /// it is durable.
 ///
 /// ```swift
-/// let intake = AlarmIntake(database: db, policy: IntakePolicy())
+/// let intake = AlarmIntake(calls: CallStore(db), policy: IntakePolicy())
 /// let reply = try await intake.receive(deviceId: "SOS-00000042", path: "/v1/devices/SOS-00000042/events",
 ///                                      timestamp: ts, signature: sig, body: body)
 /// ```
 public final class AlarmIntake: Sendable {
-    public let database: CareDatabase
+    public let calls: CallStore
     public let policy: IntakePolicy
     let writer: IntakeWriter
     let limiter: RateLimiter
     let clock: CareClock
     let logger: Logger
 
-    public init(database: CareDatabase, policy: IntakePolicy, clock: CareClock = .system,
+    public init(calls: CallStore, policy: IntakePolicy, clock: CareClock = .system,
                 logger: Logger = Logger(label: "eldercare.intake")) {
-        self.database = database
+        self.calls = calls
         self.policy = policy
-        self.writer = IntakeWriter(database: database, policy: policy)
+        self.writer = IntakeWriter(calls: calls, policy: policy)
         self.limiter = RateLimiter(perMinute: policy.heartbeatRatePerMinute, burst: policy.heartbeatBurst)
         self.clock = clock
         self.logger = logger
@@ -107,7 +107,7 @@ public final class AlarmIntake: Sendable {
         var mark = ContinuousClock.now
         let found: DeviceWithSecret?
         do {
-            found = try database.deviceCredentials(id: deviceId)
+            found = try calls.deviceCredentials(id: deviceId)
         } catch {
             throw IntakeError.unavailable
         }

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// re-dispatch), a resolved call not followed up (a reminder). Deadlines live in the database,
 /// indexed, so a restart loses no timer and each pass reads only the calls that are due.
 public struct CallEscalator: Service {
-    let database: CareDatabase
+    let calls: CallStore
     let clock: CareClock
     let logger: Logger
     /// How often to look for due deadlines: the longest an escalation can be late.
@@ -17,9 +17,9 @@ public struct CallEscalator: Service {
     /// False while the schema is still being migrated.
     let isReady: @Sendable () -> Bool
 
-    public init(database: CareDatabase, clock: CareClock = .system, interval: Duration = .seconds(1),
+    public init(calls: CallStore, clock: CareClock = .system, interval: Duration = .seconds(1),
                 logger: Logger = Logger(label: "eldercare.escalation"), isReady: @escaping @Sendable () -> Bool = { true }) {
-        self.database = database
+        self.calls = calls
         self.clock = clock
         self.interval = interval
         self.logger = logger
@@ -45,7 +45,7 @@ public struct CallEscalator: Service {
     public func runOnce(now: Date) async throws -> [Int64] {
         var escalated: [Int64] = []
         while true {
-            let batch = try await database.escalateOverdueCalls(now: now, limit: 500)
+            let batch = try await calls.escalateOverdueCalls(now: now, limit: 500)
             escalated += batch
             if batch.count < 500 { return escalated }
         }

@@ -38,7 +38,7 @@ public struct DeviceSupervisor: Service {
                 if !timersRestarted {
                     // Silence while the server was down is not the devices' (see
                     // `restartOverdueSupervision`).
-                    let restarted = try await intake.database.restartOverdueSupervision(
+                    let restarted = try await intake.calls.restartOverdueSupervision(
                         now: clock.now(), graceSeconds: intake.policy.heartbeatGraceSeconds)
                     timersRestarted = true
                     if restarted > 0 {
@@ -72,7 +72,7 @@ public struct DeviceSupervisor: Service {
         let rules = intake.policy.triage
         var opened: [Call] = []
         while true {
-            let batch = try await intake.database.markOverdueDevicesOffline(now: now, limit: Self.devicesPerTransaction) { overdue in
+            let batch = try await intake.calls.markOverdueDevicesOffline(now: now, limit: Self.devicesPerTransaction) { overdue in
                 let risk = RiskProfile(elder: overdue.elder, today: CalendarDate(date: now), chronicConditions: [])
                 let triage = rules.assess(code: .deviceOffline, vitals: nil, risk: risk)
                 let since = overdue.lastSeenAt.map { "; last heard \(Int(now.timeIntervalSince($0) / 60)) min ago" } ?? ""

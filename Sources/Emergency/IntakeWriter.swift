@@ -54,7 +54,7 @@ public final class IntakeWriter: @unchecked Sendable {
         case forCompany(below: Int, endedByAlarm: Bool)
     }
 
-    private let database: CareDatabase
+    private let calls: CallStore
     private let policy: IntakePolicy
     /// The most events one transaction takes, so a burst cannot make one commit huge.
     private let maximumBatch: Int
@@ -78,10 +78,10 @@ public final class IntakeWriter: @unchecked Sendable {
     /// How long the writer thread waits for work before it ends.
     private static let idleSeconds: TimeInterval = 2
 
-    public init(database: CareDatabase, policy: IntakePolicy, maximumBatch: Int = 512,
+    public init(calls: CallStore, policy: IntakePolicy, maximumBatch: Int = 512,
                 gatherBelow: Int = 16, gatherFor: Duration = .milliseconds(1),
                 routineGatherFor: Duration = .milliseconds(4), routineGatherBelow: Int = 8) {
-        self.database = database
+        self.calls = calls
         self.policy = policy
         self.maximumBatch = maximumBatch
         self.gatherBelow = gatherBelow
@@ -175,7 +175,7 @@ public final class IntakeWriter: @unchecked Sendable {
         let started = ContinuousClock.now
         defer { IntakeMetrics.record(IntakeMetrics.transaction, since: started) }
         do {
-            let results = try database.recordEventsNow(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
+            let results = try calls.recordEventsNow(batch.map(\.incoming), graceSeconds: policy.heartbeatGraceSeconds) {
                 IntakeRules.decide($0, policy: policy)
             }
             IntakeMetrics.commits.increment()

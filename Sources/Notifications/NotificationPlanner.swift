@@ -156,19 +156,20 @@ public struct NotificationPlanner: Sendable {
     /// What the templates may say about this event.
     func facts(_ context: FanOutContext, elder: Elder) -> MessageFacts {
         let m = context.message, p = m.payload
-        let code = (context.call?.code ?? p["code"].flatMap(AlarmCode.init(rawValue:)))?.label ?? ("报警", "Alarm")
-        let priority = p["priority"] ?? context.call.map { $0.priority.description } ?? ""
-        let at = p["at"].flatMap(Timestamp.parse) ?? context.call?.openedAt ?? m.createdAt
+        let code = p["code"].flatMap(AlarmCode.init(rawValue:))?.label ?? ("报警", "Alarm")
+        let priority = p["priority"] ?? ""
+        let at = p["at"].flatMap(Timestamp.parse) ?? m.createdAt
         var f = MessageFacts(elder: ElderName.short(elder.name, sex: elder.sex, style: settings.nameStyle, language: settings.language),
                              callId: m.callId, codeLabel: code, priority: priority, at: at)
         let zh = settings.language == .zh
-        if let state = context.callState {
-            let ids = Set((p["responderIds"] ?? "").split(separator: ",").compactMap { Int(String($0)) })
-            let sent = ids.isEmpty ? state.responders.filter(\.status.isActive) : state.responders.filter { ids.contains($0.id) }
-            f.responders = sent.map { r in (zh ? r.kind.label.chinese : r.kind.label.english) + " " + r.name }
-            f.escalationCount = state.escalation?.count
-            if f.outcomeLabel == nil, let outcome = state.outcome { f.outcomeLabel = outcome.label }
+        // `kind<TAB>name` lines, as Emergency writes them.
+        f.responders = (p["responders"] ?? "").split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            let label = ResponderKind(rawValue: parts[0])?.label
+            return (label.map { zh ? $0.chinese : $0.english } ?? parts[0]) + " " + parts[1]
         }
+        f.escalationCount = p["escalationCount"].flatMap { Int($0) }
         f.responderName = p["responder"]
         if let outcome = p["outcome"].flatMap(CallOutcome.init(rawValue:)) { f.outcomeLabel = outcome.label }
         f.deadline = p["deadline"].flatMap(CallDeadlineKind.init(rawValue:))

@@ -26,6 +26,8 @@ import Synchronization
 /// Tests drive it one pass at a time with ``runOnce(limit:)`` under a controlled clock.
 public final class NotificationWorker: Service, Sendable {
     public let database: CareDatabase
+    /// This worker's tables.
+    public let store: NotificationStore
     public let settings: NotificationSettings
     public let planner: NotificationPlanner
     public let breaker: CircuitBreaker
@@ -61,6 +63,7 @@ public final class NotificationWorker: Service, Sendable {
                 makeToken: @escaping @Sendable () -> String = NotificationWorker.randomToken,
                 logger: Logger = Logger(label: "eldercare.notifications"), isReady: @escaping @Sendable () -> Bool = { true }) {
         self.database = database
+        self.store = NotificationStore(database)
         self.settings = settings
         var configured: [any NotificationChannel] = []
         for kind in settings.configuredChannels {
@@ -150,7 +153,7 @@ public final class NotificationWorker: Service, Sendable {
             report.created += r.notifications
             if r.messages < settings.fanOutBatchSize { break }
         }
-        let claimed = try await database.claimDueNotifications(now: now, limit: limit, lease: settings.lease)
+        let claimed = try await store.claimDueNotifications(now: now, limit: limit, lease: settings.lease)
         report.claimed = claimed.count
         let records = await withTaskGroup(of: DeliveryRecord.self) { group in
             for c in claimed { group.addTask { await self.deliver(c, using: transport) } }
@@ -158,7 +161,7 @@ public final class NotificationWorker: Service, Sendable {
             for await r in group { all.append(r) }
             return all
         }
-        try await database.recordDeliveries(records, now: clock.now())
+        try await store.recordDeliveries(records, now: clock.now())
         for r in records {
             switch r.next {
             case .sent: report.sent += 1
@@ -173,7 +176,7 @@ public final class NotificationWorker: Service, Sendable {
 
     func fanOut(now: Date) async throws -> FanOutReport {
         let planner = self.planner
-        let report = try await database.fanOutOutbox(now: now, limit: settings.fanOutBatchSize) { planner.plan($0, now: now) }
+        let report = try await store.fanOutOutbox(now: now, limit: settings.fanOutBatchSize) { planner.plan($0, now: now) }
         NotificationMetrics.fannedOut.increment(by: report.messages)
         NotificationMetrics.created.increment(by: report.notifications)
         NotificationMetrics.unreachable.increment(by: report.unreachable)
@@ -300,7 +303,7 @@ public final class NotificationWorker: Service, Sendable {
             return
         }
         do {
-            let interrupted = try await database.releaseNotificationLeases(now: clock.now())
+            let interrupted = try await store.releaseNotificationLeases(now: clock.now())
             if interrupted > 0 {
                 logger.notice("sending again notifications interrupted by the last stop", metadata: ["count": "\(interrupted)"])
             }
@@ -321,7 +324,7 @@ public final class NotificationWorker: Service, Sendable {
         let watcher = Task { [self] in
             var generation: UInt64 = 0
             while !Task.isCancelled {
-                generation = await database.waitForCallChanges(after: generation, timeout: .seconds(5))
+                generation = await database.waitForChanges(after: generation, timeout: .seconds(5))
                 outboxHint.store(true, ordering: .relaxed)
                 doorbell.ring()
                 try? await Task.sleep(for: Self.fanOutSpacing)
@@ -353,7 +356,7 @@ public final class NotificationWorker: Service, Sendable {
         // Claim again once a few slots are free: waiting for many leaves the pipe half empty.
         let slotsWorthAClaim = max(1, min(settings.batchSize, settings.concurrency) / 16)
         var nextFanOut = ContinuousClock.now
-        var callChangesAtLastFanOut = database.callChangeCount
+        var callChangesAtLastFanOut = database.changeCount
         var nextGauges = ContinuousClock.now
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var busy = false
@@ -361,7 +364,7 @@ public final class NotificationWorker: Service, Sendable {
             do {
                 if outboxHint.exchange(false, ordering: .relaxed) || ContinuousClock.now >= nextFanOut {
                     let r = try await fanOut(now: now)
-                    let callChanges = database.callChangeCount
+                    let callChanges = database.changeCount
                     if r.messages < settings.fanOutBatchSize {
                         nextFanOut = ContinuousClock.now + settings.pollInterval
                     } else if callChanges != callChangesAtLastFanOut {
@@ -376,7 +379,7 @@ public final class NotificationWorker: Service, Sendable {
                 let free = settings.concurrency - inFlight.load(ordering: .relaxed)
                 if free >= slotsWorthAClaim {
                     let limit = min(free, settings.batchSize)
-                    let claimed = try await database.claimDueNotifications(now: now, limit: limit, lease: settings.lease)
+                    let claimed = try await store.claimDueNotifications(now: now, limit: limit, lease: settings.lease)
                     let wakeAt = settings.concurrency - slotsWorthAClaim
                     for c in claimed {
                         inFlight.add(1, ordering: .relaxed)
@@ -394,7 +397,7 @@ public final class NotificationWorker: Service, Sendable {
                 }
                 if ContinuousClock.now >= nextGauges {
                     nextGauges = ContinuousClock.now + .seconds(2)
-                    NotificationMetrics.record(try await database.notificationQueueDepth())
+                    NotificationMetrics.record(try await store.notificationQueueDepth())
                     NotificationMetrics.inFlight.record(inFlight.load(ordering: .relaxed))
                     for kind in settings.configuredChannels {
                         NotificationMetrics.circuitOpen(kind).record(breaker.state(kind, now: now) == .closed ? 0 : 1)
@@ -407,7 +410,7 @@ public final class NotificationWorker: Service, Sendable {
             }
             if busy { continue }
             var wait = min(settings.pollInterval, max(.zero, nextFanOut - ContinuousClock.now))
-            if inFlight.load(ordering: .relaxed) == 0, let due = try? await database.nextNotificationDue() {
+            if inFlight.load(ordering: .relaxed) == 0, let due = try? await store.nextNotificationDue() {
                 let seconds = max(0, due.timeIntervalSince(clock.now()))
                 wait = min(wait, .milliseconds(Int64(seconds * 1000) + 1))
             }
@@ -421,7 +424,7 @@ public final class NotificationWorker: Service, Sendable {
             if batch.isEmpty { return }
             for attempt in 1...50 {
                 do {
-                    try await database.recordDeliveries(batch, now: clock.now())
+                    try await store.recordDeliveries(batch, now: clock.now())
                     break
                 } catch {
                     // The rows stay `sending`; if this keeps failing they go out again when their lease ends.

@@ -21,7 +21,7 @@ struct Demo: AsyncParsableCommand {
         let settings = try await options.settings()
         let database = try options.openDatabase(settings)
         try await database.migrate()
-        let existing = try await database.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
+        let existing = try await database.registry.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
         if existing == nil {
             print("Seeding a demo city of \(elders) elders in Yulin…")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
@@ -30,7 +30,7 @@ struct Demo: AsyncParsableCommand {
         }
         let (_, admin) = try await database.issueToken(role: .admin, name: "demo-admin", by: .commandLine)
         let (_, op) = try await database.issueToken(role: .operator, name: "demo-operator", by: .commandLine)
-        let sample = try await database.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
+        let sample = try await database.registry.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
         try database.close()
 
         let host = settings.server.host

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CareAPI
 import CareConfig
 import CareModel
 import CareStore
@@ -41,10 +42,9 @@ struct GlobalOptions: ParsableArguments {
     func openDatabase(_ settings: CareSettings) throws -> CareDatabase {
         do {
             return try CareDatabase.open(
-                at: settings.databasePath,
+                at: settings.databasePath, schema: CareServer.schema,
                 options: .init(busyTimeoutMilliseconds: settings.storage.busyTimeoutMilliseconds,
-                               maximumReaderCount: settings.storage.maximumReaderCount,
-                               escalation: EscalationPolicy(settings.emergency)))
+                               maximumReaderCount: settings.storage.maximumReaderCount))
         } catch {
             throw CLIError("Could not open the database at \(settings.databasePath): \(error)")
         }

@@ -60,7 +60,7 @@ struct CitySeeder {
                 if written % step == 0 || written == total { print("  \(written) / \(total) elders") }
             })
         do {
-            return try database.bulkLoad(load)
+            return try database.registry.bulkLoad(load)
         } catch let error as StoreError {
             throw CLIError(error.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CareAPI
 import CareConfig
+import CareModel
 import CareStore
 import Emergency
 import Foundation
@@ -33,7 +34,7 @@ struct ServerRunner {
         let logger = Logger(label: "eldercare")
         let database = try options.openDatabase(settings)
         let server = CareServer(settings: settings, database: database, metrics: registry, logger: logger,
-                                intakePolicy: try IntakePolicy(settings.emergency))
+                                intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency))
         let host = settings.server.host
         try await server.run { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "database": "\(settings.databasePath)"])

@@ -48,14 +48,14 @@ struct WriterBenchmark: AsyncParsableCommand {
         var pool: [Device] = []
         var page = PageRequest(limit: 1000)
         while pool.count < devices {
-            let found = try await database.devices(DeviceFilter(status: .active), page: page)
+            let found = try await database.registry.devices(DeviceFilter(status: .active), page: page)
             pool += found.items
             guard let next = found.nextCursor else { break }
             page.after = next
         }
         pool = Array(pool.prefix(devices))
         guard !pool.isEmpty else { throw CLIError("The database has no active devices: seed it first (eldercare seed).") }
-        let writer = IntakeWriter(database: database, policy: try IntakePolicy(settings.emergency),
+        let writer = IntakeWriter(calls: CallStore(database, escalation: EscalationPolicy(settings.emergency)), policy: try IntakePolicy(settings.emergency),
                                   gatherFor: .microseconds(Int(gatherMilliseconds * 1000)))
         let devicesUsed = pool
         let run = BenchmarkRun(warmup: warmup, duration: duration)

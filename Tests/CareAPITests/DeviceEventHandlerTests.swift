@@ -24,11 +24,11 @@ struct DeviceEventHandlerTests {
             let server = try await TestServer.make(ready: ready)
             let db = server.server.database
             let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1940, month: 3, day: 1)!, sequence: 1)
-            let elder = try await db.createElder(
+            let elder = try await db.registry.createElder(
                 try NewElder(name: "测试", nationalId: id.value, phone: nil, address: "玉林市", location: nil,
                              regionCode: "450902001001", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
                 by: .commandLine)
-            let device = try await db.createDevice(NewDevice(id: "DEV-1", type: .sosPendant, elderId: elder.id), by: .commandLine)
+            let device = try await db.registry.createDevice(NewDevice(id: "DEV-1", type: .sosPendant, elderId: elder.id), by: .commandLine)
             let intake = server.server.intake, readiness = server.server.readiness
             // Made on the channel's loop, where it lives: the handler is not Sendable.
             let channel = try await NIOAsyncTestingChannel { channel in
@@ -112,7 +112,7 @@ struct DeviceEventHandlerTests {
         let reply = try JSONDecoder().decode(EventReply.self, from: Data(body.utf8))
         #expect(reply.ref == "p1" && reply.status == .accepted)
         #expect(try await f.channel.readInbound(as: HTTPRequestPart.self) == nil, "nothing reached the router")
-        #expect(try await f.server.server.database.deviceEvents(deviceId: f.deviceId, page: PageRequest()).items.count == 1)
+        #expect(try await f.server.server.calls.deviceEvents(deviceId: f.deviceId, page: PageRequest()).items.count == 1)
         try await f.remove()
     }
 
@@ -128,7 +128,7 @@ struct DeviceEventHandlerTests {
         parts.insert(.body(ByteBuffer(repeating: UInt8(ascii: " "), count: 70_000)), at: 1)
         try await f.send(parts)
         #expect(try await f.response().0.status == .contentTooLarge)
-        #expect(try await f.server.server.database.deviceEvents(deviceId: f.deviceId, page: PageRequest()).items.isEmpty)
+        #expect(try await f.server.server.calls.deviceEvents(deviceId: f.deviceId, page: PageRequest()).items.isEmpty)
         try await f.remove()
     }
 

@@ -2,6 +2,7 @@
 import CareModel
 import CareStore
 import Foundation
+import Notifications
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -15,11 +16,12 @@ struct NotificationRoutesTests {
     /// 3 dead (webhook, a booking message).
     static func seed(_ database: CareDatabase) async throws {
         let now = Date()
+        let notifications = NotificationStore(database)
         try await database.enqueueOutbox([
-            (topic: "call_opened", key: "call:9:opened", elderId: nil, callId: 9, payload: [:]),
-            (topic: "booking_confirmed", key: "booking:4:confirmed", elderId: nil, callId: nil, payload: [:]),
+            OutboxEntry(topic: .callOpened, key: "call:9:opened", elderId: nil, callId: 9, payload: [:]),
+            OutboxEntry(topic: .bookingConfirmed, key: "booking:4:confirmed", elderId: nil, callId: nil, payload: [:]),
         ], at: now)
-        _ = try await database.fanOutOutbox(now: now, limit: 10) { context in
+        _ = try await notifications.fanOutOutbox(now: now, limit: 10) { context in
             if context.message.topic == "call_opened" {
                 return FanOutPlan(notifications: [
                     PlannedNotification(key: "call:9:opened:family_contact:1", urgency: .critical,
@@ -37,9 +39,9 @@ struct NotificationRoutesTests {
                                     channels: [.webhook], title: "预约已确认", text: "新预约", due: now),
             ])
         }
-        let claimed = try await database.claimDueNotifications(now: now, limit: 10, lease: 60)
+        let claimed = try await notifications.claimDueNotifications(now: now, limit: 10, lease: 60)
         #expect(claimed.count == 2)
-        try await database.recordDeliveries(claimed.map { c in
+        try await notifications.recordDeliveries(claimed.map { c in
             DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: c.channels[0], startedAt: now, latencyMs: 12,
                            httpStatus: c.topic == "call_opened" ? 200 : 410, error: c.topic == "call_opened" ? nil : "HTTP 410",
                            next: c.topic == "call_opened" ? .sent(channelIndex: 0) : .dead(channelIndex: 0))
@@ -139,14 +141,14 @@ struct NotificationRoutesTests {
             #expect(page.headers[.cacheControl] == "no-store")
             #expect(page.text.contains("<form method=\"post\">") && page.text.contains("紧急"))
             // Opening the page (as a chat app's link preview would) did not acknowledge.
-            #expect(try await t.server.database.notification(id: 1).acknowledgedAt == nil)
+            #expect(try await t.server.notifier.store.notification(id: 1).acknowledgedAt == nil)
 
             let form = try await client.send(.post, "/v1/acks/tok-a",
                                              headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .ok && form.text.contains("已确认收到"))
-            let view = try await t.server.database.notification(id: 1)
+            let view = try await t.server.notifier.store.notification(id: 1)
             #expect(view.acknowledgedBy == "link" && view.acknowledgedAt != nil)
-            #expect(try await t.server.database.notification(id: 2).status == .cancelled)
+            #expect(try await t.server.notifier.store.notification(id: 2).status == .cancelled)
 
             let json = try await client.send(.post, "/v1/acks/tok-a", headers: [.accept: "application/json"])
             #expect(try json.decode(NotificationAcknowledgement.self).alreadyAcknowledged)

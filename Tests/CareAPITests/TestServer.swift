@@ -18,7 +18,7 @@ struct TestServer: Sendable {
 
     static func make(bodyLimit: Int = 4096, ready: Bool = true) async throws -> TestServer {
         let folder = NSTemporaryDirectory() + "careapi-" + UUID().uuidString
-        let database = try CareDatabase.open(at: folder + "/care.sqlite")
+        let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: CareServer.schema)
         try await database.migrate()
         var settings = CareSettings()
         settings.server.maxBodyBytes = bodyLimit
@@ -33,7 +33,7 @@ struct TestServer: Sendable {
                   Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000"),
                   Region(code: "450902001000", name: "玉城街道", level: .street, parentCode: "450902000000"),
                   Region(code: "450902001001", name: "大南社区", level: .community, parentCode: "450902001000")] {
-            _ = try await database.createRegion(r, by: .commandLine)
+            _ = try await database.registry.createRegion(r, by: .commandLine)
         }
         return t
     }

@@ -10,18 +10,18 @@ struct TestDatabase {
     /// The database's clock, which only tests move.
     let clock: MovableClock
 
-    static func make(migrate: Bool = true, escalation: EscalationPolicy = .default) async throws -> TestDatabase {
+    static func make(migrate: Bool = true) async throws -> TestDatabase {
         let folder = NSTemporaryDirectory() + "carestore-" + UUID().uuidString
         let clock = MovableClock()
-        let db = try CareDatabase.open(at: folder + "/care.sqlite", options: .init(escalation: escalation), clock: clock.careClock)
+        let db = try CareDatabase.open(at: folder + "/care.sqlite", clock: clock.careClock)
         if migrate { try await db.migrate() }
         return TestDatabase(folder: folder, database: db, clock: clock)
     }
 
     /// The same file opened again, as after a restart.
-    func reopened(escalation: EscalationPolicy = .default) throws -> TestDatabase {
+    func reopened() throws -> TestDatabase {
         try database.close()
-        let db = try CareDatabase.open(at: folder + "/care.sqlite", options: .init(escalation: escalation), clock: clock.careClock)
+        let db = try CareDatabase.open(at: folder + "/care.sqlite", clock: clock.careClock)
         return TestDatabase(folder: folder, database: db, clock: clock)
     }
 
@@ -33,7 +33,7 @@ struct TestDatabase {
                   Region(code: "450902001001", name: "大南社区", level: .community, parentCode: "450902001000"),
                   Region(code: "450903000000", name: "福绵区", level: .district, parentCode: "450900000000"),
                   Region(code: "450903001000", name: "福绵镇", level: .street, parentCode: "450903000000")] {
-            _ = try await database.createRegion(r, by: .commandLine)
+            _ = try await database.registry.createRegion(r, by: .commandLine)
         }
     }
 
@@ -44,7 +44,7 @@ struct TestDatabase {
         let e = try NewElder(name: name, nationalId: id.value, phone: "13800001111", address: "玉林市玉州区某路\(n)号",
                              location: nil, regionCode: region, livingSituation: .alone, careLevel: .selfCare)
             .validated(now: Date(timeIntervalSince1970: 1_795_000_000))
-        return try await database.createElder(e, contacts: [NewContact(name: "李明", relation: .son, phone: "13900002222")],
+        return try await database.registry.createElder(e, contacts: [NewContact(name: "李明", relation: .son, phone: "13900002222")],
                                               by: .commandLine)
     }
 

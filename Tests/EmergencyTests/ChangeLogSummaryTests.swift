@@ -10,10 +10,10 @@ import Testing
 struct ChangeLogSummaryTests {
     /// The newest change-log payload of `callId`, and what the view says of the call now.
     func latestPayloadAndView(_ h: IntakeHarness, callId: Int64) async throws -> (payload: String, view: String) {
-        let changes = try await h.database.callChanges(after: 0, limit: 10_000).filter {
+        let changes = try await h.calls.callChanges(after: 0, limit: 10_000).filter {
             $0.payload.hasPrefix(#"{"id":\#(callId),"#)
         }
-        let view = try await h.database.viewSummaryJSON(callId: callId)
+        let view = try await h.calls.viewSummaryJSON(callId: callId)
         return (try #require(changes.last).payload, try #require(view))
     }
 
@@ -36,7 +36,7 @@ struct ChangeLogSummaryTests {
         let opened = try await send("alarm", "door_open_night")
         try await check(opened, "opened (read from the view)")
         try await check(try await send("alarm", "door_open_night"), "joined, same priority")
-        #expect(h.database.openCallCache.summary(call: try #require(opened.callId)) != nil, "the join was rebuilt, not read")
+        #expect(h.calls.caches.openCalls.summary(call: try #require(opened.callId)) != nil, "the join was rebuilt, not read")
         try await check(try await send("alarm", "sos", extra: #","location":{"area":"bathroom"}"#), "joined, raised to P1")
         try await check(try await send("alarm", "fall"), "joined again")
         try await check(try await send("cancel", nil), "cancelled at the device")
@@ -44,15 +44,15 @@ struct ChangeLogSummaryTests {
 
         // An operator claims it: the kept text is dropped, read afresh, and carries the claim.
         let callId = try #require(opened.callId)
-        let detail = try await h.database.callDetail(id: callId, for: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
-        _ = try await h.database.act(on: callId, .claim, expectedVersion: detail.call.version,
+        let detail = try await h.calls.callDetail(id: callId, for: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
+        _ = try await h.calls.act(on: callId, .claim, expectedVersion: detail.call.version,
                                      by: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
         try await check(try await send("alarm", "sos"), "joined a claimed call (view read once more)")
         try await check(try await send("alarm", "fall"), "joined a claimed call (from the kept text)")
 
         // The elder renamed: the next summary names them as now stored.
         let elderId = try #require(try await h.openCalls().first).elderId
-        _ = try await h.database.updateElder(id: elderId, by: .commandLine) { elder, _ in
+        _ = try await h.database.registry.updateElder(id: elderId, by: .commandLine) { elder, _ in
             var elder = elder
             elder.name = "测试改名"
             return elder

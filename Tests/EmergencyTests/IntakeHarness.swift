@@ -16,6 +16,7 @@ final class TestClock: Sendable {
 struct IntakeHarness {
     let folder: String
     let database: CareDatabase
+    let calls: CallStore
     let clock = TestClock()
     let intake: AlarmIntake
     var secrets: [String: String] = [:]
@@ -23,20 +24,21 @@ struct IntakeHarness {
     static func make(policy: IntakePolicy = IntakePolicy()) async throws -> IntakeHarness {
         let folder = NSTemporaryDirectory() + "emergency-" + UUID().uuidString
         let clock = TestClock()
-        let db = try CareDatabase.open(at: folder + "/care.sqlite", clock: clock.careClock)
+        let db = try CareDatabase.open(at: folder + "/care.sqlite", schema: TestDatabase.schema, clock: clock.careClock)
         try await db.migrate()
         for r in [Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
                   Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000")] {
-            _ = try await db.createRegion(r, by: .commandLine)
+            _ = try await db.registry.createRegion(r, by: .commandLine)
         }
         let harness = IntakeHarness(folder: folder, database: db, clock: clock,
-                                    intake: AlarmIntake(database: db, policy: policy, clock: clock.careClock))
+                                    intake: AlarmIntake(calls: CallStore(db), policy: policy, clock: clock.careClock))
         return harness
     }
 
     init(folder: String, database: CareDatabase, clock: TestClock, intake: AlarmIntake) {
         self.folder = folder
         self.database = database
+        self.calls = intake.calls
         self.intake = intake
         self.clockOverride = clock
     }
@@ -50,8 +52,8 @@ struct IntakeHarness {
         let elder = try NewElder(name: "测试\(n)", nationalId: id.value, phone: nil, address: "玉林市玉州区", location: nil,
                                  regionCode: "450902000000", livingSituation: living, careLevel: care)
             .validated(now: testClock.now)
-        let stored = try await database.createElder(elder, by: .commandLine)
-        let device = try await database.createDevice(NewDevice(id: "DEV-\(n)", type: type, elderId: stored.id), by: .commandLine)
+        let stored = try await database.registry.createElder(elder, by: .commandLine)
+        let device = try await database.registry.createDevice(NewDevice(id: "DEV-\(n)", type: type, elderId: stored.id), by: .commandLine)
         secrets[device.device.id] = device.secret
         return device.device.id
     }
@@ -75,7 +77,7 @@ struct IntakeHarness {
     }
 
     func openCalls() async throws -> [Call] {
-        try await database.calls(CallFilter(), page: PageRequest(limit: 500)).items
+        try await calls.calls(CallFilter(), page: PageRequest(limit: 500)).items
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: folder) }

@@ -30,7 +30,7 @@ struct SignatureTests {
             }
         }
         #expect(try await h.openCalls().isEmpty)
-        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty)
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty)
     }
 
     @Test func theWindowEdgesAreInclusive() async throws {
@@ -45,7 +45,7 @@ struct SignatureTests {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let device = try await h.addElder(1)
-        _ = try await h.database.updateDevice(id: device, DevicePatch(status: .suspended), by: .commandLine)
+        _ = try await h.database.registry.updateDevice(id: device, DevicePatch(status: .suspended), by: .commandLine)
         await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e1", "alarm", "sos")) }
     }
 
@@ -56,10 +56,10 @@ struct SignatureTests {
         defer { h.remove() }
         let device = try await h.addElder(1)
         _ = try await h.send(device, h.event("e1", "heartbeat"))
-        let rotated = try await h.database.rotateDeviceSecret(id: device, by: .commandLine)
+        let rotated = try await h.database.registry.rotateDeviceSecret(id: device, by: .commandLine)
         await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e2", "heartbeat")) }
         _ = try await h.send(device, h.event("e3", "heartbeat"), secret: rotated.secret)
-        _ = try await h.database.updateDevice(id: device, DevicePatch(status: .suspended), by: .commandLine)
+        _ = try await h.database.registry.updateDevice(id: device, DevicePatch(status: .suspended), by: .commandLine)
         await #expect(throws: IntakeError.self) { _ = try await h.send(device, h.event("e4", "alarm", "sos"), secret: rotated.secret) }
     }
 
@@ -73,7 +73,7 @@ struct SignatureTests {
         let again = try await h.send(device, h.event("e1", "alarm", "fall"))
         #expect(again == first)
         #expect(try await h.openCalls().map(\.eventCount) == [1])
-        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.count == 1)
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.count == 1)
     }
 }
 
@@ -136,8 +136,8 @@ struct IntakeRuleTests {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let pendant = try await h.addElder(1)
-        let elderId = try await h.database.device(id: pendant).elderId
-        let other = try await h.database.createDevice(NewDevice(id: "DOOR-1", type: .doorSensor, elderId: elderId), by: .commandLine)
+        let elderId = try await h.database.registry.device(id: pendant).elderId
+        let other = try await h.database.registry.createDevice(NewDevice(id: "DOOR-1", type: .doorSensor, elderId: elderId), by: .commandLine)
         h.secrets["DOOR-1"] = other.secret
         _ = try await h.send(pendant, h.event("e1", "alarm", "sos"))
         let cancel = try await h.send("DOOR-1", h.event("c1", "cancel"))
@@ -180,7 +180,7 @@ struct IntakeRuleTests {
         let test = try await h.send(device, h.event("t1", "alarm", "device_test"))
         #expect(test.status == .recorded && test.callId == nil)
         #expect(try await h.openCalls().map(\.code) == [.serviceRequest])
-        #expect(try await h.database.pendingServiceRequestCount() == 1)
+        #expect(try await h.calls.pendingServiceRequestCount() == 1)
     }
 }
 
@@ -225,7 +225,7 @@ struct IntakeInputTests {
         #expect(g.issues.map(\.field) == ["location.latitude"])
         let huge = h.event("e4", "info", extra: #","location":{"text":""# + String(repeating: "x", count: 20_000) + #""}"#)
         guard case .tooLarge? = await refusal(huge) else { Issue.record("too large"); return }
-        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty)
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty)
     }
 }
 
@@ -237,8 +237,8 @@ struct TriageFreshnessTests {
         let device = try await h.addElder(1)
         _ = try await h.send(device, h.event("e1", "alarm", "inactivity"))
         #expect(try await h.openCalls().first?.priority == .p2)
-        let elderId = try await h.database.device(id: device).elderId
-        _ = try await h.database.updateElder(id: elderId, by: .commandLine) { e, now in
+        let elderId = try await h.database.registry.device(id: device).elderId
+        _ = try await h.database.registry.updateElder(id: elderId, by: .commandLine) { e, now in
             try ElderPatch(careLevel: .disabled).applied(to: e, now: now)
         }
         h.testClock.advance(301)  // past the dedupe window: a new call
@@ -252,9 +252,9 @@ struct TriageFreshnessTests {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let device = try await h.addElder(1)
-        let other = try await h.database.device(id: try await h.addElder(2)).elderId
+        let other = try await h.database.registry.device(id: try await h.addElder(2)).elderId
         _ = try await h.send(device, h.event("e1", "alarm", "sos"))
-        _ = try await h.database.updateDevice(id: device, DevicePatch(elderId: other), by: .commandLine)
+        _ = try await h.database.registry.updateDevice(id: device, DevicePatch(elderId: other), by: .commandLine)
         _ = try await h.send(device, h.event("e2", "alarm", "sos"))
         let elders = Set(try await h.openCalls().map(\.elderId))
         #expect(elders.count == 2 && elders.contains(other))

@@ -9,7 +9,7 @@ import Testing
 @Suite struct IntakeWriterTests {
     /// One event submitted to the writer directly, as the intake does after checking it.
     func incoming(_ h: IntakeHarness, device: String, ref: String, kind: EventKind = .alarm) async throws -> IncomingEvent {
-        let found = try #require(try h.database.deviceCredentials(id: device))
+        let found = try #require(try h.calls.deviceCredentials(id: device))
         let event = DeviceEvent(ref: ref, kind: kind, code: kind == .alarm ? .sos : nil, occurredAt: h.testClock.now)
         return IncomingEvent(device: found.device, event: event, body: Data(#"{"ref":"\#(ref)"}"#.utf8),
                              receivedAt: h.testClock.now)
@@ -21,7 +21,7 @@ import Testing
         defer { h.remove() }
         let device = try await h.addElder(1)
         // A gathering pause of a minute: any wait at all would show.
-        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), gatherBelow: 1_000, gatherFor: .seconds(60))
+        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), gatherBelow: 1_000, gatherFor: .seconds(60))
         let started = ContinuousClock.now
         for n in 0..<3 {
             // Each event finds the writer idle: the previous one has committed and been answered.
@@ -36,20 +36,20 @@ import Testing
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let device = try await h.addElder(1)
-        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
                                   routineGatherBelow: 1_000)
         let heartbeat = try await incoming(h, device: device, ref: "hb-1", kind: .heartbeat)
         let started = ContinuousClock.now
         let waiting = Task { try await writer.submit(heartbeat) }
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty,
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty,
                 "the heartbeat is still waiting for company")
 
         let alarm = try await writer.submit(try await incoming(h, device: device, ref: "sos-1"))
         let heard = try await waiting.value
         #expect(!alarm.duplicate && !heard.duplicate)
         #expect(ContinuousClock.now - started < .seconds(30), "the alarm did not wait out the heartbeat's minute")
-        let stored = try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref)
+        let stored = try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref)
         #expect(Set(stored) == ["hb-1", "sos-1"])
     }
 
@@ -59,7 +59,7 @@ import Testing
         defer { h.remove() }
         var devices: [String] = []
         for n in 1...4 { devices.append(try await h.addElder(n)) }
-        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
                                   routineGatherBelow: 4)
         var events: [IncomingEvent] = []
         for device in devices { events.append(try await incoming(h, device: device, ref: "hb", kind: .heartbeat)) }
@@ -79,7 +79,7 @@ import Testing
         defer { h.remove() }
         var devices: [String] = []
         for n in 1...8 { devices.append(try await h.addElder(n)) }
-        let writer = IntakeWriter(database: h.database, policy: IntakePolicy(), gatherBelow: 64, gatherFor: .milliseconds(20))
+        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), gatherBelow: 64, gatherFor: .milliseconds(20))
         var events: [IncomingEvent] = []
         for (i, device) in devices.enumerated() {
             for n in 0..<25 { events.append(try await incoming(h, device: device, ref: "busy-\(i)-\(n)")) }
@@ -92,7 +92,7 @@ import Testing
         #expect(results.count == 200)
         #expect(results.allSatisfy { !$0.duplicate })
         for device in devices {
-            let stored = try await h.database.deviceEvents(deviceId: device, page: PageRequest(limit: 100))
+            let stored = try await h.calls.deviceEvents(deviceId: device, page: PageRequest(limit: 100))
             #expect(stored.items.count == 25)
         }
     }
@@ -133,6 +133,6 @@ struct IntakeReceiverTests {
         h.intake.receive(deviceId: device, path: path, timestamp: ts, signature: signature, body: body, receiver: stored)
         let reply = try JSONDecoder().decode(EventReply.self, from: try stored.wait(for: 1)[0].get())
         #expect(reply.ref == "r1" && reply.status == .accepted)
-        #expect(try await h.database.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref) == ["r1"])
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref) == ["r1"])
     }
 }

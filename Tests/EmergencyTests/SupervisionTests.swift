@@ -51,7 +51,7 @@ struct SupervisionTests {
         let device = try await h.addElder(1)
         let supervisor = DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock)
         _ = try await h.send(device, h.event("hb1", "heartbeat"))
-        _ = try await h.database.updateDevice(id: device, DevicePatch(status: .deactivated), by: .commandLine)
+        _ = try await h.database.registry.updateDevice(id: device, DevicePatch(status: .deactivated), by: .commandLine)
         h.testClock.advance(1_000)
         #expect(try await supervisor.runOnce(now: h.testClock.now).isEmpty)
     }
@@ -62,8 +62,8 @@ struct SupervisionTests {
         let device = try await h.addElder(1)
         _ = try await h.send(device, h.event("hb1", "heartbeat"))
         // A new process: a fresh database handle and intake over the same file.
-        let reopened = try CareDatabase.open(at: h.folder + "/care.sqlite", clock: h.testClock.careClock)
-        let supervisor = DeviceSupervisor(intake: AlarmIntake(database: reopened, policy: IntakePolicy(), clock: h.testClock.careClock),
+        let reopened = try CareDatabase.open(at: h.folder + "/care.sqlite", schema: TestDatabase.schema, clock: h.testClock.careClock)
+        let supervisor = DeviceSupervisor(intake: AlarmIntake(calls: CallStore(reopened), policy: IntakePolicy(), clock: h.testClock.careClock),
                                           clock: h.testClock.careClock)
         h.testClock.advance(421)
         #expect(try await supervisor.runOnce(now: h.testClock.now).map(\.deviceId) == [device])
@@ -106,7 +106,7 @@ struct SupervisionRestartTests {
         for device in devices.prefix(4) { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
         h.testClock.advance(500)
         _ = try await h.send(devices[4], h.event("hb1", "heartbeat"))   // not overdue
-        let restarted = try await h.database.restartOverdueSupervision(now: h.testClock.now, graceSeconds: 120, chunk: 3)
+        let restarted = try await h.calls.restartOverdueSupervision(now: h.testClock.now, graceSeconds: 120, chunk: 3)
         #expect(restarted == 4)
         h.testClock.advance(419)
         #expect(try await DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock).runOnce(now: h.testClock.now).isEmpty)

@@ -105,7 +105,7 @@ struct CallHandlingEndToEndTests {
         let path = "/v1/devices/\(device)/events"
         let ts = String(Int(Date().timeIntervalSince1970))
         let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                            secret: CareDatabase.demoDeviceSecret(seed: seed, deviceId: device))
+                                            secret: RegistryStore.demoDeviceSecret(seed: seed, deviceId: device))
         return try await server.request("POST", path, json: body,
                                         headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }

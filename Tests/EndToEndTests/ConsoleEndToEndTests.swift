@@ -180,7 +180,7 @@ struct ConsoleEndToEndTests {
         let path = "/v1/devices/\(device)/events"
         let ts = String(Int(Date().timeIntervalSince1970))
         let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                            secret: CareDatabase.demoDeviceSecret(seed: Self.seed, deviceId: device))
+                                            secret: RegistryStore.demoDeviceSecret(seed: Self.seed, deviceId: device))
         return try await server.request("POST", path, json: body,
                                         headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }

@@ -26,16 +26,16 @@ struct NotificationBenchmarkTests {
         // The backlog: one elder with one contact, `count` calls' call_opened rows in the outbox
         // (each fans out to the contact now and the supervisor an hour later).
         let started = Date()
-        let database = try CareDatabase.open(at: server.dataDirectory + "/eldercare.sqlite")
-        _ = try await database.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
+        let database = try CareDatabase.open(at: server.dataDirectory + "/eldercare.sqlite", schema: Schema.shared)
+        _ = try await database.registry.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
         let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!, sequence: 2)
-        let elder = try await database.createElder(
+        let elder = try await database.registry.createElder(
             try NewElder(name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
                          regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
             contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
         for chunk in stride(from: 0, to: count, by: 10_000) {
             try await database.enqueueOutbox((chunk..<min(count, chunk + 10_000)).map { i in
-                (topic: "call_opened", key: "bench:\(i):opened", elderId: elder.id, callId: nil, payload: ["code": "fall", "priority": "P1"])
+                OutboxEntry(topic: .callOpened, key: "bench:\(i):opened", elderId: elder.id, callId: nil, payload: ["code": "fall", "priority": "P1"])
             }, at: Date())
         }
         try database.close()

@@ -52,7 +52,7 @@ struct NotificationCrashTests {
             let path = "/v1/devices/\(id)/events"
             let ts = String(Int(Date().timeIntervalSince1970))
             let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                                secret: CareDatabase.demoDeviceSecret(seed: 5, deviceId: id))
+                                                secret: RegistryStore.demoDeviceSecret(seed: 5, deviceId: id))
             let reply = try await server.request("POST", path, json: body, headers: [
                 EventSignature.timestampHeader: ts, EventSignature.signatureHeader: signature])
             #expect(reply.status == 202)

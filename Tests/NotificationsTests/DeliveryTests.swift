@@ -2,7 +2,9 @@ import CareModel
 import CareStore
 import CareTesting
 import CurlHTTP
+import Emergency
 import Foundation
+import GRDB
 @testable import Notifications
 import Testing
 
@@ -73,12 +75,12 @@ struct DeliveryTests {
         try await h.worker.runOnce()   // the second contact is told
         h.clock.advance(30)
 
-        let ack = try #require(try await h.database.acknowledgeNotification(token: "tok-2"))
+        let ack = try #require(try await h.worker.store.acknowledgeNotification(token: "tok-2"))
         #expect(!ack.alreadyAcknowledged && ack.acknowledgedBy == "link" && ack.callId == callId)
         #expect(ack.cancelled == 2, "the third contact and the supervisor")
-        let again = try #require(try await h.database.acknowledgeNotification(token: "tok-2"))
+        let again = try #require(try await h.worker.store.acknowledgeNotification(token: "tok-2"))
         #expect(again.alreadyAcknowledged && again.cancelled == 0)
-        #expect(try await h.database.acknowledgeNotification(token: "no-such-token") == nil)
+        #expect(try await h.worker.store.acknowledgeNotification(token: "no-such-token") == nil)
 
         h.clock.advance(3600)
         #expect(try await h.worker.runOnce().claimed == 0)
@@ -98,12 +100,12 @@ struct DeliveryTests {
         try await h.worker.runOnce()
         let first = try #require(try await h.notifications(NotificationFilter(callId: callId)).first)
         let op = Principal(accountId: 17, name: "王芳", role: .operator)
-        let ack = try await h.database.acknowledgeNotification(id: first.id, by: op)
+        let ack = try await h.worker.store.acknowledgeNotification(id: first.id, by: op)
         #expect(ack.acknowledgedBy == "account:17 王芳" && ack.cancelled == 2)
         let audit = try await h.database.auditLog(AuditFilter(entity: "notification"), page: PageRequest())
         #expect(audit.items.map(\.action) == ["acknowledge"])
         await #expect(throws: StoreError.notFound(entity: "notification", id: "999")) {
-            try await h.database.acknowledgeNotification(id: 999, by: op)
+            try await h.worker.store.acknowledgeNotification(id: 999, by: op)
         }
     }
 
@@ -115,14 +117,14 @@ struct DeliveryTests {
         let callId = try await h.openCall(device: device)
         try await h.worker.runOnce()
         let op = CallActor(accountId: 17, name: "王芳", isSupervisor: true)
-        try await h.database.act(on: callId, .claim, expectedVersion: nil, by: op)
-        try await h.database.act(on: callId, .dispatch([ResponderAssignment(kind: .communityWorker, name: "黄建国")]),
+        try await h.calls.act(on: callId, .claim, expectedVersion: nil, by: op)
+        try await h.calls.act(on: callId, .dispatch([ResponderAssignment(kind: .communityWorker, name: "黄建国")]),
                                  expectedVersion: nil, by: op)
         let dispatched = try await h.worker.runOnce()
         #expect(dispatched.sent == 1, "only the first contact was told of the emergency")
         #expect(h.receiver.requests(to: "/sms").last?.text.contains("社区工作人员 黄建国") == true)
 
-        try await h.database.act(on: callId, .resolve(outcome: .attendedByResponder, note: "扶起，无外伤"), expectedVersion: nil, by: op)
+        try await h.calls.act(on: callId, .resolve(outcome: .attendedByResponder, note: "扶起，无外伤"), expectedVersion: nil, by: op)
         try await h.worker.runOnce()
         #expect(h.receiver.requests(to: "/sms").last?.text.contains("呼叫已处置完毕：上门处置") == true)
         let chain = try await h.notifications(NotificationFilter(callId: callId, topic: "call_opened"))
@@ -138,7 +140,7 @@ struct DeliveryTests {
         let (_, device) = try await h.addElder(1)
         let callId = try await h.openCall(device: device, priority: .p1)
         h.clock.advance(61)
-        #expect(try await h.database.escalateOverdueCalls(now: h.clock.now, limit: 10) == [callId])
+        #expect(try await h.calls.escalateOverdueCalls(now: h.clock.now, limit: 10) == [callId])
         try await h.worker.runOnce()
         let hooks = h.receiver.requests(to: "/hook")
         let escalation = try #require(hooks.first { $0.headers["Idempotency-Key"]?.hasSuffix(":call_escalated:supervisor") == true })
@@ -156,7 +158,7 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
         h.respond { _ in .status(500) }
-        try await h.database.enqueueOutbox([(topic: "booking_confirmed", key: "booking:5:confirmed", elderId: elder.id, callId: nil,
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:5:confirmed", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴", "at": "2026-11-24T01:00:00Z"])], at: h.clock.now)
         #expect(try await h.worker.runOnce().retried == 1)
         let id = try #require(try await h.notifications().first?.id)
@@ -183,7 +185,7 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
         h.respond { _ in .status(429, headers: ["Retry-After": "120"]) }
-        try await h.database.enqueueOutbox([(topic: "booking_reminder", key: "booking:6:reminder", elderId: elder.id, callId: nil,
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "booking:6:reminder", elderId: elder.id, callId: nil,
                                              payload: ["service": "助餐"])], at: h.clock.now)
         try await h.worker.runOnce()
         let n = try #require(try await h.notifications().first)
@@ -197,19 +199,19 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
         h.respond { _ in .status(503) }
-        try await h.database.enqueueOutbox([(topic: "worker_assigned", key: "booking:7:worker", elderId: elder.id, callId: nil,
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .workerAssigned, key: "booking:7:worker", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴", "worker": "陈师傅"])], at: h.clock.now)
         for _ in 0..<3 {
             try await h.worker.runOnce()
             h.clock.advance(3600)
         }
-        let dead = try await h.database.notifications(NotificationFilter(status: .dead), page: PageRequest()).items
+        let dead = try await h.worker.store.notifications(NotificationFilter(status: .dead), page: PageRequest()).items
         #expect(dead.count == 1 && dead[0].attempts == 3 && dead[0].lastError == "HTTP 503")
         let admin = Principal(accountId: 1, name: "admin", role: .admin)
         h.respond { _ in .status(200) }
-        let requeued = try await h.database.requeueNotification(id: dead[0].id, by: admin)
+        let requeued = try await h.worker.store.requeueNotification(id: dead[0].id, by: admin)
         #expect(requeued.status == .pending && requeued.attempts == 0 && requeued.nextAttemptAt == h.clock.now)
-        await #expect(throws: StoreError.self) { try await h.database.requeueNotification(id: dead[0].id, by: admin) }
+        await #expect(throws: StoreError.self) { try await h.worker.store.requeueNotification(id: dead[0].id, by: admin) }
         #expect(try await h.worker.runOnce().sent == 1)
         let sent = try await h.notification(dead[0].id)
         #expect(sent.attemptLog?.map(\.number) == [1, 2, 3, 4], "the log keeps counting across the requeue")
@@ -224,13 +226,13 @@ struct DeliveryTests {
         let (elder, _) = try await h.addElder(1)
         h.respond { _ in .status(400) }
         try await h.database.enqueueOutbox((1...3).map { i in
-            (topic: "booking_confirmed", key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
-        } + [(topic: "worker_assigned", key: "booking:9:worker", elderId: elder.id, callId: nil, payload: [:])], at: h.clock.now)
+            OutboxEntry(topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
+        } + [OutboxEntry(topic: .workerAssigned, key: "booking:9:worker", elderId: elder.id, callId: nil, payload: [:])], at: h.clock.now)
         #expect(try await h.worker.runOnce().dead == 4, "a 400 is final for a normal message")
         let admin = Principal(accountId: 1, name: "admin", role: .admin)
-        let count = try await h.database.requeueDeadNotifications(NotificationFilter(topic: "booking_confirmed"), limit: 10, by: admin)
+        let count = try await h.worker.store.requeueDeadNotifications(NotificationFilter(topic: "booking_confirmed"), limit: 10, by: admin)
         #expect(count == 3)
-        #expect(try await h.database.notifications(NotificationFilter(status: .dead), page: PageRequest()).items.count == 1)
+        #expect(try await h.worker.store.notifications(NotificationFilter(status: .dead), page: PageRequest()).items.count == 1)
     }
 
     @Test("An emergency falls over to the next channel when one fails, keeping its key")
@@ -261,7 +263,8 @@ struct DeliveryTests {
         _ = try await h.openCall(device: device)
         h.respond { _ in .status(500) }
         for _ in 0..<3 { try await h.worker.runOnce() }
-        #expect(h.receiver.requests.map(\.path).map { $0.split(separator: "/").first.map(String.init) ?? "" } == ["sms", "push", "hook"])
+        let channels: [String] = h.receiver.requests.map { request in request.path.split(separator: "/").first.map(String.init) ?? "" }
+        #expect(channels == ["sms", "push", "hook"])
         let n = try #require(try await h.notifications().first)
         #expect(n.status == .pending && n.channel == .sms)
         #expect(n.nextAttemptAt == h.clock.now.addingTimeInterval(3.75))
@@ -274,8 +277,8 @@ struct DeliveryTests {
         let (elder, _) = try await h.addElder(1)
         h.respond { $0.text.contains("hang") ? .hang : .close }
         try await h.database.enqueueOutbox([
-            (topic: "booking_confirmed", key: "hang", elderId: elder.id, callId: nil, payload: ["service": "hang"]),
-            (topic: "booking_confirmed", key: "close", elderId: elder.id, callId: nil, payload: ["service": "close"]),
+            OutboxEntry(topic: .bookingConfirmed, key: "hang", elderId: elder.id, callId: nil, payload: ["service": "hang"]),
+            OutboxEntry(topic: .bookingConfirmed, key: "close", elderId: elder.id, callId: nil, payload: ["service": "close"]),
         ], at: h.clock.now)
         #expect(try await h.worker.runOnce().retried == 2)
         let errors = try await h.notifications().map { $0.lastError ?? "" }
@@ -289,7 +292,7 @@ struct DeliveryTests {
         }
         defer { Task { await refused.tearDown() } }
         let (e2, _) = try await refused.addElder(2)
-        try await refused.database.enqueueOutbox([(topic: "booking_reminder", key: "refused", elderId: e2.id, callId: nil, payload: [:])],
+        try await refused.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "refused", elderId: e2.id, callId: nil, payload: [:])],
                                                  at: refused.clock.now)
         #expect(try await refused.worker.runOnce().retried == 1)
         #expect(try await refused.notifications().first?.lastError?.hasPrefix("could not connect") == true)
@@ -302,13 +305,13 @@ struct DeliveryTests {
         let (elder, _) = try await h.addElder(1)
         h.respond { _ in .status(500) }
         try await h.database.enqueueOutbox((1...2).map { i in
-            (topic: "booking_reminder", key: "r\(i)", elderId: elder.id, callId: nil, payload: [:])
+            OutboxEntry(topic: .bookingReminder, key: "r\(i)", elderId: elder.id, callId: nil, payload: [:])
         }, at: h.clock.now)
         try await h.worker.runOnce()
         #expect(h.receiver.requests.count == 2)
         #expect(h.worker.breaker.state(.sms, now: h.clock.now) == .open(until: h.clock.now.addingTimeInterval(60)))
 
-        try await h.database.enqueueOutbox([(topic: "booking_reminder", key: "r3", elderId: elder.id, callId: nil, payload: [:])],
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "r3", elderId: elder.id, callId: nil, payload: [:])],
                                            at: h.clock.now)
         h.clock.advance(30)
         let held = try await h.worker.runOnce()
@@ -332,7 +335,7 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         h.clock.advance(15 * 3600)   // 23:00 in Yulin
         let (elder, device) = try await h.addElder(1)
-        try await h.database.enqueueOutbox([(topic: "booking_confirmed", key: "booking:1:confirmed", elderId: elder.id, callId: nil,
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴"])], at: h.clock.now)
         _ = try await h.openCall(device: device)
         let night = try await h.worker.runOnce()
@@ -353,15 +356,15 @@ struct DeliveryTests {
         let h = try await Harness.make { $0.channelOrder = [.webhook] }
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
-        try await h.database.enqueueOutbox([(topic: "booking_confirmed", key: "booking:1:confirmed", elderId: elder.id, callId: nil,
+        try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
                                              payload: ["service": "助浴"])], at: h.clock.now)
         _ = try await h.worker.fanOut(now: h.clock.now)
         // A worker claims the row and dies before recording anything.
-        let claimed = try await h.database.claimDueNotifications(now: h.clock.now, limit: 10, lease: 40)
+        let claimed = try await h.worker.store.claimDueNotifications(now: h.clock.now, limit: 10, lease: 40)
         #expect(claimed.count == 1)
         #expect(try await h.worker.runOnce().claimed == 0, "the lease holds it")
         h.clock.advance(5)
-        #expect(try await h.database.releaseNotificationLeases(now: h.clock.now) == 1, "start-up releases it")
+        #expect(try await h.worker.store.releaseNotificationLeases(now: h.clock.now) == 1, "start-up releases it")
         #expect(try await h.worker.runOnce().sent == 1)
         let n = try await h.notification(claimed[0].id)
         #expect(n.attempts == 2)
@@ -370,7 +373,7 @@ struct DeliveryTests {
         // A record from the dead worker's claim, arriving late, is ignored.
         let stale = DeliveryRecord(id: claimed[0].id, attempt: claimed[0].attempt, channels: [.webhook], channel: .webhook,
                                    startedAt: h.clock.now, httpStatus: 500, error: "HTTP 500", next: .dead(channelIndex: 0))
-        #expect(try await h.database.recordDeliveries([stale], now: h.clock.now) == 0)
+        #expect(try await h.worker.store.recordDeliveries([stale], now: h.clock.now) == 0)
         #expect(try await h.notification(claimed[0].id).status == .sent)
     }
 
@@ -380,9 +383,16 @@ struct DeliveryTests {
         defer { Task { await h.tearDown() } }
         let (elder, _) = try await h.addElder(1)
         try await h.database.enqueueOutbox([
-            (topic: "call_escalated", key: "call:1:v2:call_escalated", elderId: elder.id, callId: nil, payload: ["deadline": "unclaimed"]),
-            (topic: "weather_warning", key: "weather:1", elderId: elder.id, callId: nil, payload: [:]),
+            OutboxEntry(topic: .callEscalated, key: "call:1:v2:call_escalated", elderId: elder.id, callId: nil, payload: ["deadline": "unclaimed"]),
         ], at: h.clock.now)
+        // A topic this build does not know (written by a newer one) goes in as a raw row: services
+        // can only enqueue the topics they know.
+        try await h.database.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbox (topic, idempotency_key, elder_id, payload, due_at, created_at)
+                VALUES ('weather_warning', 'weather:1', ?, '{}', ?, ?)
+                """, arguments: [elder.id, h.clock.now, h.clock.now])
+        }
         try await h.worker.runOnce()
         let n = try #require(try await h.notifications().first)
         #expect(n.status == .dead && n.lastError?.contains("supervisor") == true)
@@ -399,7 +409,7 @@ struct DeliveryTests {
         let c2 = try await h.openCall(device: d2)
         try await h.worker.runOnce()
         func count(_ f: NotificationFilter) async throws -> Int {
-            try await h.database.notifications(f, page: PageRequest(limit: 100)).items.count
+            try await h.worker.store.notifications(f, page: PageRequest(limit: 100)).items.count
         }
         #expect(try await count(NotificationFilter()) == 5)
         #expect(try await count(NotificationFilter(callId: c1)) == 3)
@@ -411,9 +421,9 @@ struct DeliveryTests {
         #expect(try await count(NotificationFilter(recipient: "13800000009")) == 1)
         #expect(try await count(NotificationFilter(topic: "call_opened")) == 5)
         await #expect(throws: StoreError.self) { try await count(NotificationFilter(recipient: "someone")) }
-        let page = try await h.database.notifications(NotificationFilter(), page: PageRequest(limit: 2))
+        let page = try await h.worker.store.notifications(NotificationFilter(), page: PageRequest(limit: 2))
         #expect(page.items.count == 2 && page.nextCursor != nil)
-        let rest = try await h.database.notifications(NotificationFilter(), page: PageRequest(after: Cursor.decode(page.nextCursor!), limit: 10))
+        let rest = try await h.worker.store.notifications(NotificationFilter(), page: PageRequest(after: Cursor.decode(page.nextCursor!), limit: 10))
         #expect(rest.items.count == 3 && Set(rest.items.map(\.id)).isDisjoint(with: page.items.map(\.id)))
     }
 }

@@ -23,11 +23,11 @@ struct ServiceLoopTests {
     @Test func deliversEverythingConcurrentlyAndStopsCleanly() async throws {
         let folder = NSTemporaryDirectory() + "notify-loop-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let database = try CareDatabase.open(at: folder + "/care.sqlite")
+        let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: Harness.schema)
         try await database.migrate()
-        _ = try await database.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
+        _ = try await database.registry.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
         let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!, sequence: 2)
-        let elder = try await database.createElder(
+        let elder = try await database.registry.createElder(
             try NewElder(name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
                          regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
             contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
@@ -46,32 +46,32 @@ struct ServiceLoopTests {
 
         let count = 400
         try await database.enqueueOutbox((0..<count).map { i in
-            (topic: "booking_confirmed", key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
+            OutboxEntry(topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
         }, at: Date())
         worker.wake()
         let done = try await eventually {
-            try await database.notifications(NotificationFilter(status: .sent), page: PageRequest(limit: 1000)).items.count == count
+            try await worker.store.notifications(NotificationFilter(status: .sent), page: PageRequest(limit: 1000)).items.count == count
         }
         #expect(done, "every message sent")
         let keys = receiver.requests.idempotencyKeys
         #expect(Set(keys) == Set((0..<count).map { "booking:\($0):confirmed:family_contact:1" }))
         #expect(keys.count == count, "no repeats without a failure")
         #expect(receiver.mostInFlight > 8, "sends overlap on the one multi handle (saw \(receiver.mostInFlight))")
-        let depth = try await database.notificationQueueDepth()
+        let depth = try await worker.store.notificationQueueDepth()
         #expect(depth == NotificationQueueDepth(outbox: 0, pending: 0, sending: 0, dead: 0))
 
         running.cancel()
         _ = try? await running.value
-        #expect(try await database.notifications(NotificationFilter(status: .sending), page: PageRequest()).items.isEmpty)
+        #expect(try await worker.store.notifications(NotificationFilter(status: .sending), page: PageRequest()).items.isEmpty)
         try database.close()
     }
 
     @Test func withNoChannelConfiguredTheOutboxIsLeftAlone() async throws {
         let folder = NSTemporaryDirectory() + "notify-off-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let database = try CareDatabase.open(at: folder + "/care.sqlite")
+        let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: Harness.schema)
         try await database.migrate()
-        try await database.enqueueOutbox([(topic: "call_opened", key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
+        try await database.enqueueOutbox([OutboxEntry(topic: .callOpened, key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
         let worker = NotificationWorker(database: database, settings: NotificationSettings())
         #expect(!worker.isEnabled)
         let running = Task { try await worker.run() }

@@ -3,6 +3,7 @@ import CareStore
 import CareTesting
 import CurlHTTP
 import Foundation
+import Emergency
 import Notifications
 import Synchronization
 import Testing
@@ -39,11 +40,16 @@ final class ReceiverScript: Sendable {
 struct Harness {
     let folder: String
     let database: CareDatabase
+    /// Emergency's store, for tests whose messages come from calls.
+    let calls: CallStore
     let clock: TestClock
     let receiver: LoopbackHTTPServer
     let script: ReceiverScript
     let worker: NotificationWorker
     let settings: NotificationSettings
+
+    /// The core, the registry, calls (whose changes cause messages) and notifications.
+    static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
 
     static let webhookSecret = "whsec-test-7f3a"
     static let smsKey = "sms-key-SECRET-91"
@@ -51,11 +57,11 @@ struct Harness {
     static func make(_ configure: (inout NotificationSettings) -> Void = { _ in }) async throws -> Harness {
         let folder = NSTemporaryDirectory() + "notify-" + UUID().uuidString
         let clock = TestClock()
-        let database = try CareDatabase.open(at: folder + "/care.sqlite", clock: clock.careClock)
+        let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: schema, clock: clock.careClock)
         try await database.migrate()
         for r in [Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
                   Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000")] {
-            _ = try await database.createRegion(r, by: .commandLine)
+            _ = try await database.registry.createRegion(r, by: .commandLine)
         }
         let script = ReceiverScript()
         let receiver = try LoopbackHTTPServer { script.reply(to: $0) }
@@ -70,7 +76,7 @@ struct Harness {
         let tokens = TokenCounter()
         let worker = NotificationWorker(database: database, settings: settings, clock: clock.careClock,
                                         jitter: { 0.5 }, makeToken: { tokens.next() })
-        return Harness(folder: folder, database: database, clock: clock, receiver: receiver, script: script, worker: worker,
+        return Harness(folder: folder, database: database, calls: CallStore(database), clock: clock, receiver: receiver, script: script, worker: worker,
                        settings: settings)
     }
 
@@ -95,17 +101,17 @@ struct Harness {
                                  regionCode: "450902000000", livingSituation: .alone, careLevel: .semiDisabled,
                                  consent: Consent(notifyFamily: notifyFamily))
             .validated(now: clock.now)
-        let stored = try await database.createElder(elder, contacts: contacts.map { NewContact(name: $0.0, relation: .son, phone: $0.1) },
+        let stored = try await database.registry.createElder(elder, contacts: contacts.map { NewContact(name: $0.0, relation: .son, phone: $0.1) },
                                                     by: .commandLine)
-        let device = try await database.createDevice(NewDevice(id: "SOS-\(n)", type: .sosPendant, elderId: stored.id), by: .commandLine)
+        let device = try await database.registry.createDevice(NewDevice(id: "SOS-\(n)", type: .sosPendant, elderId: stored.id), by: .commandLine)
         return (stored, device.device.id)
     }
 
     /// Opens a call the way intake does (the same transaction writes its `call_opened` outbox row).
     func openCall(device deviceId: String, code: AlarmCode = .fall, priority: Priority = .p1, ref: String = UUID().uuidString) async throws -> Int64 {
-        let device = try await database.device(id: deviceId)
+        let device = try await database.registry.device(id: deviceId)
         let event = DeviceEvent(ref: ref, kind: .alarm, code: code, occurredAt: clock.now)
-        let results = try await database.recordEvents([IncomingEvent(device: device, event: event, body: Data("{}".utf8),
+        let results = try await calls.recordEvents([IncomingEvent(device: device, event: event, body: Data("{}".utf8),
                                                                      receivedAt: clock.now)], graceSeconds: 120) { _ in
             .open(code: code, priority: priority, reason: "test")
         }
@@ -114,10 +120,10 @@ struct Harness {
     }
 
     func notifications(_ filter: NotificationFilter = NotificationFilter()) async throws -> [NotificationView] {
-        try await database.notifications(filter, page: PageRequest(limit: 500)).items.sorted { $0.id < $1.id }
+        try await worker.store.notifications(filter, page: PageRequest(limit: 500)).items.sorted { $0.id < $1.id }
     }
 
-    func notification(_ id: Int64) async throws -> NotificationView { try await database.notification(id: id) }
+    func notification(_ id: Int64) async throws -> NotificationView { try await worker.store.notification(id: id) }
 }
 
 extension Array where Element == LoopbackHTTPServer.Request {

@@ -1,0 +1,21 @@
+import Foundation
+
+/// The care centre's local time: China Standard Time, UTC+8 all year (no daylight saving).
+/// The one place the offset is written; days, clock times and "midnight" all come from here.
+public enum LocalTime {
+    /// Seconds east of UTC.
+    public static let utcOffsetSeconds = 8 * 3600
+
+    /// The time of day as operators read it: `10:11`, or `10:11:40`.
+    public static func clock(_ date: Date, seconds withSeconds: Bool = false) -> String {
+        let seconds = ((Int(date.timeIntervalSince1970.rounded(.down)) + utcOffsetSeconds) % 86_400 + 86_400) % 86_400
+        let h = seconds / 3600, m = seconds % 3600 / 60, s = seconds % 60
+        func two(_ n: Int) -> String { (n < 10 ? "0" : "") + String(n) }
+        return two(h) + ":" + two(m) + (withSeconds ? ":" + two(s) : "")
+    }
+
+    /// Local midnight at the start of `day`.
+    public static func midnight(_ day: CalendarDate) -> Date {
+        Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 - Double(utcOffsetSeconds))
+    }
+}
