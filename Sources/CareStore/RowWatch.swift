@@ -22,8 +22,11 @@ package final class RowWatch: TransactionObserver, @unchecked Sendable {
     package struct Table: Sendable {
         package var name: String
         package var ignoredColumns: Set<String>
-        package init(_ name: String, ignoring ignoredColumns: Set<String> = []) {
-            self.name = name; self.ignoredColumns = ignoredColumns
+        /// SQLite reports no row changes for a `WITHOUT ROWID` table (`region`): for one, every
+        /// statement that may update or delete its rows counts as a change, with row id 0.
+        package var withoutRowID: Bool
+        package init(_ name: String, ignoring ignoredColumns: Set<String> = [], withoutRowID: Bool = false) {
+            self.name = name; self.ignoredColumns = ignoredColumns; self.withoutRowID = withoutRowID
         }
     }
 
@@ -47,11 +50,20 @@ package final class RowWatch: TransactionObserver, @unchecked Sendable {
         case .insert:
             return false
         case .delete(let table):
-            return tables[table] != nil
+            return concerns(table, columns: nil)
         case .update(let table, let columns):
-            guard let watched = tables[table] else { return false }
-            return !columns.isSubset(of: watched.ignoredColumns)
+            return concerns(table, columns: columns)
         }
+    }
+
+    /// Asked by GRDB on the writer as each statement starts, with what the statement may change.
+    private func concerns(_ table: String, columns: Set<String>?) -> Bool {
+        guard let watched = tables[table] else { return false }
+        if let columns, columns.isSubset(of: watched.ignoredColumns) { return false }
+        guard watched.withoutRowID else { return true }
+        changedTables.insert(table)
+        changed(table, 0)
+        return false
     }
 
     package func databaseDidChange(with event: DatabaseEvent) {

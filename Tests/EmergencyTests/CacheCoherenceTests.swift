@@ -2,6 +2,7 @@ import CareModel
 import CareStore
 @testable import Emergency
 import Foundation
+import GRDB
 import Testing
 
 /// The intake's caches follow the registry rows they mirror whoever writes them, through the
@@ -57,10 +58,10 @@ struct CacheCoherenceTests {
         #expect(t.calls.caches.credentials.value(for: device.id, now: t.clock.now) != nil)
         #expect(t.calls.caches.deviceStates.value(for: device.id) != nil)
 
-        _ = try await t.database.registry.updateDevice(id: device.id, DevicePatch(status: .inactive), by: .commandLine)
+        _ = try await t.database.registry.updateDevice(id: device.id, DevicePatch(status: .suspended), by: .commandLine)
         #expect(t.calls.caches.credentials.value(for: device.id, now: t.clock.now) == nil)
         #expect(t.calls.caches.deviceStates.value(for: device.id) == nil)
-        #expect(try t.calls.deviceCredentials(id: device.id)?.device.status == .inactive)
+        #expect(try t.calls.deviceCredentials(id: device.id)?.device.status == .suspended)
     }
 
     @Test func aRenamedRegionDropsTheKeptSummaries() async throws {
