@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "SyntheticCity", "OperatorConsole", "CurlHTTP",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "SyntheticCity", "OperatorConsole", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -153,7 +153,7 @@ let package = Package(
 
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
-        .testTarget(name: "CareStoreTests", dependencies: ["CareStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EmergencyTests",
             dependencies: ["Emergency", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
@@ -171,7 +171,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity"], swiftSettings: swiftSettings),
+        .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",
             dependencies: [
