@@ -7,9 +7,8 @@ internal import GRDBSQLite
 ///
 /// Left to itself, SQLite checkpoints on the connection that commits: the commit that takes the
 /// WAL past `wal_autocheckpoint` pages (1,000 by default) then copies them all into the file and
-/// fsyncs it before returning. On this machine that is 10–30 ms every two or three seconds of
-/// intake, spent on the one writer thread while every device waiting for the next group commit
-/// waits too: the whole tail of the intake's latency. Here a separate connection runs a PASSIVE
+/// fsyncs it before returning: tens of milliseconds on the one writer thread, while every caller
+/// waiting for the next commit waits too (Docs/performance.md has the figures). Here a separate connection runs a PASSIVE
 /// checkpoint every ``interval``: it never takes the write lock, so commits go on while it copies.
 ///
 /// The writer keeps a fallback. Under continuous load a checkpoint may never catch the WAL fully

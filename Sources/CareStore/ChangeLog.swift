@@ -19,8 +19,8 @@ public struct LoggedChange: Sendable, Hashable {
 
 extension CareDatabase {
     /// Appends one entry to the change log inside the caller's transaction; the commit then
-    /// wakes the live feed and the notifier. Bound through SQLite's C API: the intake writes one
-    /// per alarm.
+    /// wakes every waiter on ``waitForChanges(after:timeout:)``. Bound through SQLite's C API,
+    /// since a hot writer may append one per event.
     package func appendChange(_ db: Database, entity: String, id: Int64, change: String, payload: String,
                               at stamp: String) throws {
         try db.cachedStatement(sql: "INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, ?, ?, ?, ?)")
@@ -45,7 +45,7 @@ extension CareDatabase {
     }
 
     /// How many transactions that wrote to the change log have committed since the database was
-    /// opened; a number that moves while alarms are coming in.
+    /// opened; a number that moves while changes are being written.
     public var changeCount: UInt64 { changesCommitted.generation }
 
     /// The latest change-log position (0 when empty): a client that lists and then subscribes

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A thread of the process's own for blocking work that must not wait its turn on a shared
-/// pool: the intake's writer, the background checkpointer.
+/// pool: a store's group-commit writer, the background checkpointer.
 ///
 /// The name reaches the kernel, so `top -H` and `perf` show it (Foundation's `Thread.name` does
 /// not, on Linux).

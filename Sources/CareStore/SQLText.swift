@@ -2,11 +2,11 @@ import CareModel
 import Foundation
 package import GRDB
 
-/// Text the store writes for every device event, built without Foundation's formatters.
+/// Text the stores write on their hot paths, built without Foundation's formatters.
 ///
 /// GRDB turns a bound `Date` into text through an ICU `DateFormatter`, and `JSONEncoder` builds
-/// a container tree for a three-field object; on the intake's write path those two cost more
-/// than SQLite's own work for the row. These produce the same stored values by hand:
+/// a container tree for a three-field object; on a path that writes a row per device event those
+/// two cost more than SQLite's own work for the row. These produce the same stored values by hand:
 ///
 /// ```swift
 /// SQLText.time(date)                          // "2026-11-23 02:11:21.250", as GRDB stores a Date
@@ -80,23 +80,6 @@ package enum SQLText {
             text += ":"
             JSONText.append(quoted: fields[key]!, to: &text)
         }
-        return text + "}"
-    }
-
-    /// A location as the call row keeps it; decodes as ``EventLocation``.
-    package static func location(_ location: EventLocation?) -> String? {
-        guard let location else { return nil }
-        var text = "{", first = true
-        func key(_ name: String) {
-            text += first ? "\"" : ",\""
-            text += name + "\":"
-            first = false
-        }
-        if let area = location.area { key("area"); JSONText.append(quoted: area.rawValue, to: &text) }
-        if let free = location.text { key("text"); JSONText.append(quoted: free, to: &text) }
-        if let latitude = location.latitude { key("latitude"); text += JSONText.number(latitude) }
-        if let longitude = location.longitude { key("longitude"); text += JSONText.number(longitude) }
-        if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += JSONText.number(accuracy) }
         return text + "}"
     }
 }

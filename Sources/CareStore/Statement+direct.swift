@@ -2,18 +2,18 @@ import Foundation
 package import GRDB
 internal import GRDBSQLite
 
-/// The intake's hot statements, bound and stepped through SQLite's C API.
+/// Hot statements, bound and stepped through SQLite's C API.
 ///
 /// GRDB's `execute(arguments:)` boxes every argument in an existential, converts it to a
 /// `DatabaseValue`, and binds it inside nested closures; `Row.fetchOne` builds a cursor and a row
-/// object. For the six statements a device event runs on the one writer thread, that costs more
+/// object. For the few statements a hot path runs per event on the one writer thread, that costs more
 /// than SQLite's own work, so these bind plain values directly. The statements still come from
 /// GRDB's cache on the writer connection, and run inside GRDB's transactions; transaction
 /// observers do not see them (``RowWatch`` says why that is right for the rows they write).
 ///
 /// ```swift
-/// let changed = try db.cachedStatement(sql: "UPDATE call SET event_count = event_count + 1 WHERE id = ?")
-///     .run { $0.add(callId) }
+/// let changed = try db.cachedStatement(sql: "UPDATE device SET last_seen_at = ? WHERE id = ?")
+///     .run { $0.add(stamp); $0.add(deviceId) }
 /// let reply = try db.cachedStatement(sql: "SELECT reply FROM device_event WHERE device_id = ? AND ref = ?")
 ///     .first({ $0.add(deviceId); $0.add(ref) }) { $0.blob(0) }
 /// ```

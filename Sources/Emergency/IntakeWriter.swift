@@ -67,10 +67,10 @@ public final class IntakeWriter: @unchecked Sendable {
     /// How long a heartbeat or info event arriving at an idle writer waits for company, and
     /// how much company ends the wait sooner; an alarm arriving meanwhile ends it at once, and
     /// an alarm arriving at an idle writer never waits. A city's steady state is about a
-    /// thousand heartbeats a second, too few to meet in a commit by chance: alone, each paid a
-    /// commit, its fsync and the wake-ups around it (465 µs of server CPU per heartbeat from
-    /// 300,000 devices; with 4 ms of company, 290 µs, and a device that reports every few
-    /// minutes does not notice its answer 4 ms later). Eight, not ``gatherBelow``: a gateway
+    /// thousand heartbeats a second, too few to meet in a commit by chance: alone, each pays a
+    /// commit, its fsync and the wake-ups around it, and a device that reports every few minutes
+    /// does not notice its answer a few milliseconds later (Docs/performance.md has the figures).
+    /// Eight, not ``gatherBelow``: a gateway
     /// that sends on a few connections, one event at a time on each, can never have more
     /// waiting than it has connections, and would wait out every deadline.
     private let routineGatherFor: Duration

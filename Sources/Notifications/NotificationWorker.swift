@@ -49,8 +49,8 @@ public final class NotificationWorker: Service, Sendable {
     /// at 20 a second however many alarms arrive.
     static let fanOutSpacing: Duration = .milliseconds(50)
     /// The rest between two full fan-out batches while alarms are coming in: 64 messages each
-    /// 40 ms is 1,600 messages a second, with the writer free for alarms in between (at 20 ms, a
-    /// 7,500 alarms/s load right after 20,000 new calls had p99 25 ms). With no alarms, full
+    /// 40 ms is 1,600 messages a second, with the writer free for alarms in between (a shorter
+    /// rest let fan-outs raise the alarms' p99; Docs/performance.md). With no alarms, full
     /// batches follow each other at once.
     static let busyFanOutSpacing: Duration = .milliseconds(40)
 

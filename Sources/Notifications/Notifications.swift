@@ -1,4 +1,4 @@
-/// The outbox worker and its channels (issue 7): the services that change data write outbox rows
+/// The outbox worker and its channels: the services that change data write outbox rows
 /// in their own transactions; ``NotificationWorker`` fans each out to its recipients
 /// (``NotificationPlanner``), sends on webhook, SMS gateway and push channels
 /// (``NotificationChannel``) through one curl multi handle (``CurlTransport``), retries with

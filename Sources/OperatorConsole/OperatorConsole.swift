@@ -1,6 +1,6 @@
 import Foundation
 
-/// The terminal operator console (issue 6): a pure core (``ConsoleState``, ``ConsoleKey``,
+/// The terminal operator console: a pure core (``ConsoleState``, ``ConsoleKey``,
 /// ``reduce(_:_:)``, ``render(_:width:height:color:)``) and a thin driver (termios, ANSI output,
 /// signals, the live feed and the API client). Docs/operator-guide.md teaches it.
 public enum OperatorConsole {

@@ -4,7 +4,7 @@ import Emergency
 import Foundation
 import Testing
 
-/// The operator console in a real terminal (issue 6, "How it is checked"): the real server, two
+/// The operator console in a real terminal: the real server, two
 /// consoles in tmux signed in as two operators, an SOS from a seeded device. The call is on
 /// screen within a second of the device's 202; 王芳 claims, dispatches, marks the responder on
 /// scene and resolves it with keystrokes; 李明's console shows it claimed by 王芳 and says so when

@@ -23,3 +23,22 @@ extension StoredEvent {
                   callId: row["call_id"])
     }
 }
+
+extension SQLText {
+    /// A location as the call row keeps it; decodes as ``EventLocation``.
+    static func location(_ location: EventLocation?) -> String? {
+        guard let location else { return nil }
+        var text = "{", first = true
+        func key(_ name: String) {
+            text += first ? "\"" : ",\""
+            text += name + "\":"
+            first = false
+        }
+        if let area = location.area { key("area"); JSONText.append(quoted: area.rawValue, to: &text) }
+        if let free = location.text { key("text"); JSONText.append(quoted: free, to: &text) }
+        if let latitude = location.latitude { key("latitude"); text += JSONText.number(latitude) }
+        if let longitude = location.longitude { key("longitude"); text += JSONText.number(longitude) }
+        if let accuracy = location.accuracyMeters { key("accuracyMeters"); text += JSONText.number(accuracy) }
+        return text + "}"
+    }
+}
