@@ -2,17 +2,18 @@ import Foundation
 
 /// What a message in the outbox is about. The service that changes the data writes the outbox
 /// row (topic, idempotency key, elder, call, payload) in its own transaction; the notifications
-/// worker decides who is told, on which channel, in what words.
+/// worker decides who is told, on which channel, in what words, from the row alone: it reads no
+/// other service's tables, so every fact its words need travels in the payload.
 ///
 /// The payload each topic carries (string values; unknown keys are ignored):
 ///
 /// | topic | written by | payload | told |
 /// |---|---|---|---|
 /// | `call_opened` | intake (P1/P2, family consent) | `code`, `priority` | family contacts one after another until one acknowledges, then the supervisor |
-/// | `responder_dispatched` | call handling | `priority` (`responderIds`, comma separated, optional) | family contacts told of the call |
-/// | `responder_on_scene` | call handling | `priority`, `responder` (name) | family contacts told of the call |
-/// | `call_resolved` | call handling | `priority`, `outcome` | family contacts told of the call |
-/// | `call_escalated` | call handling (deadline sweep) | `priority`, `deadline` | the supervisor |
+/// | `responder_dispatched` | call handling | `code`, `priority`, `responders` (`kind<TAB>name` lines), `responderIds` (comma separated) | family contacts told of the call |
+/// | `responder_on_scene` | call handling | `code`, `priority`, `responder` (name) | family contacts told of the call |
+/// | `call_resolved` | call handling | `code`, `priority`, `outcome` | family contacts told of the call |
+/// | `call_escalated` | call handling (deadline sweep) | `code`, `priority`, `deadline`, `escalationCount` | the supervisor |
 /// | `booking_confirmed` | bookings | `service`, `at` (ISO-8601), `providerId` | the elder (or first contact) and the provider |
 /// | `booking_reminder` | bookings | `service`, `at` | the elder (or first contact) |
 /// | `worker_assigned` | bookings | `service`, `at`, `worker` | the elder (or first contact) |
