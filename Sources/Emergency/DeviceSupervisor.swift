@@ -36,15 +36,8 @@ public struct DeviceSupervisor: Service {
             }
             do {
                 if !timersRestarted {
-                    // Silence while the server was down is not the devices' (see
-                    // `restartOverdueSupervision`).
-                    let restarted = try await intake.calls.restartOverdueSupervision(
-                        now: clock.now(), graceSeconds: intake.policy.heartbeatGraceSeconds)
+                    try await start(now: clock.now())
                     timersRestarted = true
-                    if restarted > 0 {
-                        logger.notice("supervision timers restarted for devices overdue at start",
-                                      metadata: ["devices": "\(restarted)"])
-                    }
                 }
                 let started = ContinuousClock.now
                 let opened = try await runOnce(now: clock.now())
@@ -59,6 +52,19 @@ public struct DeviceSupervisor: Service {
             if passes % 60 == 0 { intake.limiter.prune(now: clock.now()) }
             try? await Task.sleep(for: interval)
         }
+    }
+
+    /// The step `run()` takes once before its first pass: silence while the server was down is
+    /// not the devices' (see `restartOverdueSupervision`). Returns how many timers restarted.
+    @discardableResult
+    func start(now: Date) async throws -> Int {
+        let restarted = try await intake.calls.restartOverdueSupervision(
+            now: now, graceSeconds: intake.policy.heartbeatGraceSeconds)
+        if restarted > 0 {
+            logger.notice("supervision timers restarted for devices overdue at start",
+                          metadata: ["devices": "\(restarted)"])
+        }
+        return restarted
     }
 
     /// Devices declared offline per write transaction. Each opens a call (a few hundred

@@ -90,7 +90,9 @@ struct NotificationSettingsTests {
     func rulesAccept(key: String, value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
-        _ = try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: [key: value])
+        let settings = try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: [key: value])
+        let setting = try #require(SettingKey.byName[key])
+        #expect(setting.read(settings) == setting.held(given: value), "the accepted value is the one loaded")
     }
 
     @Test("A webhook URL needs a secret, and the refusal shows no secret")

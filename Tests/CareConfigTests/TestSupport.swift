@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 
+@testable import CareConfig
+
 /// The package root, found from this file so tests do not depend on the working directory.
 let packageRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()  // CareConfigTests
@@ -35,5 +37,17 @@ final class LineCollector: Sendable {
 
     @Sendable func append(_ line: String) {
         storage.withLock { $0.append(line) }
+    }
+}
+
+extension SettingKey {
+    /// What this setting holds once `text` is accepted for it: the number, the text as given, or
+    /// the choice's name in lower case (choices are read whatever their case).
+    func held(given text: String) -> Raw? {
+        switch kind {
+        case .integer: Int(text).map(Raw.int)
+        case .text: .string(text)
+        case .choice: .string(text.lowercased())
+        }
     }
 }

@@ -64,6 +64,12 @@ final class RawClient: @unchecked Sendable {  // One test uses it, one call at a
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Closes the sending half (`shutdown(SHUT_WR)`): the server sees the client leave, and the
+    /// client can still read what the server sends until it closes.
+    func finishSending() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
     func close() {
         guard !closed else { return }
         closed = true

@@ -37,8 +37,10 @@ struct SignatureTests {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let device = try await h.addElder(1)
-        _ = try await h.send(device, h.event("old", "heartbeat"), timestampOffset: -40)
-        _ = try await h.send(device, h.event("new", "heartbeat"), timestampOffset: 20)
+        let old = try await h.send(device, h.event("old", "heartbeat"), timestampOffset: -40)
+        let new = try await h.send(device, h.event("new", "heartbeat"), timestampOffset: 20)
+        #expect(old.status == .recorded && new.status == .recorded)
+        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref) == ["old", "new"])
     }
 
     @Test func aSuspendedDeviceIsRefused() async throws {

@@ -40,17 +40,21 @@ import Testing
                                   routineGatherBelow: 1_000)
         let heartbeat = try await incoming(h, device: device, ref: "hb-1", kind: .heartbeat)
         let started = ContinuousClock.now
-        let waiting = Task { try await writer.submit(heartbeat) }
+        // Queued before `submit` returns, so the heartbeat surely reaches the writer first.
+        let waiting = Heard()
+        writer.submit(heartbeat, receiver: waiting)
+        // Time for a writer that does not gather to commit the heartbeat alone. No assertion
+        // depends on it: a writer that gathers (for a minute here) holds the heartbeat throughout.
         try await Task.sleep(for: .milliseconds(300))
-        #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.isEmpty,
-                "the heartbeat is still waiting for company")
 
         let alarm = try await writer.submit(try await incoming(h, device: device, ref: "sos-1"))
-        let heard = try await waiting.value
+        let heard = try await waiting.result()
         #expect(!alarm.duplicate && !heard.duplicate)
         #expect(ContinuousClock.now - started < .seconds(30), "the alarm did not wait out the heartbeat's minute")
+        // One transaction writes alarms before routine events: the alarm stored ahead of the
+        // heartbeat that reached the writer first means the heartbeat was still waiting when it came.
         let stored = try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref)
-        #expect(Set(stored) == ["hb-1", "sos-1"])
+        #expect(stored == ["sos-1", "hb-1"], "the heartbeat waited for company and went with the alarm")
     }
 
     @Test("Heartbeats that reach the batch size commit together without waiting out the gathering time")
@@ -134,5 +138,24 @@ struct IntakeReceiverTests {
         let reply = try JSONDecoder().decode(EventReply.self, from: try stored.wait(for: 1)[0].get())
         #expect(reply.ref == "r1" && reply.status == .accepted)
         #expect(try await h.calls.deviceEvents(deviceId: device, page: PageRequest()).items.map(\.ref) == ["r1"])
+    }
+}
+
+/// Hears an event given to ``IntakeWriter/submit(_:receiver:)``, which queues it before returning.
+final class Heard: IntakeReceiver {
+    private let outcome: AsyncStream<Result<IntakeResult, any Error>>
+    private let continuation: AsyncStream<Result<IntakeResult, any Error>>.Continuation
+
+    init() { (outcome, continuation) = AsyncStream.makeStream() }
+
+    func intakeFinished(_ result: Result<IntakeResult, any Error>) {
+        continuation.yield(result)
+        continuation.finish()
+    }
+
+    /// The event's result, once it is durable.
+    func result() async throws -> IntakeResult {
+        for await result in outcome { return try result.get() }
+        throw CancellationError()
     }
 }

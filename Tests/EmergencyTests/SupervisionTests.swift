@@ -83,11 +83,10 @@ struct SupervisionRestartTests {
         for device in devices { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
         h.testClock.advance(600)                           // the server was down
 
+        // What `run()` does first, step by step: restart the overdue timers, then one pass.
         let supervisor = DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock)
-        let running = Task { try await supervisor.run() }
-        try await Task.sleep(for: .milliseconds(300))      // its first pass
-        running.cancel()
-        _ = try? await running.value
+        #expect(try await supervisor.start(now: h.testClock.now) == 5, "every device was overdue")
+        #expect(try await supervisor.runOnce(now: h.testClock.now).isEmpty)
         #expect(try await h.openCalls().isEmpty)
 
         // One device reports after the restart; the others stay silent for interval + grace.

@@ -149,6 +149,21 @@ final class RunningServer: @unchecked Sendable {
     }
 }
 
+/// Runs `body` with a client of its own, for a test that holds streams open, and shuts the client
+/// down once `body` has returned or thrown (rethrowing its error). The shutdown is awaited: left to
+/// a detached task, it would overlap the next test and nobody would hear of its failures.
+func withClient<T>(_ body: (CurlClient) async throws -> T) async throws -> T {
+    let client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
 struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -2,6 +2,7 @@ import CareModel
 import CareStore
 import CareTesting
 import Foundation
+import Logging
 @testable import Notifications
 import Synchronization
 import Testing
@@ -72,13 +73,40 @@ struct ServiceLoopTests {
         let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: Harness.schema)
         try await database.migrate()
         try await database.enqueueOutbox([OutboxEntry(topic: .callOpened, key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
-        let worker = NotificationWorker(database: database, settings: NotificationSettings())
+        let log = LogRecorder()
+        let worker = NotificationWorker(database: database, settings: NotificationSettings(), logger: log.logger)
         #expect(!worker.isEnabled)
         let running = Task { try await worker.run() }
-        try await Task.sleep(for: .milliseconds(200))
+        // The warning is the last thing a worker without channels does before it waits for the
+        // shutdown: once it is out, the worker has made its choice, whatever the machine's speed.
+        #expect(try await eventually { log.messages.contains { $0.hasPrefix("no notification channel is configured") } },
+                "the worker said it is leaving the outbox alone")
         running.cancel()
         _ = try? await running.value
         #expect(try await database.outboxStatus(key: "call:1:opened")?.status == "pending")
         try database.close()
+    }
+}
+
+/// Keeps the messages a logger is given, for a test that waits for one.
+final class LogRecorder: Sendable {
+    private let recorded = Mutex<[String]>([])
+    var messages: [String] { recorded.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in Handler(recorder: self) }
+    }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            recorder.recorded.withLock { $0.append(event.message.description) }
+        }
     }
 }

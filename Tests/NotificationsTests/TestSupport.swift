@@ -80,6 +80,22 @@ struct Harness {
                        settings: settings)
     }
 
+    /// Runs `body` with a new harness and tears the harness down once `body` has returned or thrown
+    /// (rethrowing its error). The teardown is awaited: left to a detached task, it would overlap
+    /// the next test and nobody would hear of its failures.
+    static func with<T>(settings configure: (inout NotificationSettings) -> Void = { _ in },
+                        _ body: (Harness) async throws -> T) async throws -> T {
+        let h = try await make(configure)
+        do {
+            let result = try await body(h)
+            await h.tearDown()
+            return result
+        } catch {
+            await h.tearDown()
+            throw error
+        }
+    }
+
     /// Changes how the receiver answers later requests (200 until then).
     func respond(_ script: @escaping LoopbackHTTPServer.Script) { self.script.respond(script) }
 
