@@ -1,9 +1,9 @@
 import CareModel
 import Crypto
 import Foundation
-package import GRDB
+internal import GRDB
 
-/// One elder with everything registered alongside them, for ``CareDatabase/bulkLoad(_:)``.
+/// One elder with everything registered alongside them, for ``RegistryStore/bulkLoad(_:)``.
 public struct BulkElder: Sendable {
     public var elder: Elder
     public var contacts: [NewContact]
@@ -31,7 +31,7 @@ public struct BulkLoad {
     public var regions: [Region]
     public var institutions: [Institution]
     public var elderCount: Int
-    /// Device secrets of seeded devices are derived from this value (see ``CareDatabase/demoDeviceSecret(seed:deviceId:)``),
+    /// Device secrets of seeded devices are derived from this value (see ``RegistryStore/demoDeviceSecret(seed:deviceId:)``),
     /// so a simulator started with the same seed can sign as them. Demo data only.
     public var seed: UInt64
     public var nextElder: () -> BulkElder
