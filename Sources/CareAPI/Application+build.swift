@@ -42,17 +42,25 @@ public struct CareServer: Sendable {
     }
 
     var environment: APIEnvironment {
-        APIEnvironment(database: database, calls: calls, bodyLimit: settings.server.maxBodyBytes,
-                       defaultPageLimit: settings.pagination.defaultLimit,
-                       maximumPageLimit: settings.pagination.maximumLimit, clock: clock, readiness: readiness)
+        APIEnvironment(bodyLimit: settings.server.maxBodyBytes, defaultPageLimit: settings.pagination.defaultLimit,
+                       maximumPageLimit: settings.pagination.maximumLimit)
     }
 
-    /// Every route the server serves, with the access each needs.
+    /// Every route the server serves, with the access each needs: each area's controller's, in turn.
     public var routes: [APIRoute] {
-        let env = environment
-        return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
-            + env.deviceRoutes + env.institutionRoutes + env.accountRoutes + env.alarmRoutes(intake: intake)
-            + env.callRoutes(feed: feed) + env.notificationRoutes(notifier: notifier)
+        let env = environment, registry = database.registry
+        let controllers: [[APIRoute]] = [
+            HealthController(readiness: readiness, metrics: metrics).routes,
+            RegionController(env: env, registry: registry).routes,
+            ElderController(env: env, registry: registry, clock: clock).routes,
+            DeviceController(env: env, registry: registry).routes,
+            InstitutionController(env: env, registry: registry, clock: clock).routes,
+            AccountController(env: env, database: database).routes,
+            AlarmController(env: env, intake: intake, calls: calls).routes,
+            CallController(env: env, calls: calls, feed: feed, clock: clock).routes,
+            NotificationController(env: env, notifications: notifier.store, notifier: notifier).routes,
+        ]
+        return controllers.flatMap { $0 }
     }
 
     public func buildRouter() -> Router<CareRequestContext> {
