@@ -23,18 +23,18 @@ struct CallController: Sendable {
             APIRoute(.get, "/v1/calls/stream", .permission(.readCalls), stream),
             APIRoute(.get, "/v1/calls/overview", .permission(.readCalls), overview),
             APIRoute(.get, "/v1/calls/:id", .permission(.readCalls), get),
-            action("claim") { _ in .claim },
-            action("release") { .release(note: $0.note) },
-            action("notes", versioned: false) { body in .note(try required(body.note, "note")) },
-            action("callback") { .startCallback(note: $0.note) },
-            action("dispatch") { body in .dispatch(try required(body.responders, "responders"), note: body.note) },
-            action("resolve") { body in .resolve(outcome: try required(body.outcome, "outcome"), note: body.note ?? "") },
-            action("follow-up") { body in
+            action(.claim) { _ in .claim },
+            action(.release) { .release(note: $0.note) },
+            action(.note) { body in .note(try required(body.note, "note")) },
+            action(.startCallback) { .startCallback(note: $0.note) },
+            action(.dispatch) { body in .dispatch(try required(body.responders, "responders"), note: body.note) },
+            action(.resolve) { body in .resolve(outcome: try required(body.outcome, "outcome"), note: body.note ?? "") },
+            action(.recordFollowUp) { body in
                 .recordFollowUp(note: try required(body.note, "note"), reachedElder: try required(body.reachedElder, "reachedElder"))
             },
-            action("close") { .close(note: $0.note) },
-            action("reopen") { body in .reopen(reason: try required(body.reason ?? body.note, "reason")) },
-            APIRoute(.post, "/v1/calls/:id/responders/:responderId", .permission(.handleCalls), updateResponder),
+            action(.close) { .close(note: $0.note) },
+            action(.reopen) { body in .reopen(reason: try required(body.reason ?? body.note, "reason")) },
+            APIRoute(.post, Self.path(of: .updateResponder) + "/:responderId", .permission(.handleCalls), updateResponder),
             APIRoute(.get, "/v1/reports/emergency", .permission(.readReports), report),
         ]
     }
@@ -75,18 +75,25 @@ struct CallController: Sendable {
 
     // MARK: Acting on calls
 
-    /// `POST /v1/calls/{id}/<name>`: the body is a ``CallActionRequest``.
-    private func action(_ name: String, versioned: Bool = true,
+    /// `POST /v1/calls/{id}/<the kind's path segment>`: the body is a ``CallActionRequest``.
+    private func action(_ kind: CallActionKind,
                         _ make: @escaping @Sendable (CallActionRequest) throws -> CallAction) -> APIRoute {
-        APIRoute(.post, "/v1/calls/:id/" + name, .permission(.handleCalls)) { request, context in
-            try await perform(request, context, versioned: versioned, make)
+        APIRoute(.post, Self.path(of: kind), .permission(.handleCalls)) { request, context in
+            try await perform(request, context, versioned: kind.isVersioned, make)
         }
+    }
+
+    /// `/v1/calls/:id/claim` and the like.
+    private static func path(of kind: CallActionKind) -> String {
+        // Only the platform's own actions lack a route, and none of them is listed here.
+        guard let segment = kind.pathSegment else { preconditionFailure("\(kind) has no route") }
+        return "/v1/calls/:id/" + segment
     }
 
     @Sendable func updateResponder(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let text = context.parameters.get("responderId") ?? ""
         guard let responder = Int(text) else { throw APIError.notFound("The call has no responder \(text).") }
-        return try await perform(request, context, versioned: true) { body in
+        return try await perform(request, context, versioned: CallActionKind.updateResponder.isVersioned) { body in
             .updateResponder(responderId: responder, status: try required(body.status, "status"), note: body.note)
         }
     }
