@@ -29,15 +29,17 @@ public struct CareServer: Sendable {
     /// The outbox worker: sends notifications (Sources/Notifications).
     public var notifier: NotificationWorker
 
+    /// Throws when a setting holds a value its configuration key does not allow (settings the
+    /// loader returned never do).
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
                 logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) {
+                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) throws(ConfigurationProblem) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
         self.calls = CallStore(database, escalation: escalation)
         self.intake = AlarmIntake(calls: calls, policy: intakePolicy, clock: clock, logger: Logger(label: "eldercare.intake"))
         self.feed = CallFeed(calls: calls, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
-        self.notifier = NotificationWorker(database: database, settings: NotificationSettings(settings.notifications),
+        self.notifier = NotificationWorker(database: database, settings: try NotificationSettings(settings.notifications),
                                            clock: clock, isReady: { [readiness] in readiness.isReady })
     }
 
