@@ -128,7 +128,7 @@ struct MigrationService: Service {
         readiness.markReady()
         let applied = try await database.appliedMigrations().count
         logger.info("ready", metadata: ["migrations": "\(applied)",
-                                        "ms": "\((clock.now - started).components.attoseconds / 1_000_000_000_000_000)"])
+                                        "ms": "\((clock.now - started).milliseconds)"])
         // A service that returns would stop the group; stay until shutdown.
         try? await gracefulShutdown()
     }
