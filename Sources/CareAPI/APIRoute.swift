@@ -1,10 +1,7 @@
 import CareModel
-import CareStore
-import Emergency
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Notifications
 
 /// One route of the API: its method, path, the permission it needs, and its handler.
 ///
@@ -39,24 +36,15 @@ public enum Access: Sendable, Equatable {
     case deviceSignature
 }
 
-/// What route handlers need from the rest of the platform.
+/// How every controller reads requests: the body limit and the page sizes. Each controller
+/// holds its own stores beside it.
 public struct APIEnvironment: Sendable {
-    public var database: CareDatabase
-    /// Emergency's store: calls, the intake's events.
-    public var calls: CallStore
-    /// The notifications worker's store.
-    public var notifications: NotificationStore
     public var bodyLimit: Int
     public var defaultPageLimit: Int
     public var maximumPageLimit: Int
-    public var clock: CareClock
-    public var readiness: Readiness
 
-    public init(database: CareDatabase, calls: CallStore, bodyLimit: Int = 1_048_576, defaultPageLimit: Int = 50,
-                maximumPageLimit: Int = 500, clock: CareClock = .system, readiness: Readiness) {
-        self.database = database; self.calls = calls; self.notifications = NotificationStore(database)
-        self.bodyLimit = bodyLimit; self.defaultPageLimit = defaultPageLimit
-        self.maximumPageLimit = maximumPageLimit; self.clock = clock; self.readiness = readiness
+    public init(bodyLimit: Int = 1_048_576, defaultPageLimit: Int = 50, maximumPageLimit: Int = 500) {
+        self.bodyLimit = bodyLimit; self.defaultPageLimit = defaultPageLimit; self.maximumPageLimit = maximumPageLimit
     }
 
     // MARK: Reading requests

@@ -29,30 +29,40 @@ public struct CareServer: Sendable {
     /// The outbox worker: sends notifications (Sources/Notifications).
     public var notifier: NotificationWorker
 
+    /// Throws when a setting holds a value its configuration key does not allow (settings the
+    /// loader returned never do).
     public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
                 logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) {
+                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) throws(ConfigurationProblem) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
         self.calls = CallStore(database, escalation: escalation)
         self.intake = AlarmIntake(calls: calls, policy: intakePolicy, clock: clock, logger: Logger(label: "eldercare.intake"))
         self.feed = CallFeed(calls: calls, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
-        self.notifier = NotificationWorker(database: database, settings: NotificationSettings(settings.notifications),
+        self.notifier = NotificationWorker(database: database, settings: try NotificationSettings(settings.notifications),
                                            clock: clock, isReady: { [readiness] in readiness.isReady })
     }
 
     var environment: APIEnvironment {
-        APIEnvironment(database: database, calls: calls, bodyLimit: settings.server.maxBodyBytes,
-                       defaultPageLimit: settings.pagination.defaultLimit,
-                       maximumPageLimit: settings.pagination.maximumLimit, clock: clock, readiness: readiness)
+        APIEnvironment(bodyLimit: settings.server.maxBodyBytes, defaultPageLimit: settings.pagination.defaultLimit,
+                       maximumPageLimit: settings.pagination.maximumLimit)
     }
 
-    /// Every route the server serves, with the access each needs.
+    /// Every route the server serves, with the access each needs: each area's controller's, in turn.
     public var routes: [APIRoute] {
-        let env = environment
-        return env.healthRoutes(metrics: metrics) + env.regionRoutes + env.elderRoutes + env.contactRoutes
-            + env.deviceRoutes + env.institutionRoutes + env.accountRoutes + env.alarmRoutes(intake: intake)
-            + env.callRoutes(feed: feed) + env.notificationRoutes(notifier: notifier)
+        let env = environment, registry = database.registry
+        let controllers: [[APIRoute]] = [
+            HealthController(readiness: readiness, metrics: metrics).routes,
+            RegionController(env: env, registry: registry).routes,
+            ElderController(env: env, registry: registry, clock: clock).routes,
+            DeviceController(env: env, registry: registry).routes,
+            InstitutionController(env: env, registry: registry, clock: clock).routes,
+            AccountController(env: env, database: database).routes,
+            AlarmController(env: env, intake: intake, calls: calls).routes,
+            CallController(env: env, calls: calls, feed: feed, clock: clock).routes,
+            NotificationController(env: env, notifications: notifier.store, notifier: notifier).routes,
+        ]
+        return controllers.flatMap { $0 }
     }
 
     public func buildRouter() -> Router<CareRequestContext> {
@@ -118,7 +128,7 @@ struct MigrationService: Service {
         readiness.markReady()
         let applied = try await database.appliedMigrations().count
         logger.info("ready", metadata: ["migrations": "\(applied)",
-                                        "ms": "\((clock.now - started).components.attoseconds / 1_000_000_000_000_000)"])
+                                        "ms": "\((clock.now - started).milliseconds)"])
         // A service that returns would stop the group; stay until shutdown.
         try? await gracefulShutdown()
     }

@@ -20,7 +20,7 @@ import Synchronization
 /// `additionalChannelHandlers`), collects the event's body on the event loop, hands it to
 /// ``AlarmIntake`` with a receiver, and writes the reply from the event loop when the group
 /// commit that holds the event is durable. The intake, its checks, its answers and its
-/// problem+json refusals are the same as the route's (`Routes+alarms.swift`), which still serves
+/// problem+json refusals are the same as the route's (``AlarmController``), which still serves
 /// whatever this handler passes on.
 ///
 /// It passes on, untouched, every request that is not a device event, and a device event when:

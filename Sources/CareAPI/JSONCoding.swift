@@ -4,11 +4,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// JSON in and out, with errors that name the field.
+/// JSON in and out of HTTP: the body limit, the media type, responses, and errors that name the
+/// field. The coders are CareJSON's, so the API writes JSON as every other module does.
 enum JSONCoding {
-    static var encoder: JSONEncoder { CareJSON.encoder }
-    static var decoder: JSONDecoder { CareJSON.decoder }
-
     /// Reads the body (refusing more than `limit` bytes) and decodes it.
     ///
     /// Syntax errors are 400; a missing field, a wrong type or an unknown enum value is 422
@@ -28,7 +26,7 @@ enum JSONCoding {
         }
         guard buffer.readableBytes > 0 else { throw APIError.malformed(field: nil, detail: "The request body is empty; send a JSON object.") }
         do {
-            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try CareJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw describe(error)
         }
@@ -46,20 +44,9 @@ enum JSONCoding {
         case .valueNotFound(_, let c):
             return .invalid(ValidationFailure(field: path(c.codingPath), reason: "must not be null"))
         case .typeMismatch(let type, let c):
-            return .invalid(ValidationFailure(field: path(c.codingPath), reason: "must be \(describe(type))"))
+            return .invalid(ValidationFailure(field: path(c.codingPath), reason: "must be \(CareJSON.describe(type))"))
         @unknown default:
             return .malformed(field: nil, detail: "The body could not be read.")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Int64.Type: "a whole number"
-        case is Double.Type: "a number"
-        case is Bool.Type: "true or false"
-        case is [Any].Type: "an array"
-        default: type == [String: Any].self ? "an object" : "a value of type \(type)"
         }
     }
 
@@ -90,7 +77,7 @@ enum JSONCoding {
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"
-        let data = try encoder.encode(value)
+        let data = try CareJSON.encoder.encode(value)
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

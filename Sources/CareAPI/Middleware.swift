@@ -33,7 +33,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = id
         let elapsed = ContinuousClock.now - started
-        let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        let ms = elapsed.fractionalMilliseconds
         context.logger.info("request", metadata: [
             "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
             "ms": "\(String(format: "%.2f", ms))",

@@ -102,7 +102,7 @@ public struct Problem: Codable, Sendable, Equatable {
 
     /// The document, as JSON.
     func body(allocator: ByteBufferAllocator) -> ByteBuffer {
-        allocator.buffer(bytes: (try? JSONCoding.encoder.encode(self)) ?? Data())
+        allocator.buffer(bytes: (try? CareJSON.encoder.encode(self)) ?? Data())
     }
 
     /// `Content-Type`, and `WWW-Authenticate` or `Retry-After` where the status calls for them.

@@ -1,3 +1,4 @@
+import CareModel
 import Foundation
 
 extension CareSettings {
@@ -61,6 +62,29 @@ extension CareSettings {
     }
 }
 
+extension CareSettings.Notifications {
+    /// ``channelOrder``'s channels, in order; a text the `notifications.channelOrder` key does
+    /// not allow is the same problem the loader would have reported.
+    public func channels() throws(ConfigurationProblem) -> [NotificationChannelKind] {
+        try SettingKey.channelOrder.value(of: channelOrder, read: Self.channels(in:))
+    }
+
+    /// ``quietHoursStart`` and ``quietHoursEnd`` as minutes after midnight, checked as
+    /// ``channels()`` is.
+    public func quietHoursInMinutes() throws(ConfigurationProblem) -> (start: Int, end: Int) {
+        (try SettingKey.quietHoursStart.value(of: quietHoursStart, read: LocalTime.minutes(ofClockTime:)),
+         try SettingKey.quietHoursEnd.value(of: quietHoursEnd, read: LocalTime.minutes(ofClockTime:)))
+    }
+
+    /// The channels `text` names, comma-separated, each at most once; nil for any other text.
+    static func channels(in text: String) -> [NotificationChannelKind]? {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let channels = names.compactMap(NotificationChannelKind.init(rawValue:))
+        guard channels.count == names.count, Set(channels).count == channels.count else { return nil }
+        return channels
+    }
+}
+
 /// How the SMS gateway takes its parameters.
 public enum NotificationSMSFormat: String, Sendable, Equatable, CaseIterable {
     case json, form, query
@@ -83,14 +107,7 @@ public enum NotificationNameStyle: String, Sendable, Equatable, CaseIterable {
 extension SettingKey {
     /// The `notifications.*` keys, in the order of `Config/eldercare.json`.
     static let notificationKeys: [SettingKey] = [
-        .text("notifications.channelOrder", \.notifications.channelOrder,
-              allowed: "a comma-separated list of webhook, sms and push, each at most once, such as sms,push,webhook",
-              isValid: { text in
-                  let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-                      .map { $0.trimmingCharacters(in: .whitespaces) }
-                  return !parts.isEmpty && Set(parts).count == parts.count
-                      && parts.allSatisfy { ["webhook", "sms", "push"].contains($0) }
-              }),
+        .channelOrder,
         .text("notifications.webhookURL", \.notifications.webhookURL, allowed: httpURL, isValid: isHTTPURLOrEmpty),
         .text("notifications.webhookSecret", \.notifications.webhookSecret, allowed: secret, isValid: { _ in true }),
         .text("notifications.smsURL", \.notifications.smsURL, allowed: httpURL, isValid: isHTTPURLOrEmpty),
@@ -121,14 +138,27 @@ extension SettingKey {
         .integer("notifications.retryBaseSeconds", \.notifications.retryBaseSeconds, 1...3_600),
         .integer("notifications.retryMaxDelaySeconds", \.notifications.retryMaxDelaySeconds, 1...86_400),
         .integer("notifications.requestTimeoutSeconds", \.notifications.requestTimeoutSeconds, 1...300),
-        .text("notifications.quietHoursStart", \.notifications.quietHoursStart, allowed: clockTime, isValid: isClockTime),
-        .text("notifications.quietHoursEnd", \.notifications.quietHoursEnd, allowed: clockTime, isValid: isClockTime),
+        .quietHoursStart,
+        .quietHoursEnd,
         .integer("notifications.utcOffsetMinutes", \.notifications.utcOffsetMinutes, -720...840),
         .integer("notifications.circuitFailureThreshold", \.notifications.circuitFailureThreshold, 1...1_000),
         .integer("notifications.circuitOpenSeconds", \.notifications.circuitOpenSeconds, 1...86_400),
         .integer("notifications.concurrency", \.notifications.concurrency, 1...2_048),
         .integer("notifications.pollIntervalMilliseconds", \.notifications.pollIntervalMilliseconds, 10...60_000),
     ]
+
+    // The keys whose text the notifications worker reads as something else: the loader checks
+    // them, and ``CareSettings/Notifications`` reads them, with the same parser.
+    static let channelOrder = SettingKey.text(
+        "notifications.channelOrder", \.notifications.channelOrder,
+        allowed: "a comma-separated list of webhook, sms and push, each at most once, such as sms,push,webhook",
+        isValid: { CareSettings.Notifications.channels(in: $0) != nil })
+    static let quietHoursStart = SettingKey.text(
+        "notifications.quietHoursStart", \.notifications.quietHoursStart, allowed: clockTime,
+        isValid: { LocalTime.minutes(ofClockTime: $0) != nil })
+    static let quietHoursEnd = SettingKey.text(
+        "notifications.quietHoursEnd", \.notifications.quietHoursEnd, allowed: clockTime,
+        isValid: { LocalTime.minutes(ofClockTime: $0) != nil })
 
     /// Rules across `notifications.*` keys.
     static let notificationCrossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] = [
@@ -156,13 +186,6 @@ extension SettingKey {
         guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else { return false }
         let rest = text.drop(while: { $0 != ":" }).dropFirst(3)
         return !rest.isEmpty && !rest.hasPrefix("/") && !text.contains(where: { $0.isWhitespace })
-    }
-
-    @Sendable static func isClockTime(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]) else { return false }
-        return (0..<24).contains(h) && (0..<60).contains(m)
     }
 
     @Sendable static func isSMSTemplate(_ text: String) -> Bool {

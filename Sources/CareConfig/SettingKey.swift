@@ -235,6 +235,13 @@ extension SettingKey {
         return raw
     }
 
+    /// What `read` makes of `text`, a value of this key, or the problem naming the key: the
+    /// loader's rule, for settings that may not have come through the loader.
+    func value<Value>(of text: String, read: (String) -> Value?) throws(ConfigurationProblem) -> Value {
+        guard let value = read(text) else { throw ConfigurationProblem(key: name, value: text, allowed: allowed) }
+        return value
+    }
+
     /// JSON `true`/`false` arrive as `NSNumber`s; they are not numbers here.
     static func isBoolean(_ number: NSNumber) -> Bool {
         #if canImport(Darwin)

@@ -18,6 +18,46 @@ public enum CallActionKind: String, Codable, Sendable, CaseIterable, CustomStrin
     public var isSystemOnly: Bool { self == .escalate }
 
     public var description: String { rawValue }
+
+    /// The action's route under `/v1/calls/{id}/`, for the API that serves it and the console
+    /// that calls it; `update_responder`'s continues with the responder's id
+    /// (`responders/{responderId}`). Nil for the platform's own actions, which have no route.
+    public var pathSegment: String? {
+        switch self {
+        case .claim: "claim"
+        case .release: "release"
+        case .note: "notes"
+        case .startCallback: "callback"
+        case .dispatch: "dispatch"
+        case .updateResponder: "responders"
+        case .resolve: "resolve"
+        case .recordFollowUp: "follow-up"
+        case .close: "close"
+        case .reopen: "reopen"
+        case .escalate: nil
+        }
+    }
+
+    /// Whether a request for it must carry the version of the call its operator saw. Notes change
+    /// no state, so they go without one and never collide with a colleague's action.
+    public var isVersioned: Bool { self != .note }
+
+    /// Short names for the timeline, Chinese first.
+    public var label: (chinese: String, english: String) {
+        switch self {
+        case .claim: ("接警", "claimed")
+        case .release: ("释放", "released")
+        case .note: ("备注", "note")
+        case .startCallback: ("回拨", "callback")
+        case .dispatch: ("派单", "dispatched")
+        case .updateResponder: ("响应", "responder")
+        case .resolve: ("处置", "resolved")
+        case .recordFollowUp: ("回访", "follow-up")
+        case .close: ("结案", "closed")
+        case .reopen: ("重开", "reopened")
+        case .escalate: ("超时升级", "escalated")
+        }
+    }
 }
 
 /// Something done to a call: by an operator from the console, or by the platform (``escalate``).

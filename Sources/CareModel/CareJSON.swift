@@ -15,6 +15,18 @@ public enum CareJSON {
         return d
     }()
 
+    /// A value of `type` in words, completing "must be ___" when a decoder finds another type.
+    public static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: type == [String: Any].self ? "an object" : "a value of type \(type)"
+        }
+    }
+
     /// A decoding path as the field name problem documents use: `contacts[1].phone`.
     public static func fieldPath(_ keys: [any CodingKey]) -> String {
         keys.reduce("") { partial, key in

@@ -14,6 +14,15 @@ public enum LocalTime {
         return two(h) + ":" + two(m) + (withSeconds ? ":" + two(s) : "")
     }
 
+    /// Minutes after midnight of a 24-hour clock time written `HH:MM` (`"22:00"` → 1320); nil
+    /// for any other text (`"7:00"`, `"24:00"`).
+    public static func minutes(ofClockTime text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+        return h * 60 + m
+    }
+
     /// Local midnight at the start of `day`.
     public static func midnight(_ day: CalendarDate) -> Date {
         Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 - Double(utcOffsetSeconds))

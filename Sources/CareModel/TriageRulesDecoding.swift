@@ -17,7 +17,7 @@ extension TriageRules {
     public init(decodingJSON data: Data) throws(ValidationFailure) {
         let file: RulesFile
         do {
-            file = try JSONDecoder().decode(RulesFile.self, from: data)
+            file = try CareJSON.decoder.decode(RulesFile.self, from: data)
         } catch let error as DecodingError {
             throw ValidationFailure([Self.issue(error)])
         } catch {
@@ -93,19 +93,9 @@ extension TriageRules {
             return FieldIssue(field: path(c.codingPath), reason: "must not be null")
         case .typeMismatch(let type, let c):
             return FieldIssue(field: path(c.codingPath).isEmpty ? "document" : path(c.codingPath),
-                              reason: "must be " + describe(type))
+                              reason: "must be " + CareJSON.describe(type))
         @unknown default:
             return FieldIssue(field: "document", reason: "could not be read")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type: "a whole number"
-        case is Double.Type: "a number"
-        case is [Any].Type: "an array"
-        default: type == [String: Any].self ? "an object" : "a value of type \(type)"
         }
     }
 }

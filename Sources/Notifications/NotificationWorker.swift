@@ -222,7 +222,7 @@ public final class NotificationWorker: Service, Sendable {
                     outcome = .failure(error)
                 }
                 let elapsed = ContinuousClock.now - started
-                latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                latencyMs = Int(elapsed.milliseconds)
                 metrics[kind]?.latency.recordNanoseconds(
                     elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                 result = AttemptResult.classify(outcome, now: clock.now())

@@ -46,12 +46,4 @@ public struct QuietHours: Sendable, Hashable {
         let secondOfDay = ((local % 86_400) + 86_400) % 86_400
         return secondOfDay / 60
     }
-
-    /// Parses `"22:00"`; nil for anything else.
-    public static func minutes(_ text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
-        return h * 60 + m
-    }
 }

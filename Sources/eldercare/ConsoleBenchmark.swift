@@ -69,7 +69,7 @@ struct ConsoleBenchmark: ParsableCommand {
     }
 
     static func ms(_ d: Duration) -> String {
-        String(format: "%.3f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        String(format: "%.3f", d.fractionalMilliseconds)
     }
 
     static func residentMegabytes() -> String {

@@ -33,7 +33,7 @@ struct ServerRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "eldercare")
         let database = try options.openDatabase(settings)
-        let server = CareServer(settings: settings, database: database, metrics: registry, logger: logger,
+        let server = try CareServer(settings: settings, database: database, metrics: registry, logger: logger,
                                 intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency))
         let host = settings.server.host
         try await server.run { port in

@@ -23,7 +23,7 @@ struct TestServer: Sendable {
         var settings = CareSettings()
         settings.server.maxBodyBytes = bodyLimit
         settings.pagination.maximumLimit = 100
-        let server = CareServer(settings: settings, database: database, metrics: PrometheusCollectorRegistry(),
+        let server = try CareServer(settings: settings, database: database, metrics: PrometheusCollectorRegistry(),
                                 logger: Logger(label: "test"), readiness: Readiness(ready: ready))
         var t = TestServer(server: server, folder: folder)
         for role in Role.allCases {

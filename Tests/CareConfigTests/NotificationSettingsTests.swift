@@ -1,3 +1,4 @@
+import CareModel
 import Foundation
 import Testing
 
@@ -93,6 +94,17 @@ struct NotificationSettingsTests {
         let settings = try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: [key: value])
         let setting = try #require(SettingKey.byName[key])
         #expect(setting.read(settings) == setting.held(given: value), "the accepted value is the one loaded")
+    }
+
+    @Test("Settings built by hand are read with the loader's rules, a wrong value naming its key")
+    func handBuiltSettingsAreChecked() throws {
+        var n = CareSettings.Notifications()
+        #expect(try n.channels() == [.sms, .push, .webhook])
+        #expect(try n.quietHoursInMinutes() == (start: 1320, end: 420))
+        n.quietHoursEnd = "7:00"
+        let problem = try #require(throws: ConfigurationProblem.self) { try n.quietHoursInMinutes() }
+        #expect(problem == ConfigurationProblem(key: "notifications.quietHoursEnd", value: "7:00",
+                                                allowed: "a 24-hour clock time HH:MM, such as 22:00"))
     }
 
     @Test("A webhook URL needs a secret, and the refusal shows no secret")

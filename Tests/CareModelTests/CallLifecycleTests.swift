@@ -145,6 +145,15 @@ struct CallTransitionTableTests {
         #expect(table[.escalate] == [.new, .cancelledAtDevice, .dispatched, .resolved])
     }
 
+    @Test func everyOperatorsActionHasARouteOfItsOwn() {
+        let operators = CallActionKind.allCases.filter { !$0.isSystemOnly }
+        let segments = operators.compactMap(\.pathSegment)
+        #expect(segments.count == operators.count)
+        #expect(Set(segments).count == segments.count)
+        #expect(CallActionKind.allCases.filter(\.isSystemOnly).allSatisfy { $0.pathSegment == nil })
+        #expect(CallActionKind.allCases.filter { !$0.isVersioned } == [.note])
+    }
+
     @Test func allowedActionsForTheConsole() {
         #expect(CallLifecycle.allowedActions(in: fixture(.new)) == [.claim, .note])
         #expect(CallLifecycle.allowedActions(in: fixture(.cancelledAtDevice)) == [.claim, .note])

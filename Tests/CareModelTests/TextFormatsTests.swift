@@ -2,7 +2,8 @@ import CareModel
 import Foundation
 import Testing
 
-/// The hand-written formats other modules share: hex, JSON strings and numbers, RFC 3339 times.
+/// The hand-written formats other modules share: hex, JSON strings and numbers, RFC 3339 times,
+/// clock times, durations in milliseconds.
 @Suite("Hand-written text formats")
 struct TextFormatsTests {
     @Test func hexDecodesEitherCaseAndRefusesOddOrForeignText() {
@@ -29,6 +30,19 @@ struct TextFormatsTests {
         }
         #expect(JSONText.number(12) == "12")
         #expect(JSONText.number(22.5) == "22.5")
+    }
+
+    @Test func clockTimesAreHHMM() {
+        #expect(LocalTime.minutes(ofClockTime: "22:00") == 1320)
+        #expect(LocalTime.minutes(ofClockTime: "07:05") == 425)
+        #expect(LocalTime.minutes(ofClockTime: "7:00") == nil)
+        #expect(LocalTime.minutes(ofClockTime: "24:00") == nil)
+    }
+
+    @Test func durationsInMilliseconds() {
+        #expect(Duration.seconds(2).milliseconds == 2000)
+        #expect((Duration.seconds(2) + .microseconds(1_999)).milliseconds == 2001)
+        #expect((Duration.milliseconds(1) + .microseconds(250)).fractionalMilliseconds == 1.25)
     }
 
     @Test func timesAreWholeUTCSecondsAndParseBack() throws {

@@ -62,13 +62,6 @@ struct QuietHoursTests {
         #expect(!off.contains(local(23)))
         #expect(off.release(at: local(23)) == local(23))
     }
-
-    @Test func clockTimes() {
-        #expect(QuietHours.minutes("22:00") == 1320)
-        #expect(QuietHours.minutes("07:05") == 425)
-        #expect(QuietHours.minutes("7:00") == nil)
-        #expect(QuietHours.minutes("24:00") == nil)
-    }
 }
 
 @Suite("Retries and back-off")

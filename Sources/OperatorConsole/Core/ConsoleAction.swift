@@ -26,23 +26,16 @@ public enum ConsoleAction: Hashable, Sendable {
         }
     }
 
-    /// The route under `/v1/calls/{id}/`.
+    /// The route under `/v1/calls/{id}/`: the kind's, with the responder's id for progress.
     public var pathSuffix: String {
-        switch self {
-        case .claim: "claim"
-        case .release: "release"
-        case .note: "notes"
-        case .startCallback: "callback"
-        case .dispatch: "dispatch"
-        case .updateResponder(let id, _): "responders/\(id)"
-        case .resolve: "resolve"
-        case .followUp: "follow-up"
-        case .reopen: "reopen"
-        }
+        // Every console action is an operator's, and every operator's action has a route.
+        guard let segment = kind.pathSegment else { preconditionFailure("\(kind) has no route") }
+        if case .updateResponder(let id, _) = self { return segment + "/\(id)" }
+        return segment
     }
 
-    /// Notes change no state, so they go without a version and never collide with a colleague.
-    public var sendsVersion: Bool { kind != .note }
+    /// Whether the request carries the version of the call the operator saw (not for notes).
+    public var sendsVersion: Bool { kind.isVersioned }
 
     /// What the status line says while it is in flight: "claiming".
     public var progressive: String {

@@ -65,22 +65,12 @@ enum Labels {
 
     /// A timeline entry's action: an operator's, or intake's own (`opened`, `joined`, …).
     static func timelineAction(_ action: String) -> String {
+        if let kind = CallActionKind(rawValue: action) { return kind.label.chinese + " " + kind.label.english }
         switch action {
-        case "opened": "报警 opened"
-        case "joined": "重复报警 repeat alarm"
-        case "cancelled_at_device", "cancelled": "设备取消 cancelled at device"
-        case "claim": "接警 claimed"
-        case "release": "释放 released"
-        case "note": "备注 note"
-        case "start_callback": "回拨 callback"
-        case "dispatch": "派单 dispatched"
-        case "update_responder": "响应 responder"
-        case "resolve": "处置 resolved"
-        case "record_follow_up": "回访 follow-up"
-        case "close": "结案 closed"
-        case "reopen": "重开 reopened"
-        case "escalate": "超时升级 escalated"
-        default: action
+        case "opened": return "报警 opened"
+        case "joined": return "重复报警 repeat alarm"
+        case "cancelled_at_device", "cancelled": return "设备取消 cancelled at device"
+        default: return action
         }
     }
 

@@ -144,7 +144,7 @@ public final class ConsoleAPI: Sendable {
     func problem(status: Int, body: Data) -> ConsoleAPIError {
         if status == 401 { return .tokenRefused(server: server) }
         struct Problem: Decodable { var title: String?; var detail: String? }
-        if let problem = try? JSONDecoder().decode(Problem.self, from: body),
+        if let problem = try? CareJSON.decoder.decode(Problem.self, from: body),
            let sentence = problem.detail ?? problem.title, !sentence.isEmpty {
             return .answered(status: status, detail: sentence)
         }
