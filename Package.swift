@@ -152,7 +152,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "CareConfigTests", dependencies: ["CareConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "CareConfigTests", dependencies: ["CareConfig", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EmergencyTests",

@@ -59,7 +59,7 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
             var walPages: Int32 = 0, copiedPages: Int32 = 0
             sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &walPages, &copiedPages)
             condition.lock()
-            if !stopping { condition.wait(until: Date().addingTimeInterval(pause)) }
+            if !stopping { _ = condition.wait(until: Date().addingTimeInterval(pause)) }
         }
         running = false
         condition.broadcast()

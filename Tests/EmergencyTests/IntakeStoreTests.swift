@@ -96,3 +96,22 @@ struct SupervisionDeadlineTests {
         #expect(try await heartbeat("d") == t.clock.now.millis + 420_000, "back from offline: always rewritten")
     }
 }
+
+@Suite("Call rows")
+struct CallRowTests {
+    @Test func locationsRoundTripThroughJSONDecoder() throws {
+        let samples: [EventLocation] = [
+            EventLocation(area: .bathroom),
+            EventLocation(area: .livingRoom, text: "2号楼3单元 \"东\"\\侧\n\t门口\u{1}", latitude: 22.6391, longitude: 110.152,
+                          accuracyMeters: 12),
+            EventLocation(latitude: -90, longitude: 180, accuracyMeters: 0.5),
+            EventLocation(text: ""),
+            EventLocation(),
+        ]
+        for location in samples {
+            let text = try #require(SQLText.location(location))
+            #expect(try JSONDecoder().decode(EventLocation.self, from: Data(text.utf8)) == location, "\(text)")
+        }
+        #expect(SQLText.location(nil) == nil)
+    }
+}

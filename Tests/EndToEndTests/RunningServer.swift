@@ -71,7 +71,7 @@ final class RunningServer: @unchecked Sendable {
 
     /// Starts `eldercare serve --port 0` and waits until `/ready` answers 200.
     func start(environment extra: [String: String] = [:]) async throws {
-        if !FileManager.default.fileExists(atPath: logFile) { FileManager.default.createFile(atPath: logFile, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logFile) { _ = FileManager.default.createFile(atPath: logFile, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         log.seekToEndOfFile()
         process = Process()
