@@ -13,7 +13,7 @@ let package = Package(
     name: "eldercare",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "eldercare", targets: ["eldercare"]),
+        .executable(name: "eldercare", targets: ["eldercare"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -159,8 +159,9 @@ let package = Package(
             dependencies: ["Emergency", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "DeviceSigningTests", dependencies: ["DeviceSigning", .product(name: "Crypto", package: "swift-crypto")],
-                    swiftSettings: swiftSettings),
+        .testTarget(
+            name: "DeviceSigningTests", dependencies: ["DeviceSigning", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "NotificationsTests",
@@ -170,7 +171,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",

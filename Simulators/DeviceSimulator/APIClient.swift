@@ -16,7 +16,8 @@ final class APIClient {
     func healthProblem() -> String? {
         do {
             let response = try exchange("GET", "/health", authorized: false)
-            return response.status == 200 ? nil : "The server at \(settings.address.url) answered GET /health with \(response.status), not 200."
+            return response.status == 200
+                ? nil : "The server at \(settings.address.url) answered GET /health with \(response.status), not 200."
         } catch {
             return "\(error)"
         }

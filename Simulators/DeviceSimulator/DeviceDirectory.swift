@@ -49,12 +49,15 @@ struct DeviceDirectory {
             try api.forEachPage(query, of: DeviceRecord.self) { items in
                 for record in items where chosen.count < wish.count {
                     guard record.status == "active", !taken.contains(record.id), !wish.avoidElders.contains(record.elderId),
-                          !(wish.distinctElders && elders.contains(record.elderId)) else { continue }
+                        !(wish.distinctElders && elders.contains(record.elderId))
+                    else { continue }
                     // Seed-derived secrets only fit seeded devices (ids like SOS-00000042); a device
                     // registered by hand has a random secret the simulator cannot know.
                     if case .seed = source, !Self.looksSeeded(record.id) { continue }
-                    chosen.append(SimDevice(id: record.id, type: record.type, elderId: record.elderId,
-                                            heartbeatSeconds: record.heartbeatSeconds))
+                    chosen.append(
+                        SimDevice(
+                            id: record.id, type: record.type, elderId: record.elderId,
+                            heartbeatSeconds: record.heartbeatSeconds))
                     taken.insert(record.id)
                     elders.insert(record.elderId)
                 }
@@ -93,7 +96,9 @@ struct DeviceDirectory {
             let byId = Dictionary(fileEntries.map { ($0.id, $0.secret) }, uniquingKeysWith: { first, _ in first })
             secrets = devices.map { byId[$0.id] ?? "" }
         case .rotate:
-            Console.say("Rotating the secrets of \(Format.count(devices.count)) device\(devices.count == 1 ? "" : "s") (--rotate-secrets): the real devices can no longer sign until re-provisioned.")
+            Console.say(
+                "Rotating the secrets of \(Format.count(devices.count)) device\(devices.count == 1 ? "" : "s") (--rotate-secrets): the real devices can no longer sign until re-provisioned."
+            )
             let results = try rotate(devices.map(\.id))
             secrets = results.map(\.secret)
             for i in devices.indices { devices[i].heartbeatSeconds = results[i].device.heartbeatSeconds }
@@ -113,7 +118,9 @@ struct DeviceDirectory {
             do {
                 let rotated = try api.post("/v1/devices/\(ids[i])/secret", as: RotatedSecret.self)
                 results.withLock { $0[i] = rotated }
-                let n = done.withLock { n -> Int in n += 1; return n }
+                let n = done.withLock { n -> Int in
+                    n += 1; return n
+                }
                 if n % 5000 == 0 { Console.say("  \(Format.count(n)) of \(Format.count(ids.count)) rotated") }
             } catch {
                 firstError.withLock { if $0 == nil { $0 = "Rotating the secret of \(ids[i]) failed: \(error)" } }
@@ -146,7 +153,8 @@ struct DeviceDirectory {
         for id in ordered where chosen.count < wish.count {
             if needsRegistry {
                 guard let record = try? api.get("/v1/devices/\(id)", as: DeviceRecord.self), record.status == "active",
-                      !wish.avoidElders.contains(record.elderId), !(wish.distinctElders && elders.contains(record.elderId)) else { continue }
+                    !wish.avoidElders.contains(record.elderId), !(wish.distinctElders && elders.contains(record.elderId))
+                else { continue }
                 elders.insert(record.elderId)
                 chosen.append(SimDevice(id: id, type: record.type, elderId: record.elderId, heartbeatSeconds: record.heartbeatSeconds))
             } else {

@@ -64,8 +64,10 @@ final class DeviceKeyring: @unchecked Sendable {
         for (device, secret) in zip(devices, secrets) {
             let path = Self.eventsPath(device.id)
             signers.append(DeviceSigner(secret: secret, path: path))
-            heads.append(Array(("POST \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
-                + "Content-Type: application/json\r\nX-Eldercare-Timestamp: ").utf8))
+            heads.append(
+                Array(
+                    ("POST \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
+                        + "Content-Type: application/json\r\nX-Eldercare-Timestamp: ").utf8))
         }
         self.signers = signers
         requestHeads = heads

@@ -13,9 +13,10 @@ struct EventAnswer: Sendable, Equatable {
     static func parse(_ body: [UInt8]) -> EventAnswer? {
         body.withUnsafeBufferPointer { buf in
             guard let status = JSONPeek.string("status", in: buf) else { return nil }
-            return EventAnswer(status: status, callId: JSONPeek.integer("callId", in: buf).map(Int64.init),
-                               callVersion: JSONPeek.integer("callVersion", in: buf),
-                               heartbeatSeconds: JSONPeek.integer("heartbeatSeconds", in: buf))
+            return EventAnswer(
+                status: status, callId: JSONPeek.integer("callId", in: buf).map(Int64.init),
+                callVersion: JSONPeek.integer("callVersion", in: buf),
+                heartbeatSeconds: JSONPeek.integer("heartbeatSeconds", in: buf))
         }
     }
 }
@@ -126,8 +127,9 @@ final class EventSender {
 
     private static func result(_ response: HTTPResponse, retries: Int) -> SendResult {
         let answer = (200..<300).contains(response.status) ? EventAnswer.parse(response.body) : nil
-        return SendResult(status: response.status, answer: answer, retryAfter: response.retryAfter,
-                          retries: retries, failure: nil, responseBody: response.body)
+        return SendResult(
+            status: response.status, answer: answer, retryAfter: response.retryAfter,
+            retries: retries, failure: nil, responseBody: response.body)
     }
 
     /// Sends exact body bytes as `device`, retrying on timeouts and connection errors.

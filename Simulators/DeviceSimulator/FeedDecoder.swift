@@ -105,7 +105,11 @@ struct FeedDecoder {
             case .dataCR:
                 let b = bytes[i]
                 i += 1
-                if b == 13 { chunk = .dataLF } else if b == 10 { chunk = .size(0, digits: 0) } else {
+                if b == 13 {
+                    chunk = .dataLF
+                } else if b == 10 {
+                    chunk = .size(0, digits: 0)
+                } else {
                     throw FeedDecodeError(description: "a chunk did not end with CRLF (byte \(b)): the chunk sizes do not match the data")
                 }
             case .dataLF:

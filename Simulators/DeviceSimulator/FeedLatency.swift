@@ -111,10 +111,12 @@ struct FeedLatencyReport {
     /// replies that claim the same version twice or a version announced before the alarm was
     /// sent: those are bugs, not slowness.
     var passed: Bool {
-        sharedVersions.isEmpty && subscribers.allSatisfy { s in
-            s.missing.isEmpty && s.early.isEmpty && s.tally.failures.isEmpty && s.tally.positionsNotIncreasing == 0 && s.tally.repeatedVersions == 0
-                && s.tally.versionsBackwards == 0 && s.tally.versionGaps == 0 && s.tally.unreadable == 0
-        }
+        sharedVersions.isEmpty
+            && subscribers.allSatisfy { s in
+                s.missing.isEmpty && s.early.isEmpty && s.tally.failures.isEmpty && s.tally.positionsNotIncreasing == 0
+                    && s.tally.repeatedVersions == 0
+                    && s.tally.versionsBackwards == 0 && s.tally.versionGaps == 0 && s.tally.unreadable == 0
+            }
     }
 
     /// The report, in sentences; `from` says where latencies count from; `name` names a send
@@ -122,7 +124,9 @@ struct FeedLatencyReport {
     func lines(from: String, name: (FeedSend) -> String) -> [String] {
         var out: [String] = []
         let plural = subscriberCount == 1 ? "" : "s"
-        out.append("Live feed: \(subscriberCount) subscriber\(plural) on GET \(FeedStream.path); \(Format.count(tracked)) acknowledged alarms named a call and its version.")
+        out.append(
+            "Live feed: \(subscriberCount) subscriber\(plural) on GET \(FeedStream.path); \(Format.count(tracked)) acknowledged alarms named a call and its version."
+        )
         out.append("Device POST → feed event (\(from)), first subscriber: \(first.summary) (\(Format.count(first.count)) events).")
         if subscriberCount > 1 {
             out.append("Device POST → feed event, all \(subscriberCount) subscribers: \(all.summary) (\(Format.count(all.count)) events).")
@@ -132,7 +136,9 @@ struct FeedLatencyReport {
             var parts = ["\(Format.count(t.events)) events received", "\(Format.count(s.missing.count)) acknowledged alarms missing"]
             if t.reconnects > 0 { parts.append("\(t.reconnects) reconnect attempts with Last-Event-ID") }
             if t.positionsNotIncreasing > 0 { parts.append("\(Format.count(t.positionsNotIncreasing)) ids not above the previous") }
-            if t.skippedIds > 0 { parts.append("\(Format.count(t.skippedIds)) ids skipped (normal only for changes of other things than calls)") }
+            if t.skippedIds > 0 {
+                parts.append("\(Format.count(t.skippedIds)) ids skipped (normal only for changes of other things than calls)")
+            }
             if t.repeatedVersions > 0 { parts.append("\(Format.count(t.repeatedVersions)) call versions repeated") }
             if t.versionsBackwards > 0 { parts.append("\(Format.count(t.versionsBackwards)) call versions going backwards") }
             if t.versionGaps > 0 { parts.append("\(Format.count(t.versionGaps)) gaps in a call's versions") }
@@ -142,25 +148,32 @@ struct FeedLatencyReport {
             for failure in t.failures { out.append("    the feed failed: \(failure)") }
             if !s.early.isEmpty {
                 let shown = s.early.prefix(10).map { "call \(FeedKey.callId($0.key)) version \(FeedKey.version($0.key)) (\(name($0)))" }
-                out.append("    \(Format.count(s.early.count)) events arrived before their alarm was sent, so the reply named another change's version: "
-                           + shown.joined(separator: ", "))
+                out.append(
+                    "    \(Format.count(s.early.count)) events arrived before their alarm was sent, so the reply named another change's version: "
+                        + shown.joined(separator: ", "))
             }
             if !s.missing.isEmpty {
                 let shown = s.missing.prefix(20).map { "call \(FeedKey.callId($0.key)) version \(FeedKey.version($0.key)) (\(name($0)))" }
-                out.append("    never received within \(Format.fixed(grace, 0)) s after the run: " + shown.joined(separator: ", ")
-                           + (s.missing.count > 20 ? ", … and \(Format.count(s.missing.count - 20)) more" : ""))
+                out.append(
+                    "    never received within \(Format.fixed(grace, 0)) s after the run: " + shown.joined(separator: ", ")
+                        + (s.missing.count > 20 ? ", … and \(Format.count(s.missing.count - 20)) more" : ""))
             }
         }
         if !sharedVersions.isEmpty {
             let shown = sharedVersions.prefix(10).map { "call \(FeedKey.callId($0.key)) version \(FeedKey.version($0.key)) (\(name($0)))" }
-            out.append("The server's replies named the same call version for different alarms \(Format.count(sharedVersions.count)) times: "
-                       + shown.joined(separator: ", "))
+            out.append(
+                "The server's replies named the same call version for different alarms \(Format.count(sharedVersions.count)) times: "
+                    + shown.joined(separator: ", "))
         }
         let missing = subscribers.reduce(0) { $0 + $1.missing.count }
         if missing == 0 {
-            out.append("Every acknowledged alarm reached every subscriber (the last \(Format.fixed(lastArrival * 1000, 0)) ms after the last reply).")
+            out.append(
+                "Every acknowledged alarm reached every subscriber (the last \(Format.fixed(lastArrival * 1000, 0)) ms after the last reply)."
+            )
         } else {
-            out.append("\(Format.count(missing)) feed events for acknowledged alarms never arrived within \(Format.fixed(grace, 0)) s after the run (counted per subscriber).")
+            out.append(
+                "\(Format.count(missing)) feed events for acknowledged alarms never arrived within \(Format.fixed(grace, 0)) s after the run (counted per subscriber)."
+            )
         }
         return out
     }

@@ -51,7 +51,8 @@ final class FeedStream {
         } catch {
             throw SimError("Cannot open the live feed at \(settings.address.url)\(Self.path): \(error).")
         }
-        var request = "GET \(Self.path) HTTP/1.1\r\nHost: \(settings.address.hostHeader)\r\nAccept: text/event-stream\r\n"
+        var request =
+            "GET \(Self.path) HTTP/1.1\r\nHost: \(settings.address.hostHeader)\r\nAccept: text/event-stream\r\n"
             + "Authorization: Bearer \(token)\r\n"
         if let lastEventID { request += "Last-Event-ID: \(lastEventID)\r\n" }
         request += "\r\n"
@@ -114,7 +115,9 @@ final class FeedStream {
                 guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else {
                     throw SimError("Reading the live feed's answer failed: \(Socket.describe(code)).")
                 }
-                if SimClock.nanos() > deadline { throw SimError("The live feed did not answer within \(Format.fixed(settings.timeoutSeconds, 0)) s.") }
+                if SimClock.nanos() > deadline {
+                    throw SimError("The live feed did not answer within \(Format.fixed(settings.timeoutSeconds, 0)) s.")
+                }
                 continue
             }
             let before = head.count
@@ -137,11 +140,13 @@ final class FeedStream {
         }
         guard status == 200 else {
             let body = String(decoding: head[end!...].prefix(300), as: UTF8.self)
-            let hint = status == 401 || status == 403 ? " (the token must belong to a role that may read calls, e.g. admin or operator)" : ""
+            let hint =
+                status == 401 || status == 403 ? " (the token must belong to a role that may read calls, e.g. admin or operator)" : ""
             throw SimError("GET \(Self.path) answered \(status)\(hint): \(body.isEmpty ? "(no body)" : body)")
         }
         guard headers["content-type"]?.lowercased().hasPrefix("text/event-stream") == true else {
-            throw SimError("GET \(Self.path) answered 200 but with Content-Type \(headers["content-type"] ?? "(none)"), not text/event-stream.")
+            throw SimError(
+                "GET \(Self.path) answered 200 but with Content-Type \(headers["content-type"] ?? "(none)"), not text/event-stream.")
         }
         decoder = FeedDecoder(chunked: headers["transfer-encoding"]?.lowercased().contains("chunked") == true)
         // Whatever followed the head in the same reads is the start of the body.

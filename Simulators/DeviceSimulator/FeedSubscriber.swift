@@ -116,7 +116,8 @@ final class FeedSubscriber: Sendable {
                     // Interrupted: resume after the last id seen, as a console does. Repeated
                     // failures (a server restarting) are noted once.
                     let reason = "\(error)"
-                    let line = "interrupted (\(reason)); reconnecting with Last-Event-ID "
+                    let line =
+                        "interrupted (\(reason)); reconnecting with Last-Event-ID "
                         + (lastPosition.map(String.init) ?? "(none: resuming live, changes in between may be missed)")
                     tally.withLock { t in
                         t.reconnects += 1
@@ -135,7 +136,11 @@ final class FeedSubscriber: Sendable {
     var snapshot: Tally { tally.value }
 
     /// Everything seen, with `arrivals` complete: for the report, after ``stop()``.
-    var finishedTally: Tally { tally.withLock { $0.index(); return $0 } }
+    var finishedTally: Tally {
+        tally.withLock {
+            $0.index(); return $0
+        }
+    }
 
     /// The keys that have not arrived yet (for the wait after the run).
     func missing(of keys: [UInt64]) -> [UInt64] {

@@ -186,7 +186,9 @@ final class HTTPConnection {
     private func parseHead(length: Int) throws(HTTPFailure) -> Head {
         let parsed: Head? = inbox.withUnsafeBufferPointer { buf in
             let start = head, end = head + length
-            guard length >= 16, buf[start] == UInt8(ascii: "H"), buf[start + 4] == UInt8(ascii: "/"), buf[start + 8] == 32 else { return nil }
+            guard length >= 16, buf[start] == UInt8(ascii: "H"), buf[start + 4] == UInt8(ascii: "/"), buf[start + 8] == 32 else {
+                return nil
+            }
             var h = Head()
             h.status = Self.digits(buf, start + 9, start + 12)
             guard h.status >= 100 else { return nil }
@@ -317,8 +319,10 @@ extension Socket {
     /// SO_SNDTIMEO to it) and each send; `receiveTimeoutSeconds` (default the same) each recv.
     /// Shared by the request/response connections and the live-feed reader (`FeedStream`), which
     /// wants a short receive timeout so its thread can notice when to stop.
-    static func connect(to address: ServerAddress, timeoutSeconds: Double,
-                        receiveTimeoutSeconds: Double? = nil) throws(HTTPFailure) -> Int32 {
+    static func connect(
+        to address: ServerAddress, timeoutSeconds: Double,
+        receiveTimeoutSeconds: Double? = nil
+    ) throws(HTTPFailure) -> Int32 {
         let socketFD = socket(address.family, Socket.streamType, 0)
         guard socketFD >= 0 else { throw .cannotConnect(Socket.describe(errno)) }
         var one: Int32 = 1

@@ -5,8 +5,9 @@ import Histogram
 struct LatencyRecorder: Sendable {
     static let highestMicros: UInt64 = 3_600_000_000
 
-    private(set) var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: LatencyRecorder.highestMicros,
-                                                   numberOfSignificantValueDigits: .three)
+    private(set) var histogram = Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: LatencyRecorder.highestMicros,
+        numberOfSignificantValueDigits: .three)
 
     mutating func record(nanos: UInt64) {
         histogram.record(Swift.min(Swift.max(nanos / 1000, 1), Self.highestMicros))
@@ -69,6 +70,7 @@ struct StatusTally: Sendable {
 
     /// `accepted 2,000, joined 43,000, recorded 405,000`
     var answerSummary: String {
-        byAnswer.isEmpty ? "none" : byAnswer.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ")
+        byAnswer.isEmpty
+            ? "none" : byAnswer.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", ")
     }
 }

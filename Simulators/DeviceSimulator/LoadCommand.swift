@@ -48,17 +48,20 @@ struct LoadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How many devices to cycle over.", valueName: "N"))
     var devices: Int = 20_000
 
-    @Option(name: .customLong("spin-us"), help: ArgumentHelp(
-        "Open loop: microseconds before each send to stop sleeping and spin, so timer slack is not counted as latency (as registry-load does). 0 saves CPU on a shared machine but adds up to ~60 µs to measured latencies.",
-        valueName: "µs"))
+    @Option(
+        name: .customLong("spin-us"),
+        help: ArgumentHelp(
+            "Open loop: microseconds before each send to stop sleeping and spin, so timer slack is not counted as latency (as registry-load does). 0 saves CPU on a shared machine but adds up to ~60 µs to measured latencies.",
+            valueName: "µs"))
     var spinMicros: Int = 60
 
     @Flag(name: .customLong("no-verify"), help: "Skip checking that every acknowledged event is stored.")
     var noVerify = false
 
-    @Option(help: ArgumentHelp(
-        "Live-feed subscribers (GET /v1/calls/stream) to open before sending, one thread each, to measure device POST → feed event latency for alarms (see below). 0: none.",
-        valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Live-feed subscribers (GET /v1/calls/stream) to open before sending, one thread each, to measure device POST → feed event latency for alarms (see below). 0: none.",
+            valueName: "N"))
     var subscribers: Int = 0
 
     /// Closed loop: connections each load thread sends on before it reads their answers.
@@ -69,12 +72,15 @@ struct LoadCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...2000).contains(connections) else { throw ValidationError("--connections must be between 1 and 2000.") }
-        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be a positive number of seconds (at most a day).") }
+        guard duration > 0, duration <= 86_400 else {
+            throw ValidationError("--duration must be a positive number of seconds (at most a day).")
+        }
         guard devices >= 1 else { throw ValidationError("--devices must be at least 1.") }
         guard (0...10_000).contains(spinMicros) else { throw ValidationError("--spin-us must be between 0 and 10000.") }
         guard (0...256).contains(subscribers) else { throw ValidationError("--subscribers must be between 0 and 256.") }
         if subscribers > 0 && (target == .health || kind == .heartbeat) {
-            throw ValidationError("--subscribers measures alarms reaching the live feed; use it with --kind alarm or mixed and --target events.")
+            throw ValidationError(
+                "--subscribers measures alarms reaching the live feed; use it with --kind alarm or mixed and --target events.")
         }
         if case .perSecond(let r) = rate, r * duration > 500_000_000 {
             throw ValidationError("--rate × --duration asks for more than 500 million events; shorten the run.")
@@ -86,27 +92,33 @@ struct LoadCommand: ParsableCommand {
         if let problem = APIClient(settings).healthProblem() {
             throw SimError(problem)
         }
-        let pacing: Pacing = switch rate {
-        case .max: .asFastAsPossible(seconds: duration)
-        case .perSecond(let r): .fixedRate(perSecond: r, total: max(1, Int((r * duration).rounded())), spinMicros: spinMicros)
-        }
+        let pacing: Pacing =
+            switch rate {
+            case .max: .asFastAsPossible(seconds: duration)
+            case .perSecond(let r): .fixedRate(perSecond: r, total: max(1, Int((r * duration).rounded())), spinMicros: spinMicros)
+            }
         // A timetable the server cannot keep is still measured, but not forever: stop taking
         // slots at twice the duration plus 10 s and report what was never sent.
         let hardStop = duration * 2 + 10
-        let pacingText = switch rate {
-        case .max: "as fast as possible (closed loop) for \(Format.fixed(duration, 0)) s"
-        case .perSecond: "\(rate)/s on a fixed timetable (open loop) for \(Format.fixed(duration, 0)) s"
-        }
+        let pacingText =
+            switch rate {
+            case .max: "as fast as possible (closed loop) for \(Format.fixed(duration, 0)) s"
+            case .perSecond: "\(rate)/s on a fixed timetable (open loop) for \(Format.fixed(duration, 0)) s"
+            }
         let progress: (Int, Double) -> Void = { fired, seconds in
-            Console.say("  \(Format.fixed(seconds, 0)) s: \(Format.count(fired)) answered (\(Format.count(Int(Double(fired) / max(seconds, 0.001))))/s)")
+            Console.say(
+                "  \(Format.fixed(seconds, 0)) s: \(Format.count(fired)) answered (\(Format.count(Int(Double(fired) / max(seconds, 0.001))))/s)"
+            )
         }
 
         switch target {
         case .health:
             Console.say("Load: GET /health over \(connections) connections, \(pacingText).")
             let perThread = if case .max = rate { Self.connectionsPerThread } else { 1 }
-            let run = SlotDriver.run(threads: (connections + perThread - 1) / perThread, pacing: pacing, name: "load",
-                                     hardStopSeconds: hardStop, progressEvery: 5, progress: progress) { [connections] index in
+            let run = SlotDriver.run(
+                threads: (connections + perThread - 1) / perThread, pacing: pacing, name: "load",
+                hardStopSeconds: hardStop, progressEvery: 5, progress: progress
+            ) { [connections] index in
                 HealthWorker(settings: settings, connections: min(perThread, connections - index * perThread))
             }
             let (tally, latency) = merge(run.outcomes.map { ($0.tally, $0.latency) })
@@ -117,7 +129,8 @@ struct LoadCommand: ParsableCommand {
             let chosen = try directory.choose(.init(count: devices))
             guard !chosen.isEmpty else { throw SimError("The server lists no active devices the simulator can sign as.") }
             if chosen.count < devices {
-                Console.say("Only \(Format.count(chosen.count)) devices are available (asked for \(Format.count(devices))); cycling over those.")
+                Console.say(
+                    "Only \(Format.count(chosen.count)) devices are available (asked for \(Format.count(devices))); cycling over those.")
             }
             let keyring = try directory.keyring(for: chosen)
             let plan = LoadPlan(kind: kind)
@@ -127,21 +140,27 @@ struct LoadCommand: ParsableCommand {
                 try feed.start()
                 Console.say("Subscribed \(subscribers) live-feed connection\(subscribers == 1 ? "" : "s") to GET \(FeedStream.path).")
             }
-            Console.say("Load: \(plan.description) from \(Format.count(keyring.count)) devices over \(connections) connections, \(pacingText).")
+            Console.say(
+                "Load: \(plan.description) from \(Format.count(keyring.count)) devices over \(connections) connections, \(pacingText).")
             let trackFeed = feed != nil
             // Open loop keeps one connection per thread, so every send leaves on time.
             let perThread = if case .max = rate { Self.connectionsPerThread } else { 1 }
             let threads = (connections + perThread - 1) / perThread
-            let run = SlotDriver.run(threads: threads, pacing: pacing, name: "load", hardStopSeconds: hardStop,
-                                     progressEvery: 5, progress: progress) { [connections] index in
+            let run = SlotDriver.run(
+                threads: threads, pacing: pacing, name: "load", hardStopSeconds: hardStop,
+                progressEvery: 5, progress: progress
+            ) { [connections] index in
                 let count = min(perThread, connections - index * perThread)
-                return EventWorker(senders: (0..<count).map { _ in EventSender(keyring: keyring, settings: settings) }, plan: plan,
-                                   refPrefix: Array(refPrefix.utf8), trackFeed: trackFeed)
+                return EventWorker(
+                    senders: (0..<count).map { _ in EventSender(keyring: keyring, settings: settings) }, plan: plan,
+                    refPrefix: Array(refPrefix.utf8), trackFeed: trackFeed)
             }
             let (tally, latency) = merge(run.outcomes.map { ($0.tally, $0.latency) })
             report(run: run, tally: tally, latency: latency, what: "events")
             if tally.byHTTPStatus[401] != nil {
-                Console.say("401 means the server refused the signature: the secrets do not match (wrong --seed, or rotated secrets?), or the clocks differ by more than the 40 s window.")
+                Console.say(
+                    "401 means the server refused the signature: the secrets do not match (wrong --seed, or rotated secrets?), or the clocks differ by more than the 40 s window."
+                )
             }
             var feedPassed = true
             if let feed {
@@ -153,7 +172,9 @@ struct LoadCommand: ParsableCommand {
                     "\(keyring.devices[send.slot % keyring.count].id) ref \(refPrefix)\(send.slot)"
                 }.forEach(Console.say)
                 if unversioned > 0 {
-                    Console.say("\(Format.count(unversioned)) acknowledged events named a call without its version (callVersion), so they could not be followed to the feed: is the server older than the live feed?")
+                    Console.say(
+                        "\(Format.count(unversioned)) acknowledged events named a call without its version (callVersion), so they could not be followed to the feed: is the server older than the live feed?"
+                    )
                 }
                 feedPassed = result.passed && unversioned == 0
             }
@@ -183,13 +204,19 @@ struct LoadCommand: ParsableCommand {
     private func report<O>(run: SlotRun<O>, tally: StatusTally, latency: LatencyRecorder, what: String) {
         for problem in run.prepareProblems { Console.say("Could not connect before the start: \(problem)") }
         let seconds = run.seconds
-        Console.say("Throughput: \(Format.count(Int(Double(run.fired) / max(seconds, 0.001)))) \(what)/s (\(Format.count(run.fired)) in \(Format.fixed(seconds, 3)) s).")
+        Console.say(
+            "Throughput: \(Format.count(Int(Double(run.fired) / max(seconds, 0.001)))) \(what)/s (\(Format.count(run.fired)) in \(Format.fixed(seconds, 3)) s)."
+        )
         if run.unsent > 0 {
-            Console.say("Not sent: \(Format.count(run.unsent)) scheduled \(what), because the server fell more than \(Format.fixed(duration + 10, 0)) s behind the timetable.")
+            Console.say(
+                "Not sent: \(Format.count(run.unsent)) scheduled \(what), because the server fell more than \(Format.fixed(duration + 10, 0)) s behind the timetable."
+            )
         }
         Console.say("HTTP statuses: \(tally.httpSummary).")
         if !tally.byAnswer.isEmpty { Console.say("Answers: \(tally.answerSummary).") }
-        if tally.retries > 0 { Console.say("Retries after timeouts or dropped connections (same ref each time): \(Format.count(tally.retries)).") }
+        if tally.retries > 0 {
+            Console.say("Retries after timeouts or dropped connections (same ref each time): \(Format.count(tally.retries)).")
+        }
         let from = if case .max = rate { "from each send" } else { "from each scheduled send time" }
         Console.say("Latency (\(from)): \(latency.summary).")
     }
@@ -274,15 +301,17 @@ struct EventWorker: SlotWorker {
     var group: Int { senders.count }
 
     mutating func fire(slot: Int, since: UInt64) {
-        let result = sender.send(device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
-                                 refPrefix: refPrefix, refNumber: slot)
+        let result = sender.send(
+            device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
+            refPrefix: refPrefix, refNumber: slot)
         note(result, slot: slot, since: since)
     }
 
     mutating func fire(slots: Range<Int>, since: UInt64) {
         for (sender, slot) in zip(senders, slots) {
-            sender.start(device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
-                         refPrefix: refPrefix, refNumber: slot)
+            sender.start(
+                device: slot % sender.keyring.count, template: plan.template(forSlot: slot),
+                refPrefix: refPrefix, refNumber: slot)
         }
         for (sender, slot) in zip(senders, slots) {
             note(sender.finish(device: slot % sender.keyring.count), slot: slot, since: since)
@@ -304,8 +333,9 @@ struct EventWorker: SlotWorker {
     }
 
     func finish() -> Outcome {
-        Outcome(tally: tally, latency: latency, acknowledgedSlots: acknowledged, feedSends: feedSends,
-                callsWithoutVersion: callsWithoutVersion)
+        Outcome(
+            tally: tally, latency: latency, acknowledgedSlots: acknowledged, feedSends: feedSends,
+            callsWithoutVersion: callsWithoutVersion)
     }
 }
 

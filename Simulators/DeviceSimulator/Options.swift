@@ -10,19 +10,24 @@ struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An admin API token (ec_…). Default: the ELDERCARE_TOKEN environment variable.", valueName: "admin-token"))
     var token: String?
 
-    @Option(help: ArgumentHelp(
-        "The seed the demo database was made with (eldercare seed --seed S): seeded devices' secrets derive from it. Default 1, when no other source is given.",
-        valueName: "S"))
+    @Option(
+        help: ArgumentHelp(
+            "The seed the demo database was made with (eldercare seed --seed S): seeded devices' secrets derive from it. Default 1, when no other source is given.",
+            valueName: "S"))
     var seed: UInt64?
 
-    @Option(name: .customLong("devices-file"), help: ArgumentHelp(
-        "A CSV file of deviceId,secret lines: sign as these devices instead of seeded ones.", valueName: "file"))
+    @Option(
+        name: .customLong("devices-file"),
+        help: ArgumentHelp(
+            "A CSV file of deviceId,secret lines: sign as these devices instead of seeded ones.", valueName: "file"))
     var devicesFile: String?
 
-    @Flag(name: .customLong("rotate-secrets"), help: """
-        Take the devices over: rotate each chosen device's secret through the API and sign with the new one. \
-        The real devices can no longer sign until re-provisioned.
-        """)
+    @Flag(
+        name: .customLong("rotate-secrets"),
+        help: """
+            Take the devices over: rotate each chosen device's secret through the API and sign with the new one. \
+            The real devices can no longer sign until re-provisioned.
+            """)
     var rotateSecrets = false
 
     @Option(help: ArgumentHelp("Seconds to wait for an answer before retrying with the same ref (up to 3 retries).", valueName: "seconds"))
@@ -31,7 +36,8 @@ struct ServerOptions: ParsableArguments {
     func validate() throws {
         let sources = [seed != nil, devicesFile != nil, rotateSecrets].filter { $0 }.count
         guard sources <= 1 else {
-            throw ValidationError("Give at most one of --seed, --devices-file and --rotate-secrets: they are three ways to get the devices' secrets.")
+            throw ValidationError(
+                "Give at most one of --seed, --devices-file and --rotate-secrets: they are three ways to get the devices' secrets.")
         }
         guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds.") }
     }

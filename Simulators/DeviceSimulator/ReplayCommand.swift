@@ -43,7 +43,9 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let settings = try server.settings()
         let stream = FeedStream(settings: settings, receiveTimeout: 0.1)
-        Console.say("Replay: GET \(FeedStream.path) with Last-Event-ID: \(from), waiting for \(Format.count(expect)) events (at most \(Format.fixed(within, 0)) s).")
+        Console.say(
+            "Replay: GET \(FeedStream.path) with Last-Event-ID: \(from), waiting for \(Format.count(expect)) events (at most \(Format.fixed(within, 0)) s)."
+        )
         let started = SimClock.nanos()
         let deadline = started + UInt64(within * 1e9)
         var events = try stream.open(lastEventID: from)
@@ -73,13 +75,15 @@ struct ReplayCommand: ParsableCommand {
         check.lines.forEach(Console.say)
         guard let doneAt else {
             let why = ended ? "the server ended the stream" : "the time ran out"
-            throw SimError("Only \(Format.count(check.count)) of \(Format.count(expect)) events arrived within \(Format.fixed(within, 0)) s (\(why))"
-                           + (check.count > 0 ? "; the last had id \(check.lastPosition)." : ".")
-                           + " Fewer changes may be in the log after id \(from) than expected.")
+            throw SimError(
+                "Only \(Format.count(check.count)) of \(Format.count(expect)) events arrived within \(Format.fixed(within, 0)) s (\(why))"
+                    + (check.count > 0 ? "; the last had id \(check.lastPosition)." : ".")
+                    + " Fewer changes may be in the log after id \(from) than expected.")
         }
         let seconds = SimClock.seconds(from: started, to: doneAt)
-        Console.say("Replayed \(Format.count(expect)) events (ids \(check.firstPosition)…\(check.lastPosition)) in \(Format.fixed(seconds, 3)) s "
-                    + "from sending the request to the last one: \(Format.count(Int(Double(expect) / max(seconds, 1e-9)))) events/s.")
+        Console.say(
+            "Replayed \(Format.count(expect)) events (ids \(check.firstPosition)…\(check.lastPosition)) in \(Format.fixed(seconds, 3)) s "
+                + "from sending the request to the last one: \(Format.count(Int(Double(expect) / max(seconds, 1e-9)))) events/s.")
         if !check.passed { throw ExitCode(1) }
     }
 }
@@ -134,7 +138,9 @@ struct ReplayCheck {
         if problems > 0 { out.append("\(Format.count(problems)) events out of order, repeated or unreadable.") }
         if gaps > 0 { out.append("\(Format.count(gaps)) gaps in a call's versions (changes the replay skipped).") }
         if skippedIds > 0 {
-            out.append("\(Format.count(skippedIds)) ids between events never came (normal only where the change log holds changes of other things than calls).")
+            out.append(
+                "\(Format.count(skippedIds)) ids between events never came (normal only where the change log holds changes of other things than calls)."
+            )
         }
         out += examples.map { "  \($0)" }
         return out

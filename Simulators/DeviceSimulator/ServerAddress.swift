@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +22,8 @@ struct ServerAddress: Sendable {
             throw SimError("--server \(text) is not a URL such as http://127.0.0.1:8080.")
         }
         guard scheme == "http" else {
-            throw SimError("The simulator speaks plain HTTP only (\(text) is \(scheme)); run it next to the server and use http://127.0.0.1:PORT.")
+            throw SimError(
+                "The simulator speaks plain HTTP only (\(text) is \(scheme)); run it next to the server and use http://127.0.0.1:PORT.")
         }
         guard url.path.isEmpty || url.path == "/", url.query == nil else {
             throw SimError("--server takes only a scheme, host and port (not \(text)); the simulator adds the /v1/… paths itself.")

@@ -48,7 +48,8 @@ struct SignCommand: ParsableCommand {
         print("X-Eldercare-Timestamp: \(ts)")
         print("X-Eldercare-Signature: \(signature)")
         let quoted = "'" + body.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        print("curl -i -X POST \(server.server.hasSuffix("/") ? String(server.server.dropLast()) : server.server)\(path) -H 'Content-Type: application/json' "
-              + "-H 'X-Eldercare-Timestamp: \(ts)' -H 'X-Eldercare-Signature: \(signature)' --data-binary \(quoted)")
+        print(
+            "curl -i -X POST \(server.server.hasSuffix("/") ? String(server.server.dropLast()) : server.server)\(path) -H 'Content-Type: application/json' "
+                + "-H 'X-Eldercare-Timestamp: \(ts)' -H 'X-Eldercare-Signature: \(signature)' --data-binary \(quoted)")
     }
 }

@@ -125,7 +125,8 @@ enum SlotDriver {
         var unsent = 0
         if case .fixedRate(_, let total, _) = pacing { unsent = total - fired }
         let outcomes = state.outcomes.value.sorted { $0.0 < $1.0 }.map { $0.1 as! W.Outcome }
-        return SlotRun(outcomes: outcomes, started: started, finished: state.lastAnswer.load(ordering: .relaxed),
-                       fired: fired, unsent: unsent, prepareProblems: state.problems.value)
+        return SlotRun(
+            outcomes: outcomes, started: started, finished: state.lastAnswer.load(ordering: .relaxed),
+            fired: fired, unsent: unsent, prepareProblems: state.problems.value)
     }
 }

@@ -27,13 +27,17 @@ enum Threads {
 
     /// Runs `body(&state, item)` for items `0..<count`, handed out one at a time to `threads`
     /// threads; each thread makes its own `state` first (typically its own connection).
-    static func forEach<State>(_ count: Int, threads: Int, name: String, state makeState: @escaping @Sendable () -> State,
-                               _ body: @escaping @Sendable (inout State, Int) -> Void) {
+    static func forEach<State>(
+        _ count: Int, threads: Int, name: String, state makeState: @escaping @Sendable () -> State,
+        _ body: @escaping @Sendable (inout State, Int) -> Void
+    ) {
         let next = Shared(0)
         run(max(1, min(threads, count)), name: name) { _ in
             var state = makeState()
             while true {
-                let item = next.withLock { n -> Int in n += 1; return n - 1 }
+                let item = next.withLock { n -> Int in
+                    n += 1; return n - 1
+                }
                 guard item < count else { return }
                 body(&state, item)
             }

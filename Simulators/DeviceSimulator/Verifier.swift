@@ -20,8 +20,10 @@ struct Verifier {
         var lines: [String] {
             var out = ["verified \(Format.count(found)) of \(Format.count(expected)) acknowledged events stored"]
             if !missing.isEmpty {
-                out.append("missing (\(Format.count(missing.count))): " + missing.prefix(20).map { "\($0.device) \($0.ref)" }.joined(separator: ", ")
-                           + (missing.count > 20 ? ", … and \(Format.count(missing.count - 20)) more" : ""))
+                out.append(
+                    "missing (\(Format.count(missing.count))): "
+                        + missing.prefix(20).map { "\($0.device) \($0.ref)" }.joined(separator: ", ")
+                        + (missing.count > 20 ? ", … and \(Format.count(missing.count - 20)) more" : ""))
             }
             for error in errors.prefix(5) { out.append("could not check: \(error)") }
             if errors.count > 5 { out.append("… and \(errors.count - 5) more devices could not be checked") }
@@ -45,7 +47,9 @@ struct Verifier {
                 }
                 let found = refs.count - remaining.count
                 let missing = remaining.sorted().map { (device: deviceId, ref: $0) }
-                report.withLock { $0.found += found; $0.missing += missing }
+                report.withLock {
+                    $0.found += found; $0.missing += missing
+                }
             } catch {
                 report.withLock { $0.errors.append("\(deviceId): \(error)") }
             }

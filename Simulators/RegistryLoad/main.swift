@@ -6,6 +6,7 @@
 //
 //   registry-load --url http://127.0.0.1:8080 --token ec_… --rate 1000 --seconds 30 --max-id 1000000
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,9 @@ struct Options {
             case "--connections": connections = Int(try value()) ?? connections
             case "--path": path = try value()
             case "--help", "-h":
-                print("usage: registry-load --url URL --token TOKEN [--rate N/s] [--seconds S] [--max-id N] [--connections N] [--path /v1/elders/]")
+                print(
+                    "usage: registry-load --url URL --token TOKEN [--rate N/s] [--seconds S] [--max-id N] [--connections N] [--path /v1/elders/]"
+                )
                 exit(0)
             default: throw LoadError("unknown option \(args[i])")
             }
@@ -164,7 +167,8 @@ for _ in 0..<options.connections {
             if scheduled > now + 60_000 { usleep(useconds_t((scheduled - now - 60_000) / 1000)) }
             while nowNanos() < scheduled {}
             let id = Int.random(in: 1...options.maxId, using: &rng)
-            let request = Array("GET \(options.path)\(id) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
+            let request = Array(
+                "GET \(options.path)\(id) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
             let status = (try? conn.roundTrip(request)) ?? -1
             run.record(latency: Double(nowNanos() - scheduled) / 1e6, status: status)
         }
@@ -174,7 +178,12 @@ group.wait()
 let elapsed = Double(nowNanos() - start) / 1e9
 let latencies = run.latencies.sorted()
 func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
-print(String(format: "requests=%d achieved=%.0f/s target=%.0f/s connections=%d", latencies.count,
-             Double(latencies.count) / elapsed, options.rate, options.connections))
-print(String(format: "latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f", pct(0.5), pct(0.9), pct(0.99), pct(0.999), latencies.last ?? 0))
+print(
+    String(
+        format: "requests=%d achieved=%.0f/s target=%.0f/s connections=%d", latencies.count,
+        Double(latencies.count) / elapsed, options.rate, options.connections))
+print(
+    String(
+        format: "latency ms: p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f", pct(0.5), pct(0.9), pct(0.99), pct(0.999), latencies.last ?? 0
+    ))
 print("statuses: " + run.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

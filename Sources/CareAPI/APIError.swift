@@ -29,7 +29,9 @@ extension APIError {
         case .notFound(let entity, let id): .notFound("No \(entity) has the id \(id).")
         case .duplicate(let field, let reason): .invalid(ValidationFailure(field: field, reason: reason))
         case .versionMismatch(let entity, let id, let expected, let current):
-            .preconditionFailed("The \(entity) \(id) changed since you read it: you sent version \(expected), it is now at \(current). Read it again and retry.")
+            .preconditionFailed(
+                "The \(entity) \(id) changed since you read it: you sent version \(expected), it is now at \(current). Read it again and retry."
+            )
         case .conflict(let reason): .conflict(reason.prefix(1).uppercased() + reason.dropFirst() + ".")
         case .invalid(let failure): .invalid(failure)
         }

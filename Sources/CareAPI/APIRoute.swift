@@ -15,8 +15,10 @@ public struct APIRoute: Sendable {
     public let access: Access
     let handler: @Sendable (Request, CareRequestContext) async throws -> Response
 
-    init(_ method: HTTPRequest.Method, _ path: String, _ access: Access,
-         _ handler: @escaping @Sendable (Request, CareRequestContext) async throws -> Response) {
+    init(
+        _ method: HTTPRequest.Method, _ path: String, _ access: Access,
+        _ handler: @escaping @Sendable (Request, CareRequestContext) async throws -> Response
+    ) {
         self.method = method
         self.path = path
         self.access = access
@@ -66,7 +68,8 @@ public struct APIEnvironment: Sendable {
         var after: String?
         if let cursor = q["cursor"] {
             guard let key = Cursor.decode(String(cursor)) else {
-                throw APIError.malformed(field: "cursor", detail: "cursor is not one this server issued; pass nextCursor from a previous page")
+                throw APIError.malformed(
+                    field: "cursor", detail: "cursor is not one this server issued; pass nextCursor from a previous page")
             }
             after = key
         }

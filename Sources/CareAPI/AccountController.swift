@@ -31,8 +31,10 @@ struct AccountController: Sendable {
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let role = try env.query(request, "role", as: Role.self)
-        return try JSONCoding.response(try await database.accounts(role: role, nameContains: env.queryText(request, "q"),
-                                                                    page: try env.pageRequest(request)))
+        return try JSONCoding.response(
+            try await database.accounts(
+                role: role, nameContains: env.queryText(request, "q"),
+                page: try env.pageRequest(request)))
     }
 
     @Sendable func get(_ request: Request, _ context: CareRequestContext) async throws -> Response {
@@ -65,8 +67,9 @@ struct AccountController: Sendable {
     }
 
     @Sendable func audit(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let filter = AuditFilter(entity: env.queryText(request, "entity"), entityId: env.queryText(request, "entityId"),
-                                 actorAccountId: try env.queryInt(request, "actorAccountId"))
+        let filter = AuditFilter(
+            entity: env.queryText(request, "entity"), entityId: env.queryText(request, "entityId"),
+            actorAccountId: try env.queryInt(request, "actorAccountId"))
         return try JSONCoding.response(try await database.auditLog(filter, page: try env.pageRequest(request)))
     }
 }

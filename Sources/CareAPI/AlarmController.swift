@@ -50,8 +50,9 @@ struct AlarmController: Sendable {
     }
 
     @Sendable func events(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let events = try await calls.deviceEvents(deviceId: context.parameters.get("deviceId") ?? "",
-                                                  page: try env.pageRequest(request))
+        let events = try await calls.deviceEvents(
+            deviceId: context.parameters.get("deviceId") ?? "",
+            page: try env.pageRequest(request))
         return try JSONCoding.response(events)
     }
 }

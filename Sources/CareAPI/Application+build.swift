@@ -31,21 +31,25 @@ public struct CareServer: Sendable {
 
     /// Throws when a setting holds a value its configuration key does not allow (settings the
     /// loader returned never do).
-    public init(settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
-                logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-                intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default) throws(ConfigurationProblem) {
+    public init(
+        settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
+        logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
+        intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default
+    ) throws(ConfigurationProblem) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
         self.calls = CallStore(database, escalation: escalation)
         self.intake = AlarmIntake(calls: calls, policy: intakePolicy, clock: clock, logger: Logger(label: "eldercare.intake"))
         self.feed = CallFeed(calls: calls, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
-        self.notifier = NotificationWorker(database: database, settings: try NotificationSettings(settings.notifications),
-                                           clock: clock, isReady: { [readiness] in readiness.isReady })
+        self.notifier = NotificationWorker(
+            database: database, settings: try NotificationSettings(settings.notifications),
+            clock: clock, isReady: { [readiness] in readiness.isReady })
     }
 
     var environment: APIEnvironment {
-        APIEnvironment(bodyLimit: settings.server.maxBodyBytes, defaultPageLimit: settings.pagination.defaultLimit,
-                       maximumPageLimit: settings.pagination.maximumLimit)
+        APIEnvironment(
+            bodyLimit: settings.server.maxBodyBytes, defaultPageLimit: settings.pagination.defaultLimit,
+            maximumPageLimit: settings.pagination.maximumLimit)
     }
 
     /// Every route the server serves, with the access each needs: each area's controller's, in turn.
@@ -89,16 +93,20 @@ public struct CareServer: Sendable {
             router: buildRouter(),
             // Device events are answered in the channel pipeline, not through the router
             // (DeviceEventHandler explains why); everything else goes on to the router.
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                DeviceEventHandler(intake: intake, readiness: readiness, logger: logger, serverName: Self.serverName),
-            ])),
-            configuration: .init(address: .hostname(settings.server.host, port: settings.server.port),
-                                 serverName: Self.serverName),
-            services: [MigrationService(database: database, readiness: readiness, logger: logger),
-                       BackgroundCheckpoints(database: database),
-                       DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
-                       CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
-                       FeedAfterMigrations(feed: feed, readiness: readiness), notifier],
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    DeviceEventHandler(intake: intake, readiness: readiness, logger: logger, serverName: Self.serverName)
+                ])),
+            configuration: .init(
+                address: .hostname(settings.server.host, port: settings.server.port),
+                serverName: Self.serverName),
+            services: [
+                MigrationService(database: database, readiness: readiness, logger: logger),
+                BackgroundCheckpoints(database: database),
+                DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
+            ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -127,8 +135,12 @@ struct MigrationService: Service {
         try await database.migrate()
         readiness.markReady()
         let applied = try await database.appliedMigrations().count
-        logger.info("ready", metadata: ["migrations": "\(applied)",
-                                        "ms": "\((clock.now - started).milliseconds)"])
+        logger.info(
+            "ready",
+            metadata: [
+                "migrations": "\(applied)",
+                "ms": "\((clock.now - started).milliseconds)",
+            ])
         // A service that returns would stop the group; stay until shutdown.
         try? await gracefulShutdown()
     }

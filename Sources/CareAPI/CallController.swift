@@ -42,12 +42,13 @@ struct CallController: Sendable {
     // MARK: Reading calls
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let filter = CallFilter(openOnly: env.queryText(request, "open") != "false",
-                                priority: try priority(request),
-                                status: try env.query(request, "status", as: CallStatus.self),
-                                code: try env.query(request, "code", as: AlarmCode.self),
-                                region: env.queryText(request, "region"),
-                                claimedBy: try operatorFilter(request, context))
+        let filter = CallFilter(
+            openOnly: env.queryText(request, "open") != "false",
+            priority: try priority(request),
+            status: try env.query(request, "status", as: CallStatus.self),
+            code: try env.query(request, "code", as: AlarmCode.self),
+            region: env.queryText(request, "region"),
+            claimedBy: try operatorFilter(request, context))
         // Read before the list: a client that subscribes to the feed from this position
         // sees every change made after (and perhaps a few it already has; ids tell).
         let position = try await calls.database.latestChangePosition()
@@ -76,8 +77,10 @@ struct CallController: Sendable {
     // MARK: Acting on calls
 
     /// `POST /v1/calls/{id}/<the kind's path segment>`: the body is a ``CallActionRequest``.
-    private func action(_ kind: CallActionKind,
-                        _ make: @escaping @Sendable (CallActionRequest) throws -> CallAction) -> APIRoute {
+    private func action(
+        _ kind: CallActionKind,
+        _ make: @escaping @Sendable (CallActionRequest) throws -> CallAction
+    ) -> APIRoute {
         APIRoute(.post, Self.path(of: kind), .permission(.handleCalls)) { request, context in
             try await perform(request, context, versioned: kind.isVersioned, make)
         }
@@ -98,15 +101,20 @@ struct CallController: Sendable {
         }
     }
 
-    private func perform(_ request: Request, _ context: CareRequestContext, versioned: Bool,
-                         _ make: (CallActionRequest) throws -> CallAction) async throws -> Response {
+    private func perform(
+        _ request: Request, _ context: CareRequestContext, versioned: Bool,
+        _ make: (CallActionRequest) throws -> CallAction
+    ) async throws -> Response {
         let callId = try env.id(context, "call")
         let body = try await env.decode(CallActionRequest.self, request)
         if versioned, body.version == nil {
-            throw APIError.invalid(ValidationFailure(field: "version", reason: "is required: send the version of the call you saw, so nobody's action is overwritten"))
+            throw APIError.invalid(
+                ValidationFailure(
+                    field: "version", reason: "is required: send the version of the call you saw, so nobody's action is overwritten"))
         }
-        let detail = try await calls.act(on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
-                                         by: try actor(context))
+        let detail = try await calls.act(
+            on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
+            by: try actor(context))
         return try JSONCoding.response(detail, headers: .etag(detail.call.version))
     }
 
@@ -139,28 +147,30 @@ struct CallController: Sendable {
         headers[.cacheControl] = "no-cache"
         // Tell nginx-style proxies not to buffer the stream.
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            defer { feed.unsubscribe(subscription.id) }
-            // The retry hint first, so a browser-style client waits a moment before reconnecting.
-            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            var sent = replayFrom ?? subscription.position
-            if replayFrom != nil {
-                while true {
-                    let changes = try await calls.callChanges(after: sent, limit: 2000)
-                    guard let last = changes.last else { break }
-                    try await writer.write(SSEFormat.events(changes))
-                    sent = last.position
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                defer { feed.unsubscribe(subscription.id) }
+                // The retry hint first, so a browser-style client waits a moment before reconnecting.
+                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                var sent = replayFrom ?? subscription.position
+                if replayFrom != nil {
+                    while true {
+                        let changes = try await calls.callChanges(after: sent, limit: 2000)
+                        guard let last = changes.last else { break }
+                        try await writer.write(SSEFormat.events(changes))
+                        sent = last.position
+                    }
                 }
-            }
-            // On SIGTERM the server waits for requests in flight; a feed never ends by itself,
-            // so shutting down closes it (clients reconnect to the next server with Last-Event-ID).
-            try await withGracefulShutdownHandler {
-                try await Self.forward(subscription.inbox, to: &writer, after: sent)
-            } onGracefulShutdown: {
-                subscription.inbox.close()
-            }
-            try await writer.finish(nil)
-        })
+                // On SIGTERM the server waits for requests in flight; a feed never ends by itself,
+                // so shutting down closes it (clients reconnect to the next server with Last-Event-ID).
+                try await withGracefulShutdownHandler {
+                    try await Self.forward(subscription.inbox, to: &writer, after: sent)
+                } onGracefulShutdown: {
+                    subscription.inbox.close()
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// Writes live items to the client until the inbox closes, skipping changes the replay sent.

@@ -34,8 +34,10 @@ public final class CallFeed: Service, Sendable {
     /// - Parameters:
     ///   - heartbeat: how often a comment line goes to idle subscribers, so proxies keep the connection.
     ///   - inboxLimit: how many undelivered items a subscriber may fall behind before it is cut off.
-    public init(calls: CallStore, heartbeat: Duration = .seconds(15), inboxLimit: Int = 20_000,
-                logger: Logger = Logger(label: "eldercare.feed")) {
+    public init(
+        calls: CallStore, heartbeat: Duration = .seconds(15), inboxLimit: Int = 20_000,
+        logger: Logger = Logger(label: "eldercare.feed")
+    ) {
         self.calls = calls
         self.heartbeat = heartbeat
         self.inboxLimit = inboxLimit

@@ -25,10 +25,11 @@ struct DeviceController: Sendable {
     }
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let filter = DeviceFilter(elderId: try env.queryInt(request, "elderId"),
-                                  type: try env.query(request, "type", as: DeviceType.self),
-                                  status: try env.query(request, "status", as: DeviceStatus.self),
-                                  region: env.queryText(request, "region"))
+        let filter = DeviceFilter(
+            elderId: try env.queryInt(request, "elderId"),
+            type: try env.query(request, "type", as: DeviceType.self),
+            status: try env.query(request, "status", as: DeviceStatus.self),
+            region: env.queryText(request, "region"))
         return try JSONCoding.response(try await registry.devices(filter, page: try env.pageRequest(request)))
     }
 
@@ -41,8 +42,9 @@ struct DeviceController: Sendable {
         let who = try context.caller
         let expected = try env.expectedVersion(request)
         let patch = try await env.decode(DevicePatch.self, request)
-        let device = try await registry.updateDevice(id: context.parameters.get("deviceId") ?? "", patch,
-                                                     expectedVersion: expected, by: who)
+        let device = try await registry.updateDevice(
+            id: context.parameters.get("deviceId") ?? "", patch,
+            expectedVersion: expected, by: who)
         return try JSONCoding.response(device, headers: .etag(device.version))
     }
 

@@ -125,14 +125,17 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The event this request carries, or nil when the router should have the request.
     private func deviceEvent(_ request: HTTPRequest) -> Event? {
         guard request.method == .post, readiness.isReady, let path = request.path,
-              request.headerFields[.expect] == nil,
-              let deviceId = Self.deviceId(inPath: path) else { return nil }
+            request.headerFields[.expect] == nil,
+            let deviceId = Self.deviceId(inPath: path)
+        else { return nil }
         let fields = request.headerFields
-        let requestId = fields[.requestID].flatMap { RequestEnvelopeMiddleware.isSane($0) ? $0 : nil }
+        let requestId =
+            fields[.requestID].flatMap { RequestEnvelopeMiddleware.isSane($0) ? $0 : nil }
             ?? RequestID().description
-        return Event(deviceId: deviceId, path: path, timestamp: fields[.eventTimestamp], signature: fields[.eventSignature],
-                     requestId: requestId, body: ByteBuffer(), started: .now,
-                     closeAfter: fields[.connection]?.lowercased() == "close")
+        return Event(
+            deviceId: deviceId, path: path, timestamp: fields[.eventTimestamp], signature: fields[.eventSignature],
+            requestId: requestId, body: ByteBuffer(), started: .now,
+            closeAfter: fields[.connection]?.lowercased() == "close")
     }
 
     /// `SOS-00000042` from `/v1/devices/SOS-00000042/events`; nil for any other path, or one with
@@ -153,8 +156,9 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let replier = Replier(handler: NIOLoopBound((self, context), eventLoop: context.eventLoop), event: event)
-        intake.receive(deviceId: event.deviceId, path: event.path, timestamp: event.timestamp, signature: event.signature,
-                       body: Data(event.body.readableBytesView), receiver: replier)
+        intake.receive(
+            deviceId: event.deviceId, path: event.path, timestamp: event.timestamp, signature: event.signature,
+            body: Data(event.body.readableBytesView), receiver: replier)
     }
 
     /// Carries the intake's answer back to the connection's event loop.
@@ -197,8 +201,12 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
             problem.instance = event.path
             problem.requestId = event.requestId
             if problem.type == "urn:eldercare:problem:internal" {
-                logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))",
-                                                          "hb.request.id": "\(event.requestId)"])
+                logger.error(
+                    "request failed",
+                    metadata: [
+                        "error": "\(String(reflecting: type(of: error)))",
+                        "hb.request.id": "\(event.requestId)",
+                    ])
             }
             status = .init(code: problem.status)
             fields = problem.headerFields
@@ -212,11 +220,13 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        logger.info("request", metadata: [
-            "method": "POST", "path": "\(event.path)", "status": "\(status.code)",
-            "ms": "\(String(format: "%.2f", (ContinuousClock.now - event.started) / .milliseconds(1)))",
-            "hb.request.id": "\(event.requestId)",
-        ])
+        logger.info(
+            "request",
+            metadata: [
+                "method": "POST", "path": "\(event.path)", "status": "\(status.code)",
+                "ms": "\(String(format: "%.2f", (ContinuousClock.now - event.started) / .milliseconds(1)))",
+                "hb.request.id": "\(event.requestId)",
+            ])
         state = .idle
         if event.closeAfter {
             // As the router does for `Connection: close`: nothing after this request is read.

@@ -102,8 +102,9 @@ struct ElderController: Sendable {
 
     @Sendable func deleteContact(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let who = try context.caller
-        try await registry.deleteContact(elderId: try env.id(context, "elder"),
-                                         contactId: try env.id(context, "contact", "contactId"), by: who)
+        try await registry.deleteContact(
+            elderId: try env.id(context, "elder"),
+            contactId: try env.id(context, "contact", "contactId"), by: who)
         return Response(status: .noContent)
     }
 }

@@ -25,10 +25,11 @@ struct InstitutionController: Sendable {
     }
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let filter = InstitutionFilter(kind: try env.query(request, "kind", as: InstitutionKind.self),
-                                       region: env.queryText(request, "region"),
-                                       status: try env.query(request, "status", as: RecordStatus.self),
-                                       nameContains: env.queryText(request, "q"))
+        let filter = InstitutionFilter(
+            kind: try env.query(request, "kind", as: InstitutionKind.self),
+            region: env.queryText(request, "region"),
+            status: try env.query(request, "status", as: RecordStatus.self),
+            nameContains: env.queryText(request, "q"))
         return try JSONCoding.response(try await registry.institutions(filter, page: try env.pageRequest(request)))
     }
 
@@ -41,8 +42,9 @@ struct InstitutionController: Sendable {
         let who = try context.caller
         let expected = try env.expectedVersion(request)
         let patch = try await env.decode(InstitutionPatch.self, request)
-        let updated = try await registry.updateInstitution(id: try env.id(context, "institution"), patch,
-                                                           expectedVersion: expected, by: who)
+        let updated = try await registry.updateInstitution(
+            id: try env.id(context, "institution"), patch,
+            expectedVersion: expected, by: who)
         return try JSONCoding.response(updated, headers: .etag(updated.version))
     }
 }

@@ -24,7 +24,9 @@ enum JSONCoding {
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw APIError.malformed(field: nil, detail: "The request body is empty; send a JSON object.") }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.malformed(field: nil, detail: "The request body is empty; send a JSON object.")
+        }
         do {
             return try CareJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -34,10 +34,12 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         response.headers[.requestID] = id
         let elapsed = ContinuousClock.now - started
         let ms = elapsed.fractionalMilliseconds
-        context.logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.2f", ms))",
-        ])
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                "ms": "\(String(format: "%.2f", ms))",
+            ])
         return response
     }
 
@@ -58,7 +60,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer",
-               let principal = try await database.authenticate(token: String(parts[1])) {
+                let principal = try await database.authenticate(token: String(parts[1]))
+            {
                 context.principal = principal
                 context.logger[metadataKey: "caller"] = .string(principal.name)
             }

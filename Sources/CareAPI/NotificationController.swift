@@ -32,8 +32,10 @@ struct NotificationController: Sendable {
     // MARK: The log and dead letters
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        try JSONCoding.response(try await notifications.notifications(try notificationFilter(request),
-                                                                      page: try env.pageRequest(request)))
+        try JSONCoding.response(
+            try await notifications.notifications(
+                try notificationFilter(request),
+                page: try env.pageRequest(request)))
     }
 
     @Sendable func deadLetters(_ request: Request, _ context: CareRequestContext) async throws -> Response {
@@ -57,8 +59,9 @@ struct NotificationController: Sendable {
         var v = Validator()
         if let limit = body.limit { v.check((1...10_000).contains(limit), "limit", "must be from 1 to 10000") }
         try v.finish()
-        let filter = NotificationFilter(channel: body.channel, callId: body.callId, elderId: body.elderId,
-                                        topic: body.topic?.rawValue)
+        let filter = NotificationFilter(
+            channel: body.channel, callId: body.callId, elderId: body.elderId,
+            topic: body.topic?.rawValue)
         let count = try await notifications.requeueDeadNotifications(filter, limit: body.limit ?? 1_000, by: try context.caller)
         notifier.wake()
         return try JSONCoding.response(RequeueResult(requeued: count))
@@ -83,7 +86,8 @@ struct NotificationController: Sendable {
             throw APIError.notFound(Self.unknownAck)
         }
         if request.headers[.accept]?.contains("text/html") == true
-            || request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true {
+            || request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true
+        {
             return Self.html(AckPage.done(ack))
         }
         return try JSONCoding.response(ack)
@@ -101,14 +105,19 @@ struct NotificationController: Sendable {
             let isKind = RecipientKind(rawValue: parts[0]) != nil && (parts.count == 1 || Int64(parts[1]) != nil)
             let isPhone = r.allSatisfy { $0.isNumber || $0 == "+" }
             guard isKind || isPhone else {
-                throw APIError.malformed(field: "recipient", detail: "recipient must be a kind (\(RecipientKind.allCases.map(\.rawValue).joined(separator: ", "))), a kind and id such as family_contact:5531, or a phone number")
+                throw APIError.malformed(
+                    field: "recipient",
+                    detail:
+                        "recipient must be a kind (\(RecipientKind.allCases.map(\.rawValue).joined(separator: ", "))), a kind and id such as family_contact:5531, or a phone number"
+                )
             }
         }
-        return NotificationFilter(status: try env.query(request, "status", as: NotificationStatus.self),
-                                  channel: try env.query(request, "channel", as: NotificationChannelKind.self),
-                                  recipient: recipient, callId: try env.queryInt(request, "callId"),
-                                  elderId: try env.queryInt(request, "elderId"),
-                                  topic: try env.query(request, "topic", as: NotificationTopic.self)?.rawValue)
+        return NotificationFilter(
+            status: try env.query(request, "status", as: NotificationStatus.self),
+            channel: try env.query(request, "channel", as: NotificationChannelKind.self),
+            recipient: recipient, callId: try env.queryInt(request, "callId"),
+            elderId: try env.queryInt(request, "elderId"),
+            topic: try env.query(request, "topic", as: NotificationTopic.self)?.rawValue)
     }
 
     private static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {

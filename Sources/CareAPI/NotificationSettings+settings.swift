@@ -12,8 +12,9 @@ extension NotificationSettings {
         channelOrder = try c.channels()
         if !c.webhookURL.isEmpty { webhook = Webhook(url: c.webhookURL, secret: c.webhookSecret) }
         if !c.smsURL.isEmpty {
-            sms = SMS(url: c.smsURL, format: SMSFormat(c.smsFormat), template: c.smsTemplate,
-                      auth: SMSAuth(c.smsAuth), username: c.smsUsername, apiKey: c.smsAPIKey)
+            sms = SMS(
+                url: c.smsURL, format: SMSFormat(c.smsFormat), template: c.smsTemplate,
+                auth: SMSAuth(c.smsAuth), username: c.smsUsername, apiKey: c.smsAPIKey)
         }
         if !c.pushURL.isEmpty { push = Push(url: c.pushURL, token: c.pushToken, topicPrefix: c.pushTopicPrefix) }
         supervisorPhone = c.supervisorPhone.isEmpty ? nil : c.supervisorPhone

@@ -40,16 +40,19 @@ public struct Problem: Codable, Sendable, Equatable {
     init(_ error: APIError) {
         switch error {
         case .malformed(let field, let detail):
-            self.init(slug: "malformed", "Malformed request", 400, detail,
-                      errors: field.map { [FieldIssue(field: $0, reason: detail)] })
+            self.init(
+                slug: "malformed", "Malformed request", 400, detail,
+                errors: field.map { [FieldIssue(field: $0, reason: detail)] })
         case .invalid(let failure):
             self.init(slug: "validation", "Invalid values", 422, failure.summary, errors: failure.issues)
         case .unauthenticated:
-            self.init(slug: "unauthenticated", "Authentication required", 401,
-                      "Send an API token as 'Authorization: Bearer ec_…'; the token is missing, unknown or revoked.")
+            self.init(
+                slug: "unauthenticated", "Authentication required", 401,
+                "Send an API token as 'Authorization: Bearer ec_…'; the token is missing, unknown or revoked.")
         case .forbidden(let permission):
-            self.init(slug: "forbidden", "Not allowed for your role", 403,
-                      "Your role does not have the permission '\(permission.rawValue)' this route needs.")
+            self.init(
+                slug: "forbidden", "Not allowed for your role", 403,
+                "Your role does not have the permission '\(permission.rawValue)' this route needs.")
         case .notFound(let detail): self.init(slug: "not-found", "Not found", 404, detail)
         case .conflict(let detail): self.init(slug: "conflict", "Conflict", 409, detail)
         case .preconditionFailed(let detail): self.init(slug: "stale-version", "Version mismatch", 412, detail)
@@ -58,11 +61,14 @@ public struct Problem: Codable, Sendable, Equatable {
         case .notReady(let detail): self.init(slug: "not-ready", "Not ready", 503, detail)
         case .unsupportedMediaType(let detail): self.init(slug: "media-type", "Unsupported media type", 415, detail)
         case .deviceUnauthenticated:
-            self.init(slug: "unauthenticated", "Authentication required", 401,
-                      "The event must be signed by an active device: X-Eldercare-Timestamp within the allowed window and X-Eldercare-Signature over it (see Docs/device-protocol.md).")
+            self.init(
+                slug: "unauthenticated", "Authentication required", 401,
+                "The event must be signed by an active device: X-Eldercare-Timestamp within the allowed window and X-Eldercare-Signature over it (see Docs/device-protocol.md)."
+            )
         case .rateLimited(let seconds):
-            self.init(slug: "rate-limited", "Too many events", 429,
-                      "This device sent heartbeat or info events faster than allowed; retry in \(seconds) s. Alarms are never limited.")
+            self.init(
+                slug: "rate-limited", "Too many events", 429,
+                "This device sent heartbeat or info events faster than allowed; retry in \(seconds) s. Alarms are never limited.")
             retryAfter = seconds
         }
     }
@@ -85,14 +91,16 @@ public struct Problem: Codable, Sendable, Equatable {
         case is NIOTooManyBytesError: return Problem(.tooLarge(limit: bodyLimit))
         case let e as HTTPError:
             switch e.status {
-            case .notFound: return Problem(.notFound("No route matches this method and path. The routes are listed in Docs/api/openapi.yaml."))
+            case .notFound:
+                return Problem(.notFound("No route matches this method and path. The routes are listed in Docs/api/openapi.yaml."))
             case .contentTooLarge: return Problem(.tooLarge(limit: bodyLimit))
             default:
                 return Problem(slug: "http", e.status.reasonPhrase, e.status.code, e.body ?? e.status.reasonPhrase)
             }
         default:
-            return Problem(slug: "internal", "Internal error", 500,
-                           "The server failed to handle this request; the request id identifies it in the server log.")
+            return Problem(
+                slug: "internal", "Internal error", 500,
+                "The server failed to handle this request; the request id identifies it in the server log.")
         }
     }
 

@@ -23,10 +23,11 @@ struct RegionController: Sendable {
     }
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let filter = RegionFilter(parentCode: env.queryText(request, "parent").map(RegionCode.normalise),
-                                  level: try env.query(request, "level", as: RegionLevel.self),
-                                  within: env.queryText(request, "within").map(RegionCode.normalise),
-                                  nameContains: env.queryText(request, "q"))
+        let filter = RegionFilter(
+            parentCode: env.queryText(request, "parent").map(RegionCode.normalise),
+            level: try env.query(request, "level", as: RegionLevel.self),
+            within: env.queryText(request, "within").map(RegionCode.normalise),
+            nameContains: env.queryText(request, "q"))
         return try JSONCoding.response(try await registry.regions(filter, page: try env.pageRequest(request)))
     }
 

@@ -72,8 +72,10 @@ extension CareSettings.Notifications {
     /// ``quietHoursStart`` and ``quietHoursEnd`` as minutes after midnight, checked as
     /// ``channels()`` is.
     public func quietHoursInMinutes() throws(ConfigurationProblem) -> (start: Int, end: Int) {
-        (try SettingKey.quietHoursStart.value(of: quietHoursStart, read: LocalTime.minutes(ofClockTime:)),
-         try SettingKey.quietHoursEnd.value(of: quietHoursEnd, read: LocalTime.minutes(ofClockTime:)))
+        (
+            try SettingKey.quietHoursStart.value(of: quietHoursStart, read: LocalTime.minutes(ofClockTime:)),
+            try SettingKey.quietHoursEnd.value(of: quietHoursEnd, read: LocalTime.minutes(ofClockTime:))
+        )
     }
 
     /// The channels `text` names, comma-separated, each at most once; nil for any other text.
@@ -112,25 +114,32 @@ extension SettingKey {
         .text("notifications.webhookSecret", \.notifications.webhookSecret, allowed: secret, isValid: { _ in true }),
         .text("notifications.smsURL", \.notifications.smsURL, allowed: httpURL, isValid: isHTTPURLOrEmpty),
         .choice("notifications.smsFormat", \.notifications.smsFormat),
-        .text("notifications.smsTemplate", \.notifications.smsTemplate,
-              allowed: "a template with balanced {{ }} placeholders ({{phone}}, {{text}}, {{title}}, {{idempotencyKey}}, {{username}}, {{apiKey}}) that uses {{phone}} and {{text}}",
-              isValid: isSMSTemplate),
+        .text(
+            "notifications.smsTemplate", \.notifications.smsTemplate,
+            allowed:
+                "a template with balanced {{ }} placeholders ({{phone}}, {{text}}, {{title}}, {{idempotencyKey}}, {{username}}, {{apiKey}}) that uses {{phone}} and {{text}}",
+            isValid: isSMSTemplate),
         .choice("notifications.smsAuth", \.notifications.smsAuth),
         .text("notifications.smsUsername", \.notifications.smsUsername, allowed: secret, isValid: { _ in true }),
         .text("notifications.smsAPIKey", \.notifications.smsAPIKey, allowed: secret, isValid: { _ in true }),
         .text("notifications.pushURL", \.notifications.pushURL, allowed: httpURL, isValid: isHTTPURLOrEmpty),
         .text("notifications.pushToken", \.notifications.pushToken, allowed: secret, isValid: { _ in true }),
-        .text("notifications.pushTopicPrefix", \.notifications.pushTopicPrefix,
-              allowed: "at most 40 letters, digits, - or _",
-              isValid: { $0.count <= 40 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } }),
-        .text("notifications.supervisorPhone", \.notifications.supervisorPhone,
-              allowed: "empty, or a phone number of 5 to 20 digits (an optional + first)",
-              isValid: { p in
-                  p.isEmpty || ((5...21).contains(p.count) && p.enumerated().allSatisfy { i, c in c.isASCII && (c.isNumber || (i == 0 && c == "+")) })
-              }),
+        .text(
+            "notifications.pushTopicPrefix", \.notifications.pushTopicPrefix,
+            allowed: "at most 40 letters, digits, - or _",
+            isValid: { $0.count <= 40 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } }),
+        .text(
+            "notifications.supervisorPhone", \.notifications.supervisorPhone,
+            allowed: "empty, or a phone number of 5 to 20 digits (an optional + first)",
+            isValid: { p in
+                p.isEmpty
+                    || ((5...21).contains(p.count)
+                        && p.enumerated().allSatisfy { i, c in c.isASCII && (c.isNumber || (i == 0 && c == "+")) })
+            }),
         .text("notifications.publicBaseURL", \.notifications.publicBaseURL, allowed: httpURL, isValid: isHTTPURLOrEmpty),
-        .text("notifications.signature", \.notifications.signature, allowed: "at most 20 characters, without 【 or 】",
-              isValid: { $0.count <= 20 && !$0.contains("【") && !$0.contains("】") }),
+        .text(
+            "notifications.signature", \.notifications.signature, allowed: "at most 20 characters, without 【 or 】",
+            isValid: { $0.count <= 20 && !$0.contains("【") && !$0.contains("】") }),
         .choice("notifications.language", \.notifications.language),
         .choice("notifications.nameStyle", \.notifications.nameStyle),
         .integer("notifications.acknowledgementTimeoutSeconds", \.notifications.acknowledgementTimeoutSeconds, 10...86_400),
@@ -166,13 +175,17 @@ extension SettingKey {
             let n = settings.notifications
             guard !n.webhookURL.isEmpty, n.webhookSecret.isEmpty else { return nil }
             // The value is empty, so nothing secret is shown.
-            return ("notifications.webhookSecret", "", "a non-empty secret when notifications.webhookURL is set (webhooks are signed with it)")
+            return (
+                "notifications.webhookSecret", "", "a non-empty secret when notifications.webhookURL is set (webhooks are signed with it)"
+            )
         },
         { settings in
             let n = settings.notifications
             guard n.retryBaseSeconds > n.retryMaxDelaySeconds else { return nil }
-            return ("notifications.retryBaseSeconds", String(n.retryBaseSeconds),
-                    "a whole number from 1 to \(n.retryMaxDelaySeconds) (the value of notifications.retryMaxDelaySeconds)")
+            return (
+                "notifications.retryBaseSeconds", String(n.retryBaseSeconds),
+                "a whole number from 1 to \(n.retryMaxDelaySeconds) (the value of notifications.retryMaxDelaySeconds)"
+            )
         },
     ]
 

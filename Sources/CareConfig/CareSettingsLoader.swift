@@ -142,10 +142,11 @@ struct Layer {
         var configValues: [AbsoluteConfigKey: ConfigValue] = [:]
         for (name, raw) in values {
             guard let key = SettingKey.byName[name] else { continue }
-            let content: ConfigContent = switch raw {
-            case .int(let v): .int(v)
-            case .string(let v): .string(v)
-            }
+            let content: ConfigContent =
+                switch raw {
+                case .int(let v): .int(v)
+                case .string(let v): .string(v)
+                }
             configValues[AbsoluteConfigKey(key.components)] = ConfigValue(content, isSecret: false)
         }
         return InMemoryProvider(name: name, values: configValues)

@@ -41,74 +41,76 @@ extension SettingKey {
     /// Every key, in the order of `Config/eldercare.json` and `Docs/configuration.md`.
     /// Adding a section (emergency, notifications, …) means adding its lines here and its
     /// properties to ``CareSettings``.
-    static let all: [SettingKey] = [
-        .text(
-            "server.host", \.server.host, flag: "--host",
-            allowed: "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0",
-            isValid: { !$0.allSatisfy(\.isWhitespace) }
-        ),
-        .integer("server.port", \.server.port, 0...65535, flag: "--port"),
-        .integer(
-            "server.maxBodyBytes", \.server.maxBodyBytes, 1024...104_857_600,
-            allowed: "a whole number of bytes from 1024 to 104857600 (1 KiB to 100 MiB)"
-        ),
+    static let all: [SettingKey] =
+        [
+            .text(
+                "server.host", \.server.host, flag: "--host",
+                allowed: "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0",
+                isValid: { !$0.allSatisfy(\.isWhitespace) }
+            ),
+            .integer("server.port", \.server.port, 0...65535, flag: "--port"),
+            .integer(
+                "server.maxBodyBytes", \.server.maxBodyBytes, 1024...104_857_600,
+                allowed: "a whole number of bytes from 1024 to 104857600 (1 KiB to 100 MiB)"
+            ),
 
-        .text(
-            "storage.dataDirectory", \.storage.dataDirectory, flag: "--data-dir",
-            allowed: "a non-empty directory path, absolute or relative to the working directory",
-            isValid: { !$0.allSatisfy(\.isWhitespace) }
-        ),
-        .text(
-            "storage.fileName", \.storage.fileName,
-            allowed: "a non-empty file name without \"/\", such as eldercare.sqlite",
-            isValid: { !$0.allSatisfy(\.isWhitespace) && !$0.contains("/") && $0 != "." && $0 != ".." }
-        ),
-        .integer(
-            "storage.busyTimeoutMilliseconds", \.storage.busyTimeoutMilliseconds, 0...600_000,
-            allowed: "a whole number of milliseconds from 0 to 600000 (10 minutes)"
-        ),
-        .integer("storage.maximumReaderCount", \.storage.maximumReaderCount, 1...64),
+            .text(
+                "storage.dataDirectory", \.storage.dataDirectory, flag: "--data-dir",
+                allowed: "a non-empty directory path, absolute or relative to the working directory",
+                isValid: { !$0.allSatisfy(\.isWhitespace) }
+            ),
+            .text(
+                "storage.fileName", \.storage.fileName,
+                allowed: "a non-empty file name without \"/\", such as eldercare.sqlite",
+                isValid: { !$0.allSatisfy(\.isWhitespace) && !$0.contains("/") && $0 != "." && $0 != ".." }
+            ),
+            .integer(
+                "storage.busyTimeoutMilliseconds", \.storage.busyTimeoutMilliseconds, 0...600_000,
+                allowed: "a whole number of milliseconds from 0 to 600000 (10 minutes)"
+            ),
+            .integer("storage.maximumReaderCount", \.storage.maximumReaderCount, 1...64),
 
-        .choice("log.level", \.log.level, flag: "--log-level"),
-        .choice("log.format", \.log.format),
+            .choice("log.level", \.log.level, flag: "--log-level"),
+            .choice("log.format", \.log.format),
 
-        // Also checked against pagination.maximumLimit, see `crossChecks`.
-        .integer("pagination.defaultLimit", \.pagination.defaultLimit, 1...10_000),
-        .integer("pagination.maximumLimit", \.pagination.maximumLimit, 1...10_000),
+            // Also checked against pagination.maximumLimit, see `crossChecks`.
+            .integer("pagination.defaultLimit", \.pagination.defaultLimit, 1...10_000),
+            .integer("pagination.maximumLimit", \.pagination.maximumLimit, 1...10_000),
 
-        .integer("emergency.dedupeWindowSeconds", \.emergency.dedupeWindowSeconds, 0...86_400),
-        .integer("emergency.cancelWindowSeconds", \.emergency.cancelWindowSeconds, 0...3_600),
-        .integer("emergency.signatureWindowBehindSeconds", \.emergency.signatureWindowBehindSeconds, 1...3_600),
-        .integer("emergency.signatureWindowAheadSeconds", \.emergency.signatureWindowAheadSeconds, 0...3_600),
-        .integer("emergency.heartbeatGraceSeconds", \.emergency.heartbeatGraceSeconds, 0...86_400),
-        .integer("emergency.heartbeatRatePerMinute", \.emergency.heartbeatRatePerMinute, 1...6_000),
-        .integer("emergency.heartbeatBurst", \.emergency.heartbeatBurst, 1...1_000),
-        .integer("emergency.maxEventBytes", \.emergency.maxEventBytes, 1_024...1_048_576),
-        .integer("emergency.escalateUnclaimedP1Seconds", \.emergency.escalateUnclaimedP1Seconds, 1...86_400),
-        .integer("emergency.escalateUnclaimedP2Seconds", \.emergency.escalateUnclaimedP2Seconds, 1...86_400),
-        .integer("emergency.escalateUnclaimedP3Seconds", \.emergency.escalateUnclaimedP3Seconds, 1...86_400),
-        .integer("emergency.escalateUnclaimedP4Seconds", \.emergency.escalateUnclaimedP4Seconds, 1...86_400),
-        .integer("emergency.responderOnSceneSeconds", \.emergency.responderOnSceneSeconds, 60...86_400),
-        .integer("emergency.followUpWithinSeconds", \.emergency.followUpWithinSeconds, 60...2_592_000),
-        .integer("emergency.streamHeartbeatSeconds", \.emergency.streamHeartbeatSeconds, 1...300),
-        .text(
-            "emergency.triageRulesFile", \.emergency.triageRulesFile,
-            allowed: "a path to the triage rules JSON file, absolute or relative to the working directory",
-            isValid: { !$0.allSatisfy(\.isWhitespace) }
-        ),
-    ] + notificationKeys  // CareSettings+notifications.swift
+            .integer("emergency.dedupeWindowSeconds", \.emergency.dedupeWindowSeconds, 0...86_400),
+            .integer("emergency.cancelWindowSeconds", \.emergency.cancelWindowSeconds, 0...3_600),
+            .integer("emergency.signatureWindowBehindSeconds", \.emergency.signatureWindowBehindSeconds, 1...3_600),
+            .integer("emergency.signatureWindowAheadSeconds", \.emergency.signatureWindowAheadSeconds, 0...3_600),
+            .integer("emergency.heartbeatGraceSeconds", \.emergency.heartbeatGraceSeconds, 0...86_400),
+            .integer("emergency.heartbeatRatePerMinute", \.emergency.heartbeatRatePerMinute, 1...6_000),
+            .integer("emergency.heartbeatBurst", \.emergency.heartbeatBurst, 1...1_000),
+            .integer("emergency.maxEventBytes", \.emergency.maxEventBytes, 1_024...1_048_576),
+            .integer("emergency.escalateUnclaimedP1Seconds", \.emergency.escalateUnclaimedP1Seconds, 1...86_400),
+            .integer("emergency.escalateUnclaimedP2Seconds", \.emergency.escalateUnclaimedP2Seconds, 1...86_400),
+            .integer("emergency.escalateUnclaimedP3Seconds", \.emergency.escalateUnclaimedP3Seconds, 1...86_400),
+            .integer("emergency.escalateUnclaimedP4Seconds", \.emergency.escalateUnclaimedP4Seconds, 1...86_400),
+            .integer("emergency.responderOnSceneSeconds", \.emergency.responderOnSceneSeconds, 60...86_400),
+            .integer("emergency.followUpWithinSeconds", \.emergency.followUpWithinSeconds, 60...2_592_000),
+            .integer("emergency.streamHeartbeatSeconds", \.emergency.streamHeartbeatSeconds, 1...300),
+            .text(
+                "emergency.triageRulesFile", \.emergency.triageRulesFile,
+                allowed: "a path to the triage rules JSON file, absolute or relative to the working directory",
+                isValid: { !$0.allSatisfy(\.isWhitespace) }
+            ),
+        ] + notificationKeys  // CareSettings+notifications.swift
 
     /// Rules that involve more than one key, run on the final settings.
-    static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] = [
-        { settings in
-            let p = settings.pagination
-            guard p.defaultLimit > p.maximumLimit else { return nil }
-            return (
-                "pagination.defaultLimit", String(p.defaultLimit),
-                "a whole number from 1 to \(p.maximumLimit) (the value of pagination.maximumLimit)"
-            )
-        },
-    ] + notificationCrossChecks
+    static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] =
+        [
+            { settings in
+                let p = settings.pagination
+                guard p.defaultLimit > p.maximumLimit else { return nil }
+                return (
+                    "pagination.defaultLimit", String(p.defaultLimit),
+                    "a whole number from 1 to \(p.maximumLimit) (the value of pagination.maximumLimit)"
+                )
+            }
+        ] + notificationCrossChecks
 
     static let byName: [String: SettingKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 

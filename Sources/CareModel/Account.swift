@@ -13,8 +13,10 @@ public struct Account: Codable, Hashable, Sendable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, name: String, role: Role, institutionId: Int64?, status: RecordStatus, version: Int,
-                createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, name: String, role: Role, institutionId: Int64?, status: RecordStatus, version: Int,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id; self.name = name; self.role = role; self.institutionId = institutionId
         self.status = status; self.version = version; self.createdAt = createdAt; self.updatedAt = updatedAt
     }
@@ -85,8 +87,10 @@ public struct AuditEntry: Codable, Hashable, Sendable, Identifiable {
     /// The names of the fields that changed; values are left out so the log holds no personal data.
     public var fields: [String]
 
-    public init(id: Int64, at: Date, actorName: String, actorAccountId: Int64?, actorRole: Role, action: String,
-                entity: String, entityId: String, fields: [String]) {
+    public init(
+        id: Int64, at: Date, actorName: String, actorAccountId: Int64?, actorRole: Role, action: String,
+        entity: String, entityId: String, fields: [String]
+    ) {
         self.id = id; self.at = at; self.actorName = actorName; self.actorAccountId = actorAccountId
         self.actorRole = actorRole; self.action = action; self.entity = entity; self.entityId = entityId
         self.fields = fields

@@ -29,8 +29,10 @@ public struct DeviceEvent: Codable, Sendable, Hashable {
     /// Battery charge in percent, 0–100.
     public var battery: Int?
 
-    public init(ref: String, kind: EventKind, code: AlarmCode? = nil, occurredAt: Date, location: EventLocation? = nil,
-                vitals: Vitals? = nil, battery: Int? = nil) {
+    public init(
+        ref: String, kind: EventKind, code: AlarmCode? = nil, occurredAt: Date, location: EventLocation? = nil,
+        vitals: Vitals? = nil, battery: Int? = nil
+    ) {
         self.ref = ref; self.kind = kind; self.code = code; self.occurredAt = occurredAt
         self.location = location; self.vitals = vitals; self.battery = battery
     }
@@ -70,10 +72,11 @@ public struct DeviceEvent: Codable, Sendable, Hashable {
     /// `[A-Za-z0-9._:-]{1,64}`; checked on bytes, so no Unicode look-alike slips through.
     public static func isValidRef(_ ref: String) -> Bool {
         let bytes = ref.utf8
-        return (1...64).contains(bytes.count) && bytes.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: ":") || b == UInt8(ascii: "-")
-        }
+        return (1...64).contains(bytes.count)
+            && bytes.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                    || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: ":") || b == UInt8(ascii: "-")
+            }
     }
 
     private func checkCode(_ v: inout Validator) {

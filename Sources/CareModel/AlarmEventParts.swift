@@ -39,8 +39,10 @@ public struct EventLocation: Codable, Sendable, Hashable {
     /// Radius of the fix in metres, 0…100000.
     public var accuracyMeters: Double?
 
-    public init(area: LocationArea? = nil, text: String? = nil, latitude: Double? = nil, longitude: Double? = nil,
-                accuracyMeters: Double? = nil) {
+    public init(
+        area: LocationArea? = nil, text: String? = nil, latitude: Double? = nil, longitude: Double? = nil,
+        accuracyMeters: Double? = nil
+    ) {
         self.area = area; self.text = text; self.latitude = latitude; self.longitude = longitude
         self.accuracyMeters = accuracyMeters
     }
@@ -64,8 +66,10 @@ public struct Vitals: Codable, Sendable, Hashable {
     /// Body temperature in °C, 30.0–45.0.
     public var temperature: Double?
 
-    public init(heartRate: Int? = nil, spo2: Int? = nil, systolic: Int? = nil, diastolic: Int? = nil,
-                temperature: Double? = nil) {
+    public init(
+        heartRate: Int? = nil, spo2: Int? = nil, systolic: Int? = nil, diastolic: Int? = nil,
+        temperature: Double? = nil
+    ) {
         self.heartRate = heartRate; self.spo2 = spo2; self.systolic = systolic; self.diastolic = diastolic
         self.temperature = temperature
     }

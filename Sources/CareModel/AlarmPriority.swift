@@ -36,8 +36,10 @@ public enum Priority: Int, Codable, Comparable, Sendable, CaseIterable, CustomSt
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let p = Priority(label: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "\"\(text)\" is not a priority; use one of P1, P2, P3, P4"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "\"\(text)\" is not a priority; use one of P1, P2, P3, P4"))
         }
         self = p
     }

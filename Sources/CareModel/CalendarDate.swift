@@ -10,15 +10,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// Returns nil unless the day exists (Feb 29 only in leap years) and the year is 1850...9999.
     public init?(year: Int, month: Int, day: Int) {
         guard (1850...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= Self.daysIn(month: month, year: year) else { return nil }
+            day <= Self.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year; self.month = month; self.day = day
     }
 
     /// Parses `YYYYMMDD`.
     public init?(compact: String) {
         guard compact.count == 8, compact.allSatisfy(\.isASCIIDigit),
-              let y = Int(compact.prefix(4)), let m = Int(compact.dropFirst(4).prefix(2)),
-              let d = Int(compact.suffix(2)) else { return nil }
+            let y = Int(compact.prefix(4)), let m = Int(compact.dropFirst(4).prefix(2)),
+            let d = Int(compact.suffix(2))
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -92,8 +94,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let date = CalendarDate(iso: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                debugDescription: "\"\(text)\" is not a date in the form YYYY-MM-DD"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "\"\(text)\" is not a date in the form YYYY-MM-DD"))
         }
         self = date
     }

@@ -101,9 +101,11 @@ public struct Call: Codable, Sendable, Hashable, Identifiable {
     /// Optimistic-locking version, 1 when opened; every change bumps it.
     public var version: Int
 
-    public init(id: Int64, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
-                status: CallStatus, eventCount: Int, openedAt: Date, lastEventAt: Date, cancelledAt: Date? = nil,
-                location: EventLocation? = nil, version: Int) {
+    public init(
+        id: Int64, elderId: Int64, deviceId: String, code: AlarmCode, priority: Priority, reason: String,
+        status: CallStatus, eventCount: Int, openedAt: Date, lastEventAt: Date, cancelledAt: Date? = nil,
+        location: EventLocation? = nil, version: Int
+    ) {
         self.id = id; self.elderId = elderId; self.deviceId = deviceId; self.code = code; self.priority = priority
         self.reason = reason; self.status = status; self.eventCount = eventCount; self.openedAt = openedAt
         self.lastEventAt = lastEventAt; self.cancelledAt = cancelledAt; self.location = location; self.version = version

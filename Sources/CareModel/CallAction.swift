@@ -128,7 +128,7 @@ public enum CallAction: Sendable, Hashable {
         switch self {
         case .claim, .escalate: nil
         case .release(let note), .startCallback(let note), .dispatch(_, let note), .updateResponder(_, _, let note),
-             .close(let note):
+            .close(let note):
             note
         case .note(let text): text
         case .resolve(_, let note), .recordFollowUp(let note, _): note
@@ -146,9 +146,11 @@ extension CallAction: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decode(String.self, forKey: .action)
         guard let kind = CallActionKind(rawValue: name) else {
-            throw DecodingError.dataCorruptedError(forKey: .action, in: c, debugDescription:
-                "\"\(name)\" is not a call action; use one of: "
-                + CallActionKind.allCases.map(\.rawValue).joined(separator: ", "))
+            throw DecodingError.dataCorruptedError(
+                forKey: .action, in: c,
+                debugDescription:
+                    "\"\(name)\" is not a call action; use one of: "
+                    + CallActionKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         let note = try c.decodeIfPresent(String.self, forKey: .note)
         switch kind {
@@ -158,13 +160,17 @@ extension CallAction: Codable {
         case .startCallback: self = .startCallback(note: note)
         case .dispatch: self = .dispatch(try c.decode([ResponderAssignment].self, forKey: .responders), note: note)
         case .updateResponder:
-            self = .updateResponder(responderId: try c.decode(Int.self, forKey: .responderId),
-                                    status: try c.decode(ResponderStatus.self, forKey: .status), note: note)
-        case .resolve: self = .resolve(outcome: try c.decode(CallOutcome.self, forKey: .outcome),
-                                       note: try c.decode(String.self, forKey: .note))
+            self = .updateResponder(
+                responderId: try c.decode(Int.self, forKey: .responderId),
+                status: try c.decode(ResponderStatus.self, forKey: .status), note: note)
+        case .resolve:
+            self = .resolve(
+                outcome: try c.decode(CallOutcome.self, forKey: .outcome),
+                note: try c.decode(String.self, forKey: .note))
         case .recordFollowUp:
-            self = .recordFollowUp(note: try c.decode(String.self, forKey: .note),
-                                   reachedElder: try c.decode(Bool.self, forKey: .reachedElder))
+            self = .recordFollowUp(
+                note: try c.decode(String.self, forKey: .note),
+                reachedElder: try c.decode(Bool.self, forKey: .reachedElder))
         case .close: self = .close(note: note)
         case .reopen: self = .reopen(reason: try c.decode(String.self, forKey: .reason))
         case .escalate: self = .escalate(try c.decode(CallDeadlineKind.self, forKey: .deadline))

@@ -91,8 +91,10 @@ public enum CallLifecycle {
     /// Checks in this order, so the answer names the first thing to fix: who may take the action
     /// at all, whether the status allows it (409 with the allowed actions), whether the actor holds
     /// the call (403), then the action's contents (422, every issue at once), then a responder's move (409).
-    public static func apply(_ action: CallAction, to state: CallState, by actor: CallActor,
-                             at now: Date) throws(CallTransitionError) -> CallTransition {
+    public static func apply(
+        _ action: CallAction, to state: CallState, by actor: CallActor,
+        at now: Date
+    ) throws(CallTransitionError) -> CallTransition {
         let kind = action.kind
         if let refused = refusal(kind, in: state, by: actor) {
             throw error(for: refused, kind, state, actor)
@@ -156,8 +158,10 @@ public enum CallLifecycle {
         case .updateResponder(let id, let status, let note):
             v.checkText(note, "note", required: false, maxLength: maxNoteLength)
             guard let index = state.responders.firstIndex(where: { $0.id == id }) else {
-                v.add("responderId", "is not a responder on this call; it has "
-                      + state.responders.map { String($0.id) }.joined(separator: ", "))
+                v.add(
+                    "responderId",
+                    "is not a responder on this call; it has "
+                        + state.responders.map { String($0.id) }.joined(separator: ", "))
                 throw .invalid(ValidationFailure(v.issues))
             }
             try finish(v)
@@ -176,8 +180,9 @@ public enum CallLifecycle {
         case .resolve(let outcome, let note):
             v.checkText(note, "note", maxLength: maxNoteLength)
             if outcome == .attendedByResponder {
-                v.check(state.responders.contains { $0.status != .declined }, "outcome",
-                        "is attended_by_responder, but no responder was sent who did not decline; dispatch one or pick another outcome")
+                v.check(
+                    state.responders.contains { $0.status != .declined }, "outcome",
+                    "is attended_by_responder, but no responder was sent who did not decline; dispatch one or pick another outcome")
             }
             enter(.resolved)
             next.outcome = outcome
@@ -228,9 +233,10 @@ public enum CallLifecycle {
             if before?.kind != after?.kind || before?.since != after?.since { next.escalation = nil }
         }
 
-        let entry = CallTimelineEntry(at: now, actorId: actor.accountId, actorName: actor.isSystem ? nil : actor.name,
-                                      action: kind.rawValue, from: state.status, to: next.status,
-                                      note: action.note, detail: detail)
+        let entry = CallTimelineEntry(
+            at: now, actorId: actor.accountId, actorName: actor.isSystem ? nil : actor.name,
+            action: kind.rawValue, from: state.status, to: next.status,
+            note: action.note, detail: detail)
         return CallTransition(state: next, entry: entry)
     }
 
@@ -250,8 +256,10 @@ public enum CallLifecycle {
     static func refusal(_ kind: CallActionKind, in state: CallState, by actor: CallActor?) -> Refusal? {
         let isSystem = actor?.isSystem ?? false
         if kind.isSystemOnly != isSystem {
-            return .notPermitted(isSystem ? "the platform only escalates calls; a person must \(kind) it"
-                                          : "only the platform escalates calls, when a deadline passes")
+            return .notPermitted(
+                isSystem
+                    ? "the platform only escalates calls; a person must \(kind) it"
+                    : "only the platform escalates calls, when a deadline passes")
         }
         guard statuses(allowing: kind).contains(state.status) else { return .notAllowed }
         switch kind {
@@ -265,19 +273,23 @@ public enum CallLifecycle {
             break
         }
         if let actor, !isSystem, state.status.isHeld, kind != .note, !actor.isSupervisor,
-           let claimant = state.claimedBy, !state.isHeld(by: actor) {
+            let claimant = state.claimedBy, !state.isHeld(by: actor)
+        {
             return .notClaimer(claimant)
         }
         return nil
     }
 
-    static func error(for refusal: Refusal, _ kind: CallActionKind, _ state: CallState,
-                      _ actor: CallActor) -> CallTransitionError {
+    static func error(
+        for refusal: Refusal, _ kind: CallActionKind, _ state: CallState,
+        _ actor: CallActor
+    ) -> CallTransitionError {
         switch refusal {
         case .notPermitted(let reason): .notPermitted(action: kind, reason: reason)
         case .notAllowed:
-            .notAllowed(action: kind, status: state.status,
-                        allowed: allowedActions(in: state, by: actor.isSystem ? .system : nil))
+            .notAllowed(
+                action: kind, status: state.status,
+                allowed: allowedActions(in: state, by: actor.isSystem ? .system : nil))
         case .followUpRequired(let outcome): .followUpRequired(outcome: outcome)
         case .notClaimer(let claimant): .notClaimer(action: kind, claimedBy: claimant)
         }
@@ -289,19 +301,23 @@ public enum CallLifecycle {
 
     /// Each responder needs a name and, if given, a phone number that can be dialled; a registry
     /// person (same kind and reference) already on the way is not sent twice.
-    static func checkAssignments(_ assignments: [ResponderAssignment], against responders: [Responder],
-                                 into v: inout Validator) {
+    static func checkAssignments(
+        _ assignments: [ResponderAssignment], against responders: [Responder],
+        into v: inout Validator
+    ) {
         v.check(!assignments.isEmpty, "responders", "must name at least one responder")
-        v.check(assignments.count <= maxRespondersPerDispatch, "responders",
-                "may name at most \(maxRespondersPerDispatch) responders at once")
+        v.check(
+            assignments.count <= maxRespondersPerDispatch, "responders",
+            "may name at most \(maxRespondersPerDispatch) responders at once")
         var sent = Set(responders.filter(\.status.isActive).compactMap { r in r.referenceId.map { "\(r.kind.rawValue):\($0)" } })
         for (i, a) in assignments.enumerated() {
             v.checkText(a.name, "responders[\(i)].name", maxLength: 50)
             v.checkPhone(a.phone, "responders[\(i)].phone", required: false)
             if let ref = a.referenceId {
                 let key = "\(a.kind.rawValue):\(ref)"
-                v.check(!sent.contains(key), "responders[\(i)].referenceId",
-                        "names \(a.kind.rawValue) \(ref), who is already on this call")
+                v.check(
+                    !sent.contains(key), "responders[\(i)].referenceId",
+                    "names \(a.kind.rawValue) \(ref), who is already on this call")
                 sent.insert(key)
             }
         }

@@ -80,8 +80,10 @@ public struct EscalationPolicy: Codable, Sendable, Hashable {
     /// Seconds from resolution until the follow-up call is due: the next day.
     public var followUpWithin: Int
 
-    public init(unclaimedAfter: SecondsByPriority = SecondsByPriority(p1: 60, p2: 180, p3: 900, p4: 3600),
-                responderOnSceneWithin: Int = 1200, followUpWithin: Int = 86_400) {
+    public init(
+        unclaimedAfter: SecondsByPriority = SecondsByPriority(p1: 60, p2: 180, p3: 900, p4: 3600),
+        responderOnSceneWithin: Int = 1200, followUpWithin: Int = 86_400
+    ) {
         self.unclaimedAfter = unclaimedAfter; self.responderOnSceneWithin = responderOnSceneWithin
         self.followUpWithin = followUpWithin
     }

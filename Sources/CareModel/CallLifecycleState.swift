@@ -18,8 +18,9 @@ public struct CallActor: Codable, Sendable, Hashable {
 
     /// A signed-in account; admins count as supervisors.
     public init(_ principal: Principal) {
-        self.init(accountId: principal.accountId, name: principal.name,
-                  isSupervisor: principal.role == .supervisor || principal.role == .admin)
+        self.init(
+            accountId: principal.accountId, name: principal.name,
+            isSupervisor: principal.role == .supervisor || principal.role == .admin)
     }
 
     /// The platform: the only actor that may ``CallAction/escalate``, and one that may do nothing else.
@@ -95,10 +96,12 @@ public struct CallState: Codable, Sendable, Hashable {
     /// Optimistic-locking version, as ``Call/version``; every applied action bumps it.
     public var version: Int
 
-    public init(status: CallStatus, priority: Priority, stageSince: Date, claimedBy: Claimant? = nil,
-                claimedAt: Date? = nil, deviceCancelledAt: Date? = nil, responders: [Responder] = [],
-                outcome: CallOutcome? = nil, resolvedAt: Date? = nil, followUpReachedElder: Bool? = nil,
-                followedUpAt: Date? = nil, closedAt: Date? = nil, escalation: CallEscalation? = nil, version: Int) {
+    public init(
+        status: CallStatus, priority: Priority, stageSince: Date, claimedBy: Claimant? = nil,
+        claimedAt: Date? = nil, deviceCancelledAt: Date? = nil, responders: [Responder] = [],
+        outcome: CallOutcome? = nil, resolvedAt: Date? = nil, followUpReachedElder: Bool? = nil,
+        followedUpAt: Date? = nil, closedAt: Date? = nil, escalation: CallEscalation? = nil, version: Int
+    ) {
         self.status = status; self.priority = priority; self.stageSince = stageSince; self.claimedBy = claimedBy
         self.claimedAt = claimedAt; self.deviceCancelledAt = deviceCancelledAt; self.responders = responders
         self.outcome = outcome; self.resolvedAt = resolvedAt; self.followUpReachedElder = followUpReachedElder
@@ -108,8 +111,9 @@ public struct CallState: Codable, Sendable, Hashable {
     /// The state of a call as intake leaves it (`new` or `cancelled_at_device`, nobody holding it):
     /// how rows written before the lifecycle existed are read.
     public init(opened call: Call) {
-        self.init(status: call.status, priority: call.priority, stageSince: call.openedAt,
-                  deviceCancelledAt: call.cancelledAt, version: call.version)
+        self.init(
+            status: call.status, priority: call.priority, stageSince: call.openedAt,
+            deviceCancelledAt: call.cancelledAt, version: call.version)
     }
 
     /// Whether `actor` holds the call.

@@ -39,8 +39,10 @@ public struct CallTimelineEntry: Codable, Sendable, Hashable {
     /// `claimantId`, so the timeline shows it was an override.
     public var detail: [String: String]
 
-    public init(at: Date, actorId: Int64?, actorName: String?, action: String, from: CallStatus, to: CallStatus,
-                note: String? = nil, detail: [String: String] = [:]) {
+    public init(
+        at: Date, actorId: Int64?, actorName: String?, action: String, from: CallStatus, to: CallStatus,
+        note: String? = nil, detail: [String: String] = [:]
+    ) {
         self.at = at; self.actorId = actorId; self.actorName = actorName; self.action = action
         self.from = from; self.to = to; self.note = note; self.detail = detail
     }

@@ -34,10 +34,12 @@ public struct CallSummary: Codable, Sendable, Hashable, Identifiable {
     /// The optimistic-locking version: every action sends the version its caller saw.
     public var version: Int
 
-    public init(id: Int64, elderId: Int64, elderName: String, age: Int, regionCode: String, district: String?,
-                deviceId: String, code: AlarmCode, priority: Priority, reason: String, status: CallStatus,
-                eventCount: Int, openedAt: Date, lastEventAt: Date, claimedBy: Claimant? = nil, claimedAt: Date? = nil,
-                escalated: Bool = false, outcome: CallOutcome? = nil, version: Int) {
+    public init(
+        id: Int64, elderId: Int64, elderName: String, age: Int, regionCode: String, district: String?,
+        deviceId: String, code: AlarmCode, priority: Priority, reason: String, status: CallStatus,
+        eventCount: Int, openedAt: Date, lastEventAt: Date, claimedBy: Claimant? = nil, claimedAt: Date? = nil,
+        escalated: Bool = false, outcome: CallOutcome? = nil, version: Int
+    ) {
         self.id = id; self.elderId = elderId; self.elderName = elderName; self.age = age; self.regionCode = regionCode
         self.district = district; self.deviceId = deviceId; self.code = code; self.priority = priority
         self.reason = reason; self.status = status; self.eventCount = eventCount; self.openedAt = openedAt
@@ -66,9 +68,11 @@ public struct CallDetail: Codable, Sendable, Hashable {
     /// What the caller may do now (``CallLifecycle/allowedActions(in:by:)``).
     public var allowedActions: [CallActionKind]
 
-    public init(call: CallSummary, state: CallState, elder: ElderProfile, contacts: [EmergencyContact],
-                devices: [DeviceSummary], lastLocation: EventLocation?, recentCalls: [CallSummary],
-                health: HealthSummary?, timeline: [CallTimelineEntry], allowedActions: [CallActionKind]) {
+    public init(
+        call: CallSummary, state: CallState, elder: ElderProfile, contacts: [EmergencyContact],
+        devices: [DeviceSummary], lastLocation: EventLocation?, recentCalls: [CallSummary],
+        health: HealthSummary?, timeline: [CallTimelineEntry], allowedActions: [CallActionKind]
+    ) {
         self.call = call; self.state = state; self.elder = elder; self.contacts = contacts; self.devices = devices
         self.lastLocation = lastLocation; self.recentCalls = recentCalls; self.health = health
         self.timeline = timeline; self.allowedActions = allowedActions
@@ -88,8 +92,10 @@ public struct ElderProfile: Codable, Sendable, Hashable {
     public var livingSituation: LivingSituation
     public var careLevel: CareLevel
 
-    public init(id: Int64, name: String, age: Int, sex: Sex, phone: String?, address: String, regionCode: String,
-                district: String?, livingSituation: LivingSituation, careLevel: CareLevel) {
+    public init(
+        id: Int64, name: String, age: Int, sex: Sex, phone: String?, address: String, regionCode: String,
+        district: String?, livingSituation: LivingSituation, careLevel: CareLevel
+    ) {
         self.id = id; self.name = name; self.age = age; self.sex = sex; self.phone = phone; self.address = address
         self.regionCode = regionCode; self.district = district; self.livingSituation = livingSituation
         self.careLevel = careLevel
@@ -142,9 +148,11 @@ public struct CallActionRequest: Codable, Sendable, Hashable {
     /// `reopen`: why.
     public var reason: String?
 
-    public init(version: Int?, note: String? = nil, responders: [ResponderAssignment]? = nil,
-                status: ResponderStatus? = nil, outcome: CallOutcome? = nil, reachedElder: Bool? = nil,
-                reason: String? = nil) {
+    public init(
+        version: Int?, note: String? = nil, responders: [ResponderAssignment]? = nil,
+        status: ResponderStatus? = nil, outcome: CallOutcome? = nil, reachedElder: Bool? = nil,
+        reason: String? = nil
+    ) {
         self.version = version; self.note = note; self.responders = responders; self.status = status
         self.outcome = outcome; self.reachedElder = reachedElder; self.reason = reason
     }
@@ -170,8 +178,10 @@ public struct CallOverview: Codable, Sendable, Hashable {
     /// Operators with a live feed open now.
     public var operatorsOnline: [String]
 
-    public init(openByPriority: [String: Int], unclaimed: Int, escalated: Int, oldestUnclaimed: CallSummary?,
-                claimedWithin60sToday: Double?, claimedToday: Int, operatorsOnline: [String]) {
+    public init(
+        openByPriority: [String: Int], unclaimed: Int, escalated: Int, oldestUnclaimed: CallSummary?,
+        claimedWithin60sToday: Double?, claimedToday: Int, operatorsOnline: [String]
+    ) {
         self.openByPriority = openByPriority; self.unclaimed = unclaimed; self.escalated = escalated
         self.oldestUnclaimed = oldestUnclaimed; self.claimedWithin60sToday = claimedWithin60sToday
         self.claimedToday = claimedToday; self.operatorsOnline = operatorsOnline

@@ -3,7 +3,7 @@ import Foundation
 /// The kinds of device an elder may carry or have installed.
 public enum DeviceType: String, Codable, Sendable, CaseIterable {
     case sosPendant = "sos_pendant", fallDetector = "fall_detector", watch, doorSensor = "door_sensor",
-         smokeSensor = "smoke_sensor", gasSensor = "gas_sensor", bedSensor = "bed_sensor", wallButton = "wall_button"
+        smokeSensor = "smoke_sensor", gasSensor = "gas_sensor", bedSensor = "bed_sensor", wallButton = "wall_button"
 
     /// The heartbeat interval a device of this kind is expected to keep, in seconds.
     public var defaultHeartbeatSeconds: Int {
@@ -39,8 +39,10 @@ public struct Device: Codable, Hashable, Sendable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, type: DeviceType, elderId: Int64, heartbeatSeconds: Int, status: DeviceStatus,
-                secretFingerprint: String, version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: String, type: DeviceType, elderId: Int64, heartbeatSeconds: Int, status: DeviceStatus,
+        secretFingerprint: String, version: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id; self.type = type; self.elderId = elderId; self.heartbeatSeconds = heartbeatSeconds
         self.status = status; self.secretFingerprint = secretFingerprint; self.version = version
         self.createdAt = createdAt; self.updatedAt = updatedAt
@@ -48,9 +50,10 @@ public struct Device: Codable, Hashable, Sendable, Identifiable {
 
     /// Device identifiers: 3–64 characters of letters, digits, `-`, `_`, `.` and `:`.
     public static func isValidID(_ id: String) -> Bool {
-        (3...64).contains(id.count) && id.unicodeScalars.allSatisfy {
-            ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.:".unicodeScalars.contains($0)
-        }
+        (3...64).contains(id.count)
+            && id.unicodeScalars.allSatisfy {
+                ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || "-_.:".unicodeScalars.contains($0)
+            }
     }
 }
 

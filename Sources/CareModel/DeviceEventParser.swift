@@ -62,8 +62,9 @@ private struct Reader {
             }
         }
         guard ok, let ref, let kind, let occurredAt else { return nil }
-        return DeviceEvent(ref: ref, kind: kind, code: code, occurredAt: occurredAt, location: location,
-                           vitals: vitals, battery: battery)
+        return DeviceEvent(
+            ref: ref, kind: kind, code: code, occurredAt: occurredAt, location: location,
+            vitals: vitals, battery: battery)
     }
 
     mutating func location() -> EventLocation? {
@@ -143,7 +144,8 @@ private struct Reader {
     mutating func null() -> Bool {
         skipSpace()
         guard bytes.count - at >= 4, bytes[at] == UInt8(ascii: "n"), bytes[at + 1] == UInt8(ascii: "u"),
-              bytes[at + 2] == UInt8(ascii: "l"), bytes[at + 3] == UInt8(ascii: "l") else { return false }
+            bytes[at + 2] == UInt8(ascii: "l"), bytes[at + 3] == UInt8(ascii: "l")
+        else { return false }
         at += 4
         return true
     }

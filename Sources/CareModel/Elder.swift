@@ -81,10 +81,12 @@ public struct Elder: Codable, Hashable, Sendable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, name: String, nationalId: String, birthDate: CalendarDate, sex: Sex, phone: String?,
-                address: String, location: Coordinates?, regionCode: String, livingSituation: LivingSituation,
-                careLevel: CareLevel, categories: [SubsidyCategory], consent: Consent, status: RecordStatus,
-                version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, name: String, nationalId: String, birthDate: CalendarDate, sex: Sex, phone: String?,
+        address: String, location: Coordinates?, regionCode: String, livingSituation: LivingSituation,
+        careLevel: CareLevel, categories: [SubsidyCategory], consent: Consent, status: RecordStatus,
+        version: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id; self.name = name; self.nationalId = nationalId; self.birthDate = birthDate; self.sex = sex
         self.phone = phone; self.address = address; self.location = location; self.regionCode = regionCode
         self.livingSituation = livingSituation; self.careLevel = careLevel; self.categories = categories
@@ -120,9 +122,11 @@ public struct NewElder: Codable, Sendable {
     public var categories: [SubsidyCategory]?
     public var consent: Consent?
 
-    public init(name: String, nationalId: String, birthDate: CalendarDate? = nil, sex: Sex? = nil, phone: String?,
-                address: String, location: Coordinates?, regionCode: String, livingSituation: LivingSituation,
-                careLevel: CareLevel, categories: [SubsidyCategory]? = nil, consent: Consent? = nil) {
+    public init(
+        name: String, nationalId: String, birthDate: CalendarDate? = nil, sex: Sex? = nil, phone: String?,
+        address: String, location: Coordinates?, regionCode: String, livingSituation: LivingSituation,
+        careLevel: CareLevel, categories: [SubsidyCategory]? = nil, consent: Consent? = nil
+    ) {
         self.name = name; self.nationalId = nationalId; self.birthDate = birthDate; self.sex = sex
         self.phone = phone; self.address = address; self.location = location; self.regionCode = regionCode
         self.livingSituation = livingSituation; self.careLevel = careLevel; self.categories = categories
@@ -178,9 +182,11 @@ public struct ElderPatch: Codable, Sendable {
     /// `inactive` deactivates the elder: the way to retire a record that has history.
     public var status: RecordStatus?
 
-    public init(name: String? = nil, phone: String? = nil, address: String? = nil, location: Coordinates? = nil,
-                regionCode: String? = nil, livingSituation: LivingSituation? = nil, careLevel: CareLevel? = nil,
-                categories: [SubsidyCategory]? = nil, consent: Consent? = nil, status: RecordStatus? = nil) {
+    public init(
+        name: String? = nil, phone: String? = nil, address: String? = nil, location: Coordinates? = nil,
+        regionCode: String? = nil, livingSituation: LivingSituation? = nil, careLevel: CareLevel? = nil,
+        categories: [SubsidyCategory]? = nil, consent: Consent? = nil, status: RecordStatus? = nil
+    ) {
         self.name = name; self.phone = phone; self.address = address; self.location = location
         self.regionCode = regionCode; self.livingSituation = livingSituation; self.careLevel = careLevel
         self.categories = categories; self.consent = consent; self.status = status

@@ -3,8 +3,8 @@ import Foundation
 /// How a contact is related to the elder.
 public enum Relation: String, Codable, Sendable, CaseIterable {
     case spouse, son, daughter, sonInLaw = "son_in_law", daughterInLaw = "daughter_in_law",
-         grandchild, sibling, relative, neighbour, friend, communityWorker = "community_worker",
-         volunteer, guardian, other
+        grandchild, sibling, relative, neighbour, friend, communityWorker = "community_worker",
+        volunteer, guardian, other
 }
 
 /// Someone to call when the elder raises an alarm. Contacts are called in ``position`` order,

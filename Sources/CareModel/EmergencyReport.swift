@@ -15,9 +15,11 @@ public struct CallFacts: Sendable, Hashable {
     public var resolvedBy: String?
     public var followedUpAt: Date?
 
-    public init(id: Int64, priority: Priority, openedAt: Date, firstClaimAt: Date? = nil, claimedBy: String? = nil,
-                firstDispatchAt: Date? = nil, firstOnSceneAt: Date? = nil, outcome: CallOutcome? = nil,
-                resolvedBy: String? = nil, followedUpAt: Date? = nil) {
+    public init(
+        id: Int64, priority: Priority, openedAt: Date, firstClaimAt: Date? = nil, claimedBy: String? = nil,
+        firstDispatchAt: Date? = nil, firstOnSceneAt: Date? = nil, outcome: CallOutcome? = nil,
+        resolvedBy: String? = nil, followedUpAt: Date? = nil
+    ) {
         self.id = id; self.priority = priority; self.openedAt = openedAt; self.firstClaimAt = firstClaimAt
         self.claimedBy = claimedBy; self.firstDispatchAt = firstDispatchAt; self.firstOnSceneAt = firstOnSceneAt
         self.outcome = outcome; self.resolvedBy = resolvedBy; self.followedUpAt = followedUpAt

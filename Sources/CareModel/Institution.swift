@@ -32,9 +32,11 @@ public struct Institution: Codable, Hashable, Sendable, Identifiable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: Int64, kind: InstitutionKind, name: String, regionCode: String, address: String,
-                location: Coordinates?, phone: String, beds: Int, nursingBeds: Int, status: RecordStatus,
-                version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: Int64, kind: InstitutionKind, name: String, regionCode: String, address: String,
+        location: Coordinates?, phone: String, beds: Int, nursingBeds: Int, status: RecordStatus,
+        version: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id; self.kind = kind; self.name = name; self.regionCode = regionCode; self.address = address
         self.location = location; self.phone = phone; self.beds = beds; self.nursingBeds = nursingBeds
         self.status = status; self.version = version; self.createdAt = createdAt; self.updatedAt = updatedAt
@@ -57,8 +59,10 @@ public struct NewInstitution: Codable, Sendable {
     public var beds: Int?
     public var nursingBeds: Int?
 
-    public init(kind: InstitutionKind, name: String, regionCode: String, address: String, location: Coordinates?,
-                phone: String, beds: Int? = nil, nursingBeds: Int? = nil) {
+    public init(
+        kind: InstitutionKind, name: String, regionCode: String, address: String, location: Coordinates?,
+        phone: String, beds: Int? = nil, nursingBeds: Int? = nil
+    ) {
         self.kind = kind; self.name = name; self.regionCode = regionCode; self.address = address
         self.location = location; self.phone = phone; self.beds = beds; self.nursingBeds = nursingBeds
     }
@@ -73,9 +77,10 @@ public struct NewInstitution: Codable, Sendable {
         v.check(RegionCode.isWellFormed(region), "regionCode", "must be a 12-digit statistical division code")
         Institution.checkBeds(beds ?? 0, nursingBeds ?? 0, into: &v)
         try v.finish()
-        return Institution(id: 0, kind: kind, name: name, regionCode: region, address: address, location: location,
-                           phone: phone, beds: beds ?? 0, nursingBeds: nursingBeds ?? 0, status: .active,
-                           version: 1, createdAt: now, updatedAt: now)
+        return Institution(
+            id: 0, kind: kind, name: name, regionCode: region, address: address, location: location,
+            phone: phone, beds: beds ?? 0, nursingBeds: nursingBeds ?? 0, status: .active,
+            version: 1, createdAt: now, updatedAt: now)
     }
 }
 
@@ -88,8 +93,10 @@ public struct InstitutionPatch: Codable, Sendable {
     public var nursingBeds: Int?
     public var status: RecordStatus?
 
-    public init(name: String? = nil, address: String? = nil, location: Coordinates? = nil, phone: String? = nil,
-                beds: Int? = nil, nursingBeds: Int? = nil, status: RecordStatus? = nil) {
+    public init(
+        name: String? = nil, address: String? = nil, location: Coordinates? = nil, phone: String? = nil,
+        beds: Int? = nil, nursingBeds: Int? = nil, status: RecordStatus? = nil
+    ) {
         self.name = name; self.address = address; self.location = location; self.phone = phone
         self.beds = beds; self.nursingBeds = nursingBeds; self.status = status
     }

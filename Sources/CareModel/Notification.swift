@@ -203,11 +203,13 @@ public struct NotificationView: Codable, Sendable, Hashable {
     /// Every attempt, oldest first; only in the answer for one notification.
     public var attemptLog: [NotificationAttempt]?
 
-    public init(id: Int64, idempotencyKey: String, topic: String, urgency: NotificationUrgency, status: NotificationStatus,
-                elderId: Int64?, callId: Int64?, recipient: NotificationRecipient, channels: [NotificationChannelKind],
-                channel: NotificationChannelKind?, attempts: Int, nextAttemptAt: Date?, chainStep: Int?,
-                acknowledgedAt: Date?, acknowledgedBy: String?, title: String, text: String, lastStatus: Int?,
-                lastError: String?, sentAt: Date?, createdAt: Date, attemptLog: [NotificationAttempt]? = nil) {
+    public init(
+        id: Int64, idempotencyKey: String, topic: String, urgency: NotificationUrgency, status: NotificationStatus,
+        elderId: Int64?, callId: Int64?, recipient: NotificationRecipient, channels: [NotificationChannelKind],
+        channel: NotificationChannelKind?, attempts: Int, nextAttemptAt: Date?, chainStep: Int?,
+        acknowledgedAt: Date?, acknowledgedBy: String?, title: String, text: String, lastStatus: Int?,
+        lastError: String?, sentAt: Date?, createdAt: Date, attemptLog: [NotificationAttempt]? = nil
+    ) {
         self.id = id; self.idempotencyKey = idempotencyKey; self.topic = topic; self.urgency = urgency
         self.status = status; self.elderId = elderId; self.callId = callId; self.recipient = recipient
         self.channels = channels; self.channel = channel; self.attempts = attempts; self.nextAttemptAt = nextAttemptAt
@@ -244,8 +246,10 @@ public struct NotificationAttempt: Codable, Sendable, Hashable {
     public var outcome: AttemptOutcome
     public var error: String?
 
-    public init(number: Int, channel: NotificationChannelKind, at: Date, latencyMs: Int?, httpStatus: Int?,
-                outcome: AttemptOutcome, error: String?) {
+    public init(
+        number: Int, channel: NotificationChannelKind, at: Date, latencyMs: Int?, httpStatus: Int?,
+        outcome: AttemptOutcome, error: String?
+    ) {
         self.number = number; self.channel = channel; self.at = at; self.latencyMs = latencyMs
         self.httpStatus = httpStatus; self.outcome = outcome; self.error = error
     }
@@ -267,8 +271,10 @@ public struct NotificationAcknowledgement: Codable, Sendable, Hashable {
     /// True when it had been acknowledged before: nothing changed.
     public var alreadyAcknowledged: Bool
 
-    public init(notificationId: Int64, callId: Int64?, acknowledgedAt: Date, acknowledgedBy: String, cancelled: Int,
-                alreadyAcknowledged: Bool) {
+    public init(
+        notificationId: Int64, callId: Int64?, acknowledgedAt: Date, acknowledgedBy: String, cancelled: Int,
+        alreadyAcknowledged: Bool
+    ) {
         self.notificationId = notificationId; self.callId = callId; self.acknowledgedAt = acknowledgedAt
         self.acknowledgedBy = acknowledgedBy; self.cancelled = cancelled; self.alreadyAcknowledged = alreadyAcknowledged
     }

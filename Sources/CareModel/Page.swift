@@ -30,7 +30,8 @@ public enum Cursor {
         var b64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64), let text = String(data: data, encoding: .utf8),
-              text.hasPrefix("k:") else { return nil }
+            text.hasPrefix("k:")
+        else { return nil }
         return String(text.dropFirst(2))
     }
 

@@ -19,8 +19,10 @@ public enum ContactID {
     /// ContactID.translate(qualifier: 3, event: 101)   // (.cancel, nil): restore
     /// ContactID.translate(qualifier: 1, event: 999)   // nil
     /// ```
-    public static func translate(qualifier: Int, event: Int,
-                                 periodicTestIsCheckIn: Bool = false) -> (kind: EventKind, code: AlarmCode?)? {
+    public static func translate(
+        qualifier: Int, event: Int,
+        periodicTestIsCheckIn: Bool = false
+    ) -> (kind: EventKind, code: AlarmCode?)? {
         switch (qualifier, event) {
         case (1, 101), (1, 100), (1, 122), (1, 123): (.alarm, .sos)
         case (1, 120), (1, 102): (.alarm, .fall)
@@ -54,8 +56,10 @@ public enum SCAIP {
     /// SCAIP.translate(statusCode: "0009", messageType: nil, deviceType: "0005")  // (.alarm, .fall)
     /// SCAIP.translate(statusCode: "", messageType: "PI", deviceType: nil)        // (.heartbeat, nil)
     /// ```
-    public static func translate(statusCode: String, messageType: String?,
-                                 deviceType: String?) -> (kind: EventKind, code: AlarmCode?)? {
+    public static func translate(
+        statusCode: String, messageType: String?,
+        deviceType: String?
+    ) -> (kind: EventKind, code: AlarmCode?)? {
         switch messageType?.trimmingCharacters(in: .whitespaces).uppercased() {
         case "PI": return (.heartbeat, nil)
         case "RE": return (.cancel, nil)
@@ -76,12 +80,12 @@ public enum SCAIP {
     /// The code of an automatic alarm (stc 0009) from the detector type `dty`.
     private static func automaticAlarm(_ dty: String) -> AlarmCode? {
         switch dty {
-        case "0005", "0030": .fall         // fall detector, man-down
-        case "0010": .inactivity           // activity detector
+        case "0005", "0030": .fall  // fall detector, man-down
+        case "0010": .inactivity  // activity detector
         case "0023": .smoke
         case "0021": .gas
-        case "0033": .waterLeak            // flood
-        case "0014": .doorOpenNight        // door sensor
+        case "0033": .waterLeak  // flood
+        case "0014": .doorOpenNight  // door sensor
         default: nil
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The administrative level of a region, from the city down to the village.
 public enum RegionLevel: String, Codable, Sendable, CaseIterable, Comparable {
     case city, district, street, community
@@ -106,10 +108,12 @@ public struct NewRegion: Codable, Sendable {
         let parent = parentCode.map(RegionCode.normalise)
         if let parent {
             if let parentLevel = RegionCode.level(of: parent) {
-                v.check(parentLevel.child == level, "parentCode",
-                        "is a \(parentLevel.rawValue), but code \(code) is a \(level.rawValue)")
-                v.check(RegionCode.isWithin(code, parent) && code != parent, "code",
-                        "must start with its parent's prefix \(RegionCode.prefix(of: parent))")
+                v.check(
+                    parentLevel.child == level, "parentCode",
+                    "is a \(parentLevel.rawValue), but code \(code) is a \(level.rawValue)")
+                v.check(
+                    RegionCode.isWithin(code, parent) && code != parent, "code",
+                    "must start with its parent's prefix \(RegionCode.prefix(of: parent))")
             } else {
                 v.add("parentCode", "must be a 12-digit statistical division code")
             }
@@ -126,5 +130,3 @@ public struct RegionPatch: Codable, Sendable {
     public var name: String?
     public init(name: String?) { self.name = name }
 }
-
-import Foundation

@@ -106,15 +106,18 @@ public struct Responder: Codable, Sendable, Hashable, Identifiable {
     /// When they reached the elder, kept for the time-to-arrival figure.
     public var onSceneAt: Date?
 
-    public init(id: Int, kind: ResponderKind, name: String, phone: String? = nil, referenceId: Int64? = nil,
-                status: ResponderStatus, assignedAt: Date, updatedAt: Date, onSceneAt: Date? = nil) {
+    public init(
+        id: Int, kind: ResponderKind, name: String, phone: String? = nil, referenceId: Int64? = nil,
+        status: ResponderStatus, assignedAt: Date, updatedAt: Date, onSceneAt: Date? = nil
+    ) {
         self.id = id; self.kind = kind; self.name = name; self.phone = phone; self.referenceId = referenceId
         self.status = status; self.assignedAt = assignedAt; self.updatedAt = updatedAt; self.onSceneAt = onSceneAt
     }
 
     /// A freshly dispatched responder.
     public init(id: Int, assignment: ResponderAssignment, at: Date) {
-        self.init(id: id, kind: assignment.kind, name: assignment.name, phone: assignment.phone,
-                  referenceId: assignment.referenceId, status: .assigned, assignedAt: at, updatedAt: at)
+        self.init(
+            id: id, kind: assignment.kind, name: assignment.name, phone: assignment.phone,
+            referenceId: assignment.referenceId, status: .assigned, assignedAt: at, updatedAt: at)
     }
 }

@@ -18,9 +18,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin: Set(Permission.allCases)
-        case .supervisor: [.readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
-                           .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
-                           .manageNotifications]
+        case .supervisor:
+            [
+                .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
+                .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
+                .manageNotifications,
+            ]
         case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls]
         case .provider: [.readRegistry]
         case .agency: [.readRegistry, .readElders, .viewFullNationalID]

@@ -48,9 +48,10 @@ public enum Timestamp {
             return n
         }
         guard let year = number(0, 4), utf8[4] == 45, let month = number(5, 2), utf8[7] == 45, let day = number(8, 2),
-              utf8[10] == 84 || utf8[10] == 116, let hour = number(11, 2), utf8[13] == 58, let minute = number(14, 2),
-              utf8[16] == 58, let second = number(17, 2),
-              let date = CalendarDate(year: year, month: month, day: day), hour < 24, minute < 60, second < 61 else { return nil }
+            utf8[10] == 84 || utf8[10] == 116, let hour = number(11, 2), utf8[13] == 58, let minute = number(14, 2),
+            utf8[16] == 58, let second = number(17, 2),
+            let date = CalendarDate(year: year, month: month, day: day), hour < 24, minute < 60, second < 61
+        else { return nil }
         var i = 19
         var fraction = 0.0
         if utf8[i] == 46 {
@@ -70,7 +71,9 @@ public enum Timestamp {
         case 90, 122:  // Z
             guard i + 1 == utf8.count else { return nil }
         case 43, 45:  // + -
-            guard i + 6 == utf8.count, let h = number(i + 1, 2), utf8[i + 3] == 58, let m = number(i + 4, 2), h < 24, m < 60 else { return nil }
+            guard i + 6 == utf8.count, let h = number(i + 1, 2), utf8[i + 3] == 58, let m = number(i + 4, 2), h < 24, m < 60 else {
+                return nil
+            }
             offset = (h * 3600 + m * 60) * (utf8[i] == 45 ? -1 : 1)
         default:
             return nil

@@ -54,8 +54,9 @@ public struct RiskProfile: Sendable, Hashable {
 
     /// The profile of a registered elder; `today` is the China calendar day the alarm arrived.
     public init(elder: Elder, today: CalendarDate, chronicConditions: [String]) {
-        self.init(livingAlone: elder.livingSituation == .alone, age: elder.age(on: today),
-                  careLevel: elder.careLevel, chronicConditions: chronicConditions)
+        self.init(
+            livingAlone: elder.livingSituation == .alone, age: elder.age(on: today),
+            careLevel: elder.careLevel, chronicConditions: chronicConditions)
     }
 
     /// An elder nothing is known about: no factor is present.
@@ -128,7 +129,8 @@ extension TriageRules {
             // Already P1: the factors change nothing, but the operator still wants to know them.
             return TriageResult(priority: priority, reason: "\(what) (\(priority); \(factors.joined(separator: ", ")))")
         }
-        return TriageResult(priority: raised,
-                            reason: "\(what); raised from \(priority) to \(raised): \(factors.joined(separator: ", "))")
+        return TriageResult(
+            priority: raised,
+            reason: "\(what); raised from \(priority) to \(raised): \(factors.joined(separator: ", "))")
     }
 }

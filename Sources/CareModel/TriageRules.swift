@@ -22,8 +22,10 @@ public struct TriageRules: Sendable, Hashable {
     /// are no more urgent for a frailer elder.
     public var neverRaise: Set<Priority>
 
-    public init(basePriority: [AlarmCode: Priority], criticalVitals: CriticalVitals, riskRaisesBy: Int,
-                riskFactors: [RiskFactor], neverRaise: Set<Priority>) {
+    public init(
+        basePriority: [AlarmCode: Priority], criticalVitals: CriticalVitals, riskRaisesBy: Int,
+        riskFactors: [RiskFactor], neverRaise: Set<Priority>
+    ) {
         self.basePriority = basePriority
         self.criticalVitals = criticalVitals
         self.riskRaisesBy = riskRaisesBy
@@ -40,8 +42,9 @@ public struct TriageRules: Sendable, Hashable {
             .lowBattery: .p3, .tamper: .p3, .deviceOffline: .p3,
             .serviceRequest: .p4,
         ],
-        criticalVitals: CriticalVitals(heartRateBelow: 40, heartRateAbove: 150, spo2Below: 85, systolicAbove: 200,
-                                       systolicBelow: 80, temperatureAbove: 40.0, temperatureBelow: 35.0),
+        criticalVitals: CriticalVitals(
+            heartRateBelow: 40, heartRateAbove: 150, spo2Below: 85, systolicAbove: 200,
+            systolicBelow: 80, temperatureAbove: 40.0, temperatureBelow: 35.0),
         riskRaisesBy: 1,
         riskFactors: [.livingAlone, .age80Plus, .disabled, .chronicConditions],
         neverRaise: [.p3, .p4])
@@ -58,8 +61,10 @@ public struct CriticalVitals: Codable, Sendable, Hashable {
     public var temperatureAbove: Double
     public var temperatureBelow: Double
 
-    public init(heartRateBelow: Int, heartRateAbove: Int, spo2Below: Int, systolicAbove: Int, systolicBelow: Int,
-                temperatureAbove: Double, temperatureBelow: Double) {
+    public init(
+        heartRateBelow: Int, heartRateAbove: Int, spo2Below: Int, systolicAbove: Int, systolicBelow: Int,
+        temperatureAbove: Double, temperatureBelow: Double
+    ) {
         self.heartRateBelow = heartRateBelow; self.heartRateAbove = heartRateAbove; self.spo2Below = spo2Below
         self.systolicAbove = systolicAbove; self.systolicBelow = systolicBelow
         self.temperatureAbove = temperatureAbove; self.temperatureBelow = temperatureBelow

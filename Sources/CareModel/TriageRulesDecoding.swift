@@ -66,8 +66,9 @@ extension TriageRules {
             if let factor = RiskFactor(rawValue: name) {
                 if factors.contains(factor) { v.add("riskFactors[\(i)]", "repeats \(name)") } else { factors.append(factor) }
             } else {
-                v.add("riskFactors[\(i)]",
-                      "is not a risk factor; use one of: " + RiskFactor.allCases.map(\.rawValue).joined(separator: ", "))
+                v.add(
+                    "riskFactors[\(i)]",
+                    "is not a risk factor; use one of: " + RiskFactor.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         var never: Set<Priority> = []
@@ -75,8 +76,9 @@ extension TriageRules {
             if let p = Priority(label: label) { never.insert(p) } else { v.add("neverRaise[\(i)]", "must be one of P1, P2, P3, P4") }
         }
         try v.finish()
-        self.init(basePriority: base, criticalVitals: c, riskRaisesBy: file.riskRaisesBy, riskFactors: factors,
-                  neverRaise: never)
+        self.init(
+            basePriority: base, criticalVitals: c, riskRaisesBy: file.riskRaisesBy, riskFactors: factors,
+            neverRaise: never)
     }
 
     /// The decoder's complaint as a field issue: `criticalVitals.spo2Below must be a number`.
@@ -92,8 +94,9 @@ extension TriageRules {
         case .valueNotFound(_, let c):
             return FieldIssue(field: path(c.codingPath), reason: "must not be null")
         case .typeMismatch(let type, let c):
-            return FieldIssue(field: path(c.codingPath).isEmpty ? "document" : path(c.codingPath),
-                              reason: "must be " + CareJSON.describe(type))
+            return FieldIssue(
+                field: path(c.codingPath).isEmpty ? "document" : path(c.codingPath),
+                reason: "must be " + CareJSON.describe(type))
         @unknown default:
             return FieldIssue(field: "document", reason: "could not be read")
         }
@@ -121,8 +124,10 @@ private struct RulesFile: Decodable {
     }
 
     private static let topKeys: Set = ["basePriority", "criticalVitals", "riskRaisesBy", "riskFactors", "neverRaise"]
-    private static let vitalKeys: Set = ["heartRateBelow", "heartRateAbove", "spo2Below", "systolicAbove",
-                                         "systolicBelow", "temperatureAbove", "temperatureBelow"]
+    private static let vitalKeys: Set = [
+        "heartRateBelow", "heartRateAbove", "spo2Below", "systolicAbove",
+        "systolicBelow", "temperatureAbove", "temperatureBelow",
+    ]
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Key.self)
@@ -133,7 +138,8 @@ private struct RulesFile: Decodable {
         riskRaisesBy = try c.decode(Int.self, forKey: Key("riskRaisesBy"))
         riskFactors = try c.decode([String].self, forKey: Key("riskFactors"))
         neverRaise = try c.decode([String].self, forKey: Key("neverRaise"))
-        unknownKeys = c.allKeys.map(\.stringValue).filter { !Self.topKeys.contains($0) }.sorted()
+        unknownKeys =
+            c.allKeys.map(\.stringValue).filter { !Self.topKeys.contains($0) }.sorted()
             + vitals.allKeys.map(\.stringValue).filter { !Self.vitalKeys.contains($0) }.sorted().map { "criticalVitals." + $0 }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One field that failed a rule, with the reason in words an API user can act on.
 ///
 /// `field` is a JSON pointer-like path into the request body, such as `nationalId` or
@@ -47,8 +49,11 @@ public struct Validator: Sendable {
             return
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { add(field, "must not be empty") }
-        else if text.count > maxLength { add(field, "must be at most \(maxLength) characters") }
+        if trimmed.isEmpty {
+            add(field, "must not be empty")
+        } else if text.count > maxLength {
+            add(field, "must be at most \(maxLength) characters")
+        }
     }
 
     public mutating func checkPhone(_ phone: String?, _ field: String, required: Bool = true) {
@@ -56,8 +61,9 @@ public struct Validator: Sendable {
             if required { add(field, "is required") }
             return
         }
-        check(PhoneNumber.isValid(phone), field,
-              "must be a mainland mobile number (11 digits starting with 1) or a landline such as 0775-2821234")
+        check(
+            PhoneNumber.isValid(phone), field,
+            "must be a mainland mobile number (11 digits starting with 1) or a landline such as 0775-2821234")
     }
 
     public mutating func checkCoordinates(latitude: Double?, longitude: Double?, prefix: String = "") {
@@ -75,8 +81,6 @@ public struct Validator: Sendable {
         if !issues.isEmpty { throw ValidationFailure(issues) }
     }
 }
-
-import Foundation
 
 /// Phone numbers as Chinese elders and families have them.
 public enum PhoneNumber {

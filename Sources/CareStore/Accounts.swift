@@ -12,10 +12,11 @@ extension CareDatabase {
         if let i = new.institutionId { _ = try RegistryStore.institution(db, id: i) }
         let now = clock.now()
         do {
-            try db.execute(sql: """
-                INSERT INTO account (name, role, institution_id, status, version, created_at, updated_at)
-                VALUES (?, ?, ?, 'active', 1, ?, ?)
-                """, arguments: [new.name, new.role.rawValue, new.institutionId, now, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO account (name, role, institution_id, status, version, created_at, updated_at)
+                    VALUES (?, ?, ?, 'active', 1, ?, ?)
+                    """, arguments: [new.name, new.role.rawValue, new.institutionId, now, now])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StoreError.duplicate(field: "name", reason: "an account named \(new.name) with role \(new.role.rawValue) exists")
         }
@@ -53,9 +54,10 @@ extension CareDatabase {
             guard !fields.isEmpty else { return a }
             a.version += 1
             a.updatedAt = clock.now()
-            try db.execute(sql: """
-                UPDATE account SET name = ?, role = ?, institution_id = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
-                """, arguments: [a.name, a.role.rawValue, a.institutionId, a.status.rawValue, a.version, a.updatedAt, id])
+            try db.execute(
+                sql: """
+                    UPDATE account SET name = ?, role = ?, institution_id = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
+                    """, arguments: [a.name, a.role.rawValue, a.institutionId, a.status.rawValue, a.version, a.updatedAt, id])
             try audit(db, who, "update", "account", String(id), fields: fields)
             return a
         }
@@ -93,8 +95,10 @@ extension CareDatabase {
         try NewAccount(name: name, role: role).validate()
         let (id, token) = Secrets.makeToken(random)
         return try await pool.write { db in
-            let existing = try Row.fetchOne(db, sql: "SELECT * FROM account WHERE name = ? AND role = ?",
-                                            arguments: [name, role.rawValue]).map(Account.init(row:))
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT * FROM account WHERE name = ? AND role = ?",
+                arguments: [name, role.rawValue]
+            ).map(Account.init(row:))
             let account = try existing ?? self.insertAccount(db, NewAccount(name: name, role: role), by: who)
             guard account.status == .active else {
                 throw StoreError.conflict(reason: "account \(account.id) is inactive; reactivate it before issuing tokens")
@@ -105,8 +109,9 @@ extension CareDatabase {
 
     private func insertToken(_ db: Database, id: String, token: String, accountId: Int64, by who: Principal) throws -> IssuedToken {
         let now = clock.now()
-        try db.execute(sql: "INSERT INTO api_token (id, account_id, hash, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: [id, accountId, Secrets.hash(token), now])
+        try db.execute(
+            sql: "INSERT INTO api_token (id, account_id, hash, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [id, accountId, Secrets.hash(token), now])
         try audit(db, who, "issue_token", "token", id, fields: ["account:\(accountId)"])
         return IssuedToken(info: TokenInfo(id: id, accountId: accountId, createdAt: now, revokedAt: nil), token: token)
     }
@@ -129,8 +134,10 @@ extension CareDatabase {
     public func tokens(accountId: Int64) async throws -> [TokenInfo] {
         try await pool.read { db in
             _ = try Self.account(db, id: accountId)
-            return try Row.fetchAll(db, sql: "SELECT * FROM api_token WHERE account_id = ? ORDER BY created_at",
-                                    arguments: [accountId]).map(TokenInfo.init(row:))
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM api_token WHERE account_id = ? ORDER BY created_at",
+                arguments: [accountId]
+            ).map(TokenInfo.init(row:))
         }
     }
 
@@ -141,9 +148,13 @@ extension CareDatabase {
         let now = clock.now()
         if let cached = tokenCache.value(for: hash, now: now) { return cached }
         let principal = try pointRead { db -> Principal? in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT t.hash, t.revoked_at, a.* FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = ?
-                """), arguments: [id]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT t.hash, t.revoked_at, a.* FROM api_token t JOIN account a ON a.id = t.account_id WHERE t.id = ?
+                            """), arguments: [id])
+            else { return nil }
             let stored: Data = row["hash"]
             let revoked: Date? = row["revoked_at"]
             let account = Account(row: row)

@@ -15,13 +15,19 @@ public struct AuditFilter: Sendable {
 extension CareDatabase {
     /// Appends one entry to the audit log, inside the caller's transaction, so a change and its
     /// record commit or fail together.
-    package func audit(_ db: Database, _ who: Principal, _ action: String, _ entity: String, _ entityId: String,
-               fields: [String] = []) throws {
-        try db.execute(sql: """
-            INSERT INTO audit_log (at, actor_name, actor_account_id, actor_role, action, entity, entity_id, fields)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [clock.now(), who.name, who.accountId, who.role.rawValue, action, entity, entityId,
-                             fields.joined(separator: ",")])
+    package func audit(
+        _ db: Database, _ who: Principal, _ action: String, _ entity: String, _ entityId: String,
+        fields: [String] = []
+    ) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (at, actor_name, actor_account_id, actor_role, action, entity, entity_id, fields)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                clock.now(), who.name, who.accountId, who.role.rawValue, action, entity, entityId,
+                fields.joined(separator: ","),
+            ])
     }
 
     /// The audit log, newest first.

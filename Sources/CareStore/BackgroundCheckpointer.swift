@@ -81,8 +81,10 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
 extension CareDatabase {
     /// Starts checkpointing the WAL on a background thread, and raises the writer's own
     /// checkpoint to a fallback size (see ``BackgroundCheckpointer``).
-    public func checkpointInBackground(every interval: Duration = .milliseconds(100),
-                                       fallbackPages: Int = 4_000) throws -> BackgroundCheckpointer {
+    public func checkpointInBackground(
+        every interval: Duration = .milliseconds(100),
+        fallbackPages: Int = 4_000
+    ) throws -> BackgroundCheckpointer {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = \(fallbackPages)") }
         return try BackgroundCheckpointer(path: path, interval: interval, fallbackPages: fallbackPages)
     }

@@ -50,8 +50,10 @@ public final class CareDatabase: Sendable {
     /// Migrations are not run here: call ``migrate()``.
     /// - Parameter schema: the stores whose tables this process uses; ``Schema/shared`` holds
     ///   the core and the registry, and the server adds each service's.
-    public static func open(at path: String, schema: Schema = .shared, options: Options = Options(),
-                            clock: CareClock = .system, random: SecretSource = .system) throws -> CareDatabase {
+    public static func open(
+        at path: String, schema: Schema = .shared, options: Options = Options(),
+        clock: CareClock = .system, random: SecretSource = .system
+    ) throws -> CareDatabase {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

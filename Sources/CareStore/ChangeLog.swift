@@ -21,19 +21,26 @@ extension CareDatabase {
     /// Appends one entry to the change log inside the caller's transaction; the commit then
     /// wakes every waiter on ``waitForChanges(after:timeout:)``. Bound through SQLite's C API,
     /// since a hot writer may append one per event.
-    package func appendChange(_ db: Database, entity: String, id: Int64, change: String, payload: String,
-                              at stamp: String) throws {
+    package func appendChange(
+        _ db: Database, entity: String, id: Int64, change: String, payload: String,
+        at stamp: String
+    ) throws {
         try db.cachedStatement(sql: "INSERT INTO change_log (at, entity, entity_id, change, payload) VALUES (?, ?, ?, ?, ?)")
-            .run { $0.add(stamp); $0.add(entity); $0.add(id); $0.add(change); $0.add(payload) }
+            .run {
+                $0.add(stamp); $0.add(entity); $0.add(id); $0.add(change); $0.add(payload)
+            }
         changeLogged.store(true, ordering: .relaxed)
     }
 
     /// Changes of `entity` after `position`, oldest first: a feed's source and its replay.
     package func changes(of entity: String, after position: Int64, limit: Int) async throws -> [LoggedChange] {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT position, change, payload FROM change_log WHERE position > ? AND entity = ? ORDER BY position LIMIT ?
-                """), arguments: [position, entity, limit]).map { LoggedChange(position: $0[0], change: $0[1], payload: $0[2]) }
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT position, change, payload FROM change_log WHERE position > ? AND entity = ? ORDER BY position LIMIT ?
+                        """), arguments: [position, entity, limit]
+            ).map { LoggedChange(position: $0[0], change: $0[1], payload: $0[2]) }
         }
     }
 

@@ -21,11 +21,15 @@ extension CareDatabase {
     /// Adds a message to the outbox inside the caller's transaction, so the change and the
     /// message commit together; the notifications worker sends it.
     package func enqueue(_ db: Database, _ entry: OutboxEntry, at now: DatabaseValue) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO outbox (topic, idempotency_key, elder_id, call_id, payload, status, attempts, due_at, created_at)
-            VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
-            """).execute(arguments: [entry.topic.rawValue, entry.key, entry.elderId, entry.callId, SQLText.object(entry.payload),
-                                     now, now])
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO outbox (topic, idempotency_key, elder_id, call_id, payload, status, attempts, due_at, created_at)
+                VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+                """
+        ).execute(arguments: [
+            entry.topic.rawValue, entry.key, entry.elderId, entry.callId, SQLText.object(entry.payload),
+            now, now,
+        ])
     }
 
     /// Adds messages to the outbox outside any other change: for tests, benchmarks and tools.

@@ -37,8 +37,10 @@ package final class RowWatch: TransactionObserver, @unchecked Sendable {
     /// Touched only on the writer connection, inside its transactions.
     private var changedTables: Set<String> = []
 
-    package init(_ tables: [Table], changed: @escaping @Sendable (_ table: String, _ rowID: Int64) -> Void,
-                 committed: @escaping @Sendable (_ tables: Set<String>) -> Void = { _ in }, rolledBack: @escaping @Sendable () -> Void) {
+    package init(
+        _ tables: [Table], changed: @escaping @Sendable (_ table: String, _ rowID: Int64) -> Void,
+        committed: @escaping @Sendable (_ tables: Set<String>) -> Void = { _ in }, rolledBack: @escaping @Sendable () -> Void
+    ) {
         self.tables = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
         self.changed = changed
         self.committed = committed

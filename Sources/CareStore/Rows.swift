@@ -6,8 +6,9 @@ package import GRDB
 
 extension Region {
     package init(row: Row) {
-        self.init(code: row["code"], name: row["name"], level: RegionLevel(rawValue: row["level"]) ?? .community,
-                  parentCode: row["parent_code"])
+        self.init(
+            code: row["code"], name: row["name"], level: RegionLevel(rawValue: row["level"]) ?? .community,
+            parentCode: row["parent_code"])
     }
 }
 
@@ -35,8 +36,9 @@ extension Elder {
             livingSituation: LivingSituation(rawValue: row["living_situation"]) ?? .withFamily,
             careLevel: CareLevel(rawValue: row["care_level"]) ?? .selfCare,
             categories: SubsidyCategory.set(fromMask: row["categories"]),
-            consent: Consent(shareHealthArchive: row["consent_share_health"], useLocation: row["consent_use_location"],
-                             notifyFamily: row["consent_notify_family"]),
+            consent: Consent(
+                shareHealthArchive: row["consent_share_health"], useLocation: row["consent_use_location"],
+                notifyFamily: row["consent_notify_family"]),
             status: RecordStatus(rawValue: row["status"]) ?? .active, version: row["version"],
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
@@ -48,10 +50,12 @@ extension Elder {
     func arguments(stamp: DatabaseValue) -> StatementArguments { arguments(createdAt: stamp, updatedAt: stamp) }
 
     private func arguments(createdAt: DatabaseValue, updatedAt: DatabaseValue) -> StatementArguments {
-        [name, nationalId, birthDate.description, sex.rawValue, phone, address, location?.latitude,
-         location?.longitude, regionCode, livingSituation.rawValue, careLevel.rawValue,
-         SubsidyCategory.mask(categories), consent.shareHealthArchive, consent.useLocation, consent.notifyFamily,
-         status.rawValue, version, createdAt, updatedAt]
+        [
+            name, nationalId, birthDate.description, sex.rawValue, phone, address, location?.latitude,
+            location?.longitude, regionCode, livingSituation.rawValue, careLevel.rawValue,
+            SubsidyCategory.mask(categories), consent.shareHealthArchive, consent.useLocation, consent.notifyFamily,
+            status.rawValue, version, createdAt, updatedAt,
+        ]
     }
 
     /// The names of the fields that differ, for the audit log (values stay out of it).
@@ -73,35 +77,39 @@ extension Elder {
 
 extension EmergencyContact {
     package init(row: Row) {
-        self.init(id: row["id"], elderId: row["elder_id"], position: row["position"], name: row["name"],
-                  relation: Relation(rawValue: row["relation"]) ?? .other, phone: row["phone"], hasKey: row["has_key"])
+        self.init(
+            id: row["id"], elderId: row["elder_id"], position: row["position"], name: row["name"],
+            relation: Relation(rawValue: row["relation"]) ?? .other, phone: row["phone"], hasKey: row["has_key"])
     }
 }
 
 extension Device {
     package init(row: Row) {
-        self.init(id: row["id"], type: DeviceType(rawValue: row["type"]) ?? .sosPendant, elderId: row["elder_id"],
-                  heartbeatSeconds: row["heartbeat_seconds"], status: DeviceStatus(rawValue: row["status"]) ?? .active,
-                  secretFingerprint: Secrets.fingerprint(of: row["secret"]), version: row["version"],
-                  createdAt: row["created_at"], updatedAt: row["updated_at"])
+        self.init(
+            id: row["id"], type: DeviceType(rawValue: row["type"]) ?? .sosPendant, elderId: row["elder_id"],
+            heartbeatSeconds: row["heartbeat_seconds"], status: DeviceStatus(rawValue: row["status"]) ?? .active,
+            secretFingerprint: Secrets.fingerprint(of: row["secret"]), version: row["version"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }
 
 extension Institution {
     package init(row: Row) {
-        self.init(id: row["id"], kind: InstitutionKind(rawValue: row["kind"]) ?? .careHome, name: row["name"],
-                  regionCode: row["region_code"], address: row["address"], location: Coordinates(row: row),
-                  phone: row["phone"], beds: row["beds"], nursingBeds: row["nursing_beds"],
-                  status: RecordStatus(rawValue: row["status"]) ?? .active, version: row["version"],
-                  createdAt: row["created_at"], updatedAt: row["updated_at"])
+        self.init(
+            id: row["id"], kind: InstitutionKind(rawValue: row["kind"]) ?? .careHome, name: row["name"],
+            regionCode: row["region_code"], address: row["address"], location: Coordinates(row: row),
+            phone: row["phone"], beds: row["beds"], nursingBeds: row["nursing_beds"],
+            status: RecordStatus(rawValue: row["status"]) ?? .active, version: row["version"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }
 
 extension Account {
     package init(row: Row) {
-        self.init(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
-                  institutionId: row["institution_id"], status: RecordStatus(rawValue: row["status"]) ?? .inactive,
-                  version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+        self.init(
+            id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .auditor,
+            institutionId: row["institution_id"], status: RecordStatus(rawValue: row["status"]) ?? .inactive,
+            version: row["version"], createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }
 
@@ -114,8 +122,9 @@ extension TokenInfo {
 extension AuditEntry {
     package init(row: Row) {
         let fields: String = row["fields"]
-        self.init(id: row["id"], at: row["at"], actorName: row["actor_name"], actorAccountId: row["actor_account_id"],
-                  actorRole: Role(rawValue: row["actor_role"]) ?? .admin, action: row["action"], entity: row["entity"],
-                  entityId: row["entity_id"], fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
+        self.init(
+            id: row["id"], at: row["at"], actorName: row["actor_name"], actorAccountId: row["actor_account_id"],
+            actorRole: Role(rawValue: row["actor_role"]) ?? .admin, action: row["action"], entity: row["entity"],
+            entityId: row["entity_id"], fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
     }
 }

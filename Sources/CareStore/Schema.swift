@@ -54,10 +54,11 @@ public struct Schema: Sendable {
             if done.isEmpty { continue }
             guard done == migration.replaces else {
                 let missing = migration.replaces.subtracting(applied).sorted().joined(separator: ", ")
-                throw StoreError.conflict(reason: """
-                    this database was left part-way through an older build's migrations (\(missing) not applied); \
-                    run `eldercare migrate` with that build first
-                    """)
+                throw StoreError.conflict(
+                    reason: """
+                        this database was left part-way through an older build's migrations (\(missing) not applied); \
+                        run `eldercare migrate` with that build first
+                        """)
             }
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.id])
         }
@@ -67,78 +68,79 @@ public struct Schema: Sendable {
 /// The core's tables: accounts and tokens, the audit log, the change log and the outbox.
 enum CoreSchema {
     static let migrations = [
-        Migration("core-v1", replaces: ["v1-registry", "v2-alarms", "v4-notifications"], core),
+        Migration("core-v1", replaces: ["v1-registry", "v2-alarms", "v4-notifications"], core)
     ]
 
     static func core(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE account (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL,
-                institution_id INTEGER REFERENCES institution(id) ON DELETE RESTRICT,
-                status TEXT NOT NULL DEFAULT 'active',
-                version INTEGER NOT NULL DEFAULT 1,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                UNIQUE (name, role)
-            );
+        try db.execute(
+            sql: """
+                CREATE TABLE account (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    institution_id INTEGER REFERENCES institution(id) ON DELETE RESTRICT,
+                    status TEXT NOT NULL DEFAULT 'active',
+                    version INTEGER NOT NULL DEFAULT 1,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (name, role)
+                );
 
-            -- Tokens are kept only as a SHA-256 hash; `id` is the public prefix of the token.
-            CREATE TABLE api_token (
-                id TEXT PRIMARY KEY NOT NULL,
-                account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE RESTRICT,
-                hash BLOB NOT NULL,
-                created_at TEXT NOT NULL,
-                revoked_at TEXT
-            ) WITHOUT ROWID;
-            CREATE INDEX token_by_account ON api_token(account_id);
+                -- Tokens are kept only as a SHA-256 hash; `id` is the public prefix of the token.
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE RESTRICT,
+                    hash BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX token_by_account ON api_token(account_id);
 
-            -- Append-only: the triggers below refuse every update and delete.
-            CREATE TABLE audit_log (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL,
-                actor_name TEXT NOT NULL,
-                actor_account_id INTEGER,
-                actor_role TEXT NOT NULL,
-                action TEXT NOT NULL,
-                entity TEXT NOT NULL,
-                entity_id TEXT NOT NULL,
-                fields TEXT NOT NULL DEFAULT ''
-            );
-            CREATE INDEX audit_by_entity ON audit_log(entity, entity_id);
-            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                -- Append-only: the triggers below refuse every update and delete.
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    actor_name TEXT NOT NULL,
+                    actor_account_id INTEGER,
+                    actor_role TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    fields TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX audit_by_entity ON audit_log(entity, entity_id);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
-            -- Every change a subscriber may follow, in commit order: the live feed replays it by position.
-            CREATE TABLE change_log (
-                position INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL,
-                entity TEXT NOT NULL,
-                entity_id INTEGER NOT NULL,
-                change TEXT NOT NULL,
-                payload TEXT NOT NULL
-            );
+                -- Every change a subscriber may follow, in commit order: the live feed replays it by position.
+                CREATE TABLE change_log (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    entity_id INTEGER NOT NULL,
+                    change TEXT NOT NULL,
+                    payload TEXT NOT NULL
+                );
 
-            -- Messages to send, written in the same transaction as the change that causes them.
-            CREATE TABLE outbox (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                topic TEXT NOT NULL,
-                idempotency_key TEXT NOT NULL UNIQUE,
-                elder_id INTEGER,
-                call_id INTEGER,
-                payload TEXT NOT NULL,
-                status TEXT NOT NULL DEFAULT 'pending',
-                attempts INTEGER NOT NULL DEFAULT 0,
-                due_at TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                -- When the worker fanned the row out, and what it made of it ("3 messages", "unknown topic").
-                dispatched_at TEXT,
-                note TEXT
-            );
-            CREATE INDEX outbox_due ON outbox(status, due_at);
-            """)
+                -- Messages to send, written in the same transaction as the change that causes them.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    elder_id INTEGER,
+                    call_id INTEGER,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    due_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    -- When the worker fanned the row out, and what it made of it ("3 messages", "unknown topic").
+                    dispatched_at TEXT,
+                    note TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(status, due_at);
+                """)
     }
 }

@@ -43,8 +43,9 @@ package struct DirectBindings {
         value.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 // An empty string binds as empty text, not NULL.
-                _ = sqlite3_bind_text(handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
-                                      Self.transient)
+                _ = sqlite3_bind_text(
+                    handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count),
+                    Self.transient)
             }
         }
     }
@@ -57,8 +58,9 @@ package struct DirectBindings {
         index += 1
         value.withUnsafeBytes { bytes in
             // A zero-length blob still binds as a blob, not NULL.
-            _ = sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count),
-                                  Self.transient)
+            _ = sqlite3_bind_blob(
+                handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count),
+                Self.transient)
         }
     }
 
@@ -123,7 +125,8 @@ extension Statement {
 
     private func failure() -> DatabaseError {
         let message = sqlite3_errmsg(sqlite3_db_handle(sqliteStatement)).map { String(cString: $0) }
-        return DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqlite3_db_handle(sqliteStatement))),
-                             message: message, sql: sql)
+        return DatabaseError(
+            resultCode: ResultCode(rawValue: sqlite3_extended_errcode(sqlite3_db_handle(sqliteStatement))),
+            message: message, sql: sql)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,8 @@ final class Connection {
             if headEnd == nil, !fill() { return .closed }
         }
         guard var request = Self.parseHead(Array(buffer[..<headEnd!])),
-              let length = Int(request.headers["Content-Length"] ?? "0"), length >= 0 else { return .malformed }
+            let length = Int(request.headers["Content-Length"] ?? "0"), length >= 0
+        else { return .malformed }
         buffer.removeFirst(headEnd! + Self.blankLine.count)
         while buffer.count < length {
             guard fill() else { return .closed }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,7 +125,11 @@ public final class LoopbackHTTPServer: Sendable {
     // MARK: Connections
 
     private func acceptLoop() {
-        defer { listenerClosed.withLock { closed in close(listener); closed = true } }
+        defer {
+            listenerClosed.withLock { closed in
+                close(listener); closed = true
+            }
+        }
         while !isStopped {
             guard let fd = LoopbackSocket.accept(listener) else { return }
             counters.withLock { $0.acceptedConnections += 1 }

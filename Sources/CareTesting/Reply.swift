@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,7 +56,8 @@ extension LoopbackHTTPServer.Reply {
             }
             guard let heartbeat else { return }
             while !response.isServerStopped, response.write(": \(heartbeat)\n\n"),
-                  !response.waitForClientToLeave(milliseconds: milliseconds) {}
+                !response.waitForClientToLeave(milliseconds: milliseconds)
+            {}
         }
     }
 }

@@ -63,8 +63,9 @@ public final class ResponseWriter {
 
     /// Sends the head of a response whose body follows in `write(_:)` calls.
     public func startStream(status: Int = 200, headers: [String: String], framing: Framing) {
-        let head = Self.head(status: status, headers: headers,
-                             framing: framing == .chunked ? "Transfer-Encoding: chunked" : "Connection: close")
+        let head = Self.head(
+            status: status, headers: headers,
+            framing: framing == .chunked ? "Transfer-Encoding: chunked" : "Connection: close")
         streaming = framing
         deliver(Data(head.utf8))
     }

@@ -27,7 +27,9 @@ public final class CurlClient: Sendable {
     public init(configuration: Configuration = Configuration()) throws(CurlHTTPError) {
         let initialization = CurlGlobal.initialization
         guard initialization == CURLE_OK else {
-            throw .transport(code: Int(initialization.rawValue), message: "curl_global_init failed: \(String(cString: curl_easy_strerror(initialization)))")
+            throw .transport(
+                code: Int(initialization.rawValue),
+                message: "curl_global_init failed: \(String(cString: curl_easy_strerror(initialization)))")
         }
         guard let multi = curl_multi_init() else {
             throw .transport(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_multi_init failed")

@@ -86,7 +86,9 @@ final class MultiLoop {
         }
     }
 
-    private func outcome(of transfer: Transfer, handle: UnsafeMutableRawPointer, code: CURLcode) -> Result<Transfer.Completion, CurlHTTPError> {
+    private func outcome(
+        of transfer: Transfer, handle: UnsafeMutableRawPointer, code: CURLcode
+    ) -> Result<Transfer.Completion, CurlHTTPError> {
         guard code == CURLE_OK else {
             if code == CURLE_WRITE_ERROR, transfer.bodyLimitExceeded {
                 return .failure(.responseTooLarge(limit: configuration.maximumResponseBodySize))

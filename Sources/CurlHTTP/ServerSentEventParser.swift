@@ -96,7 +96,8 @@ public struct ServerSentEventParser: Sendable {
             idBuffer = value.isEmpty ? nil : Self.text(value)
         case "retry":
             guard !value.isEmpty, value.allSatisfy({ (0x30...0x39).contains($0) }),
-                  let milliseconds = Int64(Self.text(value)) else { return }
+                let milliseconds = Int64(Self.text(value))
+            else { return }
             reconnectionTime = .milliseconds(milliseconds)
         default:
             break

@@ -155,9 +155,10 @@ final class Transfer: @unchecked Sendable {
         self.delivery = .finished
         switch (delivery, outcome) {
         case (.buffered(let waiter), _):
-            waiter?.resume(returning: outcome.map { completion in
-                HTTPResponse(status: completion.status, headers: headers, body: body, totalTime: completion.totalTime)
-            })
+            waiter?.resume(
+                returning: outcome.map { completion in
+                    HTTPResponse(status: completion.status, headers: headers, body: body, totalTime: completion.totalTime)
+                })
         case (.streaming(let head, let stream), .success(let completion)):
             head?.resume(returning: .success(ResponseHead(status: status == 0 ? completion.status : status, headers: headers)))
             stream.finish()

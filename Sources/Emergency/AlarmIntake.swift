@@ -48,8 +48,10 @@ public final class AlarmIntake: Sendable {
     let clock: CareClock
     let logger: Logger
 
-    public init(calls: CallStore, policy: IntakePolicy, clock: CareClock = .system,
-                logger: Logger = Logger(label: "eldercare.intake")) {
+    public init(
+        calls: CallStore, policy: IntakePolicy, clock: CareClock = .system,
+        logger: Logger = Logger(label: "eldercare.intake")
+    ) {
         self.calls = calls
         self.policy = policy
         self.writer = IntakeWriter(calls: calls, policy: policy)
@@ -59,8 +61,10 @@ public final class AlarmIntake: Sendable {
     }
 
     /// Returns the reply body (JSON) for an accepted event, first answer for a retried reference.
-    public func receive(deviceId: String, path: String, timestamp: String?, signature: String?,
-                        body: Data) async throws -> Data {
+    public func receive(
+        deviceId: String, path: String, timestamp: String?, signature: String?,
+        body: Data
+    ) async throws -> Data {
         let incoming = try admit(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
         let mark = ContinuousClock.now
         let result = try await writer.submit(incoming)
@@ -70,8 +74,10 @@ public final class AlarmIntake: Sendable {
     /// The same, for callers outside Swift concurrency: a refusal (an ``IntakeError``) reaches
     /// `receiver` at once on the calling thread; a stored event's reply once it is durable, on
     /// the thread that committed it.
-    public func receive(deviceId: String, path: String, timestamp: String?, signature: String?, body: Data,
-                        receiver: any IntakeReplyReceiver) {
+    public func receive(
+        deviceId: String, path: String, timestamp: String?, signature: String?, body: Data,
+        receiver: any IntakeReplyReceiver
+    ) {
         let incoming: IncomingEvent
         do {
             incoming = try admit(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
@@ -91,8 +97,10 @@ public final class AlarmIntake: Sendable {
 
     /// Everything before the write, on the calling thread: the device and its secret, the
     /// signature, the body, the rate limit. Throws ``IntakeError`` (and counts it) when refused.
-    private func admit(deviceId: String, path: String, timestamp: String?, signature: String?,
-                       body: Data) throws(IntakeError) -> IncomingEvent {
+    private func admit(
+        deviceId: String, path: String, timestamp: String?, signature: String?,
+        body: Data
+    ) throws(IntakeError) -> IncomingEvent {
         do {
             return try check(deviceId: deviceId, path: path, timestamp: timestamp, signature: signature, body: body)
         } catch {
@@ -101,8 +109,10 @@ public final class AlarmIntake: Sendable {
         }
     }
 
-    private func check(deviceId: String, path: String, timestamp: String?, signature: String?,
-                       body: Data) throws(IntakeError) -> IncomingEvent {
+    private func check(
+        deviceId: String, path: String, timestamp: String?, signature: String?,
+        body: Data
+    ) throws(IntakeError) -> IncomingEvent {
         guard body.count <= policy.maxEventBytes else { throw IntakeError.tooLarge(limit: policy.maxEventBytes) }
         var mark = ContinuousClock.now
         let found: DeviceWithSecret?
@@ -119,9 +129,10 @@ public final class AlarmIntake: Sendable {
         mark = ContinuousClock.now
         let now = clock.now()
         do {
-            try EventSignature.verify(method: "POST", path: path, timestamp: timestamp, signature: signature, body: body,
-                                      secret: secret, now: now, behind: policy.signatureWindowBehind,
-                                      ahead: policy.signatureWindowAhead)
+            try EventSignature.verify(
+                method: "POST", path: path, timestamp: timestamp, signature: signature, body: body,
+                secret: secret, now: now, behind: policy.signatureWindowBehind,
+                ahead: policy.signatureWindowAhead)
         } catch {
             logger.notice("event refused", metadata: ["device": "\(deviceId)", "why": "\(error)"])
             throw IntakeError.unauthenticated

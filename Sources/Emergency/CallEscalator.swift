@@ -17,8 +17,10 @@ public struct CallEscalator: Service {
     /// False while the schema is still being migrated.
     let isReady: @Sendable () -> Bool
 
-    public init(calls: CallStore, clock: CareClock = .system, interval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "eldercare.escalation"), isReady: @escaping @Sendable () -> Bool = { true }) {
+    public init(
+        calls: CallStore, clock: CareClock = .system, interval: Duration = .seconds(1),
+        logger: Logger = Logger(label: "eldercare.escalation"), isReady: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.calls = calls
         self.clock = clock
         self.interval = interval

@@ -10,16 +10,19 @@ enum CallNotices {
     /// A new P1 or P2 call starts the family's escalation chain, when the elder consents.
     static func opened(_ call: Call, elder: Elder?) -> OutboxEntry? {
         guard call.priority <= .p2, elder?.consent.notifyFamily == true else { return nil }
-        return OutboxEntry(topic: .callOpened, key: "call:\(call.id):opened", elderId: call.elderId, callId: call.id,
-                           payload: ["code": call.code.rawValue, "priority": call.priority.description])
+        return OutboxEntry(
+            topic: .callOpened, key: "call:\(call.id):opened", elderId: call.elderId, callId: call.id,
+            payload: ["code": call.code.rawValue, "priority": call.priority.description])
     }
 
     /// Family hears when help is sent, arrives and the call ends; the supervisor when a deadline
     /// passes. Nil for every other action.
     static func after(_ transition: CallTransition, call: Call) -> OutboxEntry? {
         let entry = transition.entry, state = transition.state
-        var payload = ["action": entry.action, "status": entry.to.rawValue, "priority": call.priority.description,
-                       "code": call.code.rawValue]
+        var payload = [
+            "action": entry.action, "status": entry.to.rawValue, "priority": call.priority.description,
+            "code": call.code.rawValue,
+        ]
         let topic: NotificationTopic
         switch CallActionKind(rawValue: entry.action) {
         case .dispatch?:
@@ -40,8 +43,9 @@ enum CallNotices {
             payload["escalationCount"] = state.escalation.map { String($0.count) }
         default: return nil
         }
-        return OutboxEntry(topic: topic, key: "call:\(call.id):v\(state.version):\(topic.rawValue)", elderId: call.elderId,
-                           callId: call.id, payload: payload)
+        return OutboxEntry(
+            topic: topic, key: "call:\(call.id):v\(state.version):\(topic.rawValue)", elderId: call.elderId,
+            callId: call.id, payload: payload)
     }
 
     /// Responders as `kind<TAB>name` lines, the payload's `responders`.

@@ -17,8 +17,10 @@ public struct DeviceSupervisor: Service {
     /// False while the schema is still being migrated: passes wait for it.
     let isReady: @Sendable () -> Bool
 
-    public init(intake: AlarmIntake, clock: CareClock = .system, interval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "eldercare.supervision"), isReady: @escaping @Sendable () -> Bool = { true }) {
+    public init(
+        intake: AlarmIntake, clock: CareClock = .system, interval: Duration = .seconds(1),
+        logger: Logger = Logger(label: "eldercare.supervision"), isReady: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.intake = intake
         self.clock = clock
         self.interval = interval
@@ -42,7 +44,8 @@ public struct DeviceSupervisor: Service {
                 let started = ContinuousClock.now
                 let opened = try await runOnce(now: clock.now())
                 let busy = ContinuousClock.now - started
-                IntakeMetrics.supervisionBusy.increment(by: Int(busy.components.seconds * 1_000_000 + busy.components.attoseconds / 1_000_000_000_000))
+                IntakeMetrics.supervisionBusy.increment(
+                    by: Int(busy.components.seconds * 1_000_000 + busy.components.attoseconds / 1_000_000_000_000))
                 IntakeMetrics.devicesOffline.increment(by: opened.count)
                 if !opened.isEmpty { logger.info("devices offline", metadata: ["calls": "\(opened.count)"]) }
             } catch {
@@ -61,8 +64,9 @@ public struct DeviceSupervisor: Service {
         let restarted = try await intake.calls.restartOverdueSupervision(
             now: now, graceSeconds: intake.policy.heartbeatGraceSeconds)
         if restarted > 0 {
-            logger.notice("supervision timers restarted for devices overdue at start",
-                          metadata: ["devices": "\(restarted)"])
+            logger.notice(
+                "supervision timers restarted for devices overdue at start",
+                metadata: ["devices": "\(restarted)"])
         }
         return restarted
     }

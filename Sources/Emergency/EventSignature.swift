@@ -38,14 +38,17 @@ public enum EventSignature {
 
     /// Throws unless `signature` is the device's signature over this request and `timestamp`
     /// lies inside the window around `now`.
-    public static func verify(method: String, path: String, timestamp: String?, signature: String?, body: Data,
-                              secret: String, now: Date, behind: TimeInterval, ahead: TimeInterval) throws(Failure) {
+    public static func verify(
+        method: String, path: String, timestamp: String?, signature: String?, body: Data,
+        secret: String, now: Date, behind: TimeInterval, ahead: TimeInterval
+    ) throws(Failure) {
         guard let timestamp, let signature else { throw .missingHeaders }
         guard let seconds = Int64(timestamp) else { throw .malformedTimestamp }
         let skew = Double(seconds) - now.timeIntervalSince1970
         guard skew >= -behind - 0.999, skew <= ahead else { throw .outsideWindow(skewSeconds: Int(skew)) }
         guard signature.hasPrefix("v1="), signature.utf8.count == 67,
-              let given = Hex.decode(signature.dropFirst(3)) else { throw .malformedSignature }
+            let given = Hex.decode(signature.dropFirst(3))
+        else { throw .malformedSignature }
         let expected = code(method: method, path: path, timestamp: timestamp, body: body, secret: secret)
         guard HMACSHA256.constantTimeEquals(given, expected) else { throw .wrongSignature }
     }

@@ -9,8 +9,8 @@ enum IntakeMetrics {
     static func stored(_ outcome: String) -> Counter {
         storedByOutcome[outcome] ?? Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", outcome)])
     }
-    private static let storedByOutcome: [String: Counter] = Dictionary(uniqueKeysWithValues:
-        (EventOutcome.allCases.map(\.rawValue) + ["duplicate"]).map {
+    private static let storedByOutcome: [String: Counter] = Dictionary(
+        uniqueKeysWithValues: (EventOutcome.allCases.map(\.rawValue) + ["duplicate"]).map {
             ($0, Counter(label: "eldercare_intake_events_total", dimensions: [("outcome", $0)]))
         })
     /// Group commits written, and the events they carried.
@@ -27,7 +27,7 @@ enum IntakeMetrics {
     /// Time spent per intake stage (lookup, verify, decode, commit_wait) and in the write
     /// transactions themselves: divided by the events, where each event's time goes.
     static let lookup = stage("lookup"), verify = stage("verify"), decode = stage("decode"),
-               commitWait = stage("commit_wait"), transaction = stage("transaction")
+        commitWait = stage("commit_wait"), transaction = stage("transaction")
 
     private static func stage(_ name: String) -> Counter {
         Counter(label: "eldercare_intake_stage_microseconds_total", dimensions: [("stage", name)])

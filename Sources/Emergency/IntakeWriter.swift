@@ -78,9 +78,11 @@ public final class IntakeWriter: @unchecked Sendable {
     /// How long the writer thread waits for work before it ends.
     private static let idleSeconds: TimeInterval = 2
 
-    public init(calls: CallStore, policy: IntakePolicy, maximumBatch: Int = 512,
-                gatherBelow: Int = 16, gatherFor: Duration = .milliseconds(1),
-                routineGatherFor: Duration = .milliseconds(4), routineGatherBelow: Int = 8) {
+    public init(
+        calls: CallStore, policy: IntakePolicy, maximumBatch: Int = 512,
+        gatherBelow: Int = 16, gatherFor: Duration = .milliseconds(1),
+        routineGatherFor: Duration = .milliseconds(4), routineGatherBelow: Int = 8
+    ) {
         self.calls = calls
         self.policy = policy
         self.maximumBatch = maximumBatch

@@ -59,8 +59,10 @@ public struct WebhookChannel: NotificationChannel {
 
     public func canReach(_ recipient: NotificationRecipient) -> Bool { true }
 
-    public func request(for message: ClaimedNotification, ackURL: String?, now: Date,
-                        timeout: Duration) throws(ChannelError) -> HTTPRequest {
+    public func request(
+        for message: ClaimedNotification, ackURL: String?, now: Date,
+        timeout: Duration
+    ) throws(ChannelError) -> HTTPRequest {
         let body = Self.body(message, ackURL: ackURL)
         let timestamp = String(Int64(now.timeIntervalSince1970.rounded(.down)))
         var headers = HTTPHeaders()
@@ -109,9 +111,10 @@ public struct WebhookChannel: NotificationChannel {
     }()
 
     static func body(_ m: ClaimedNotification, ackURL: String?) -> Data {
-        let body = Body(id: m.id, idempotencyKey: m.key, topic: m.topic, urgency: m.urgency, attempt: m.attempt,
-                        elderId: m.elderId, callId: m.callId, chainStep: m.chainStep, recipient: m.recipient,
-                        title: m.title, text: m.text, ackUrl: ackURL, createdAt: Timestamp.string(m.createdAt))
+        let body = Body(
+            id: m.id, idempotencyKey: m.key, topic: m.topic, urgency: m.urgency, attempt: m.attempt,
+            elderId: m.elderId, callId: m.callId, chainStep: m.chainStep, recipient: m.recipient,
+            title: m.title, text: m.text, ackUrl: ackURL, createdAt: Timestamp.string(m.createdAt))
         return (try? encoder.encode(body)) ?? Data("{}".utf8)
     }
 }
@@ -144,40 +147,50 @@ public struct SMSGatewayChannel: NotificationChannel {
         return !phone.isEmpty
     }
 
-    public func request(for message: ClaimedNotification, ackURL: String?, now: Date,
-                        timeout: Duration) throws(ChannelError) -> HTTPRequest {
+    public func request(
+        for message: ClaimedNotification, ackURL: String?, now: Date,
+        timeout: Duration
+    ) throws(ChannelError) -> HTTPRequest {
         guard let phone = message.recipient.phone, !phone.isEmpty else { throw ChannelError("the recipient has no phone number") }
-        let values = ["phone": phone, "text": message.text, "title": message.title, "idempotencyKey": message.key,
-                      "username": settings.username, "apiKey": settings.apiKey]
+        let values = [
+            "phone": phone, "text": message.text, "title": message.title, "idempotencyKey": message.key,
+            "username": settings.username, "apiKey": settings.apiKey,
+        ]
         let filled = try Self.fill(settings.template, values: values, format: settings.format)
         var headers = HTTPHeaders()
         headers.add(name: idempotencyKeyHeader, value: message.key)
         switch settings.auth {
         case .none: break
         case .basic:
-            headers.add(name: "Authorization", value: "Basic " + Data((settings.username + ":" + settings.apiKey).utf8).base64EncodedString())
+            headers.add(
+                name: "Authorization", value: "Basic " + Data((settings.username + ":" + settings.apiKey).utf8).base64EncodedString())
         case .bearer:
             headers.add(name: "Authorization", value: "Bearer " + settings.apiKey)
         }
         switch settings.format {
         case .json:
             headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-            return HTTPRequest(method: .post, url: settings.url, headers: headers, body: Data(filled.utf8), timeout: timeout,
-                               verifyTLS: verifyTLS)
+            return HTTPRequest(
+                method: .post, url: settings.url, headers: headers, body: Data(filled.utf8), timeout: timeout,
+                verifyTLS: verifyTLS)
         case .form:
             headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
-            return HTTPRequest(method: .post, url: settings.url, headers: headers, body: Data(filled.utf8), timeout: timeout,
-                               verifyTLS: verifyTLS)
+            return HTTPRequest(
+                method: .post, url: settings.url, headers: headers, body: Data(filled.utf8), timeout: timeout,
+                verifyTLS: verifyTLS)
         case .query:
             let joiner = settings.url.contains("?") ? "&" : "?"
-            return HTTPRequest(method: .get, url: settings.url + joiner + filled, headers: headers, timeout: timeout,
-                               verifyTLS: verifyTLS)
+            return HTTPRequest(
+                method: .get, url: settings.url + joiner + filled, headers: headers, timeout: timeout,
+                verifyTLS: verifyTLS)
         }
     }
 
     /// Replaces each `{{name}}` with its escaped value; an unknown name is an error.
-    static func fill(_ template: String, values: [String: String],
-                     format: NotificationSettings.SMSFormat) throws(ChannelError) -> String {
+    static func fill(
+        _ template: String, values: [String: String],
+        format: NotificationSettings.SMSFormat
+    ) throws(ChannelError) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.range(of: "{{") {
@@ -199,7 +212,7 @@ public struct SMSGatewayChannel: NotificationChannel {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = String(byte, radix: 16, uppercase: true)
@@ -243,13 +256,18 @@ public struct PushChannel: NotificationChannel {
     /// The recipient's topic: ntfy allows letters, digits, `-` and `_`, at most 64.
     public func topic(for recipient: NotificationRecipient) -> String {
         let raw = settings.topicPrefix + recipient.key.replacingOccurrences(of: ":", with: "-")
-        return String(String(raw.unicodeScalars.map { s in
-            (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_")) ? Character(s) : "_"
-        }).prefix(64))
+        return String(
+            String(
+                raw.unicodeScalars.map { s in
+                    (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == "_")) ? Character(s) : "_"
+                }
+            ).prefix(64))
     }
 
-    public func request(for message: ClaimedNotification, ackURL: String?, now: Date,
-                        timeout: Duration) throws(ChannelError) -> HTTPRequest {
+    public func request(
+        for message: ClaimedNotification, ackURL: String?, now: Date,
+        timeout: Duration
+    ) throws(ChannelError) -> HTTPRequest {
         var base = settings.url
         while base.hasSuffix("/") { base.removeLast() }
         var headers = HTTPHeaders()
@@ -260,8 +278,9 @@ public struct PushChannel: NotificationChannel {
         headers.add(name: idempotencyKeyHeader, value: message.key)
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         if !settings.token.isEmpty { headers.add(name: "Authorization", value: "Bearer " + settings.token) }
-        return HTTPRequest(method: .post, url: base + "/" + topic(for: message.recipient), headers: headers,
-                           body: Data(message.text.utf8), timeout: timeout, verifyTLS: verifyTLS)
+        return HTTPRequest(
+            method: .post, url: base + "/" + topic(for: message.recipient), headers: headers,
+            body: Data(message.text.utf8), timeout: timeout, verifyTLS: verifyTLS)
     }
 
     static func tags(_ urgency: NotificationUrgency) -> String {

@@ -24,7 +24,11 @@ final class Doorbell: Sendable {
 
     /// Returns at the next ring, after `duration`, or at once if a ring is pending.
     func wait(upTo duration: Duration) async {
-        if state.withLock({ s in defer { s.rung = false }; return s.rung }) { return }
+        if state.withLock({ s in
+            defer { s.rung = false }; return s.rung
+        }) {
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await Task.sleep(for: duration)

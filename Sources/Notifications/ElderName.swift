@@ -20,8 +20,10 @@ public enum ElderNameStyle: String, Sendable, Hashable, CaseIterable {
 /// ElderName.short("欧阳建国", sex: .male, style: .masked)       // "欧阳**"
 /// ```
 public enum ElderName {
-    public static func short(_ name: String, sex: Sex, style: ElderNameStyle,
-                             language: NotificationSettings.Language = .zh) -> String {
+    public static func short(
+        _ name: String, sex: Sex, style: ElderNameStyle,
+        language: NotificationSettings.Language = .zh
+    ) -> String {
         var trimmed = Substring(name)
         while trimmed.first?.isWhitespace == true { trimmed = trimmed.dropFirst() }
         while trimmed.last?.isWhitespace == true { trimmed = trimmed.dropLast() }

@@ -26,7 +26,8 @@ public struct MessageTemplates: Sendable {
         case .emergency:
             let code = zh ? f.codeLabel.chinese : f.codeLabel.english
             title = zh ? "紧急呼叫" : "Emergency call"
-            var b = zh
+            var b =
+                zh
                 ? "紧急：您的家人\(who)的设备于\(clock(f.at))发出“\(code)”（\(f.priority)），平台已接警处置。"
                 : "Emergency: \(who)'s device raised \"\(code)\" (\(f.priority)) at \(clock(f.at)). The care centre is handling it."
             if let link = f.ackURL {
@@ -38,16 +39,21 @@ public struct MessageTemplates: Sendable {
         case .chainExhausted(let contacts):
             let code = zh ? f.codeLabel.chinese : f.codeLabel.english
             title = zh ? "家属未确认" : "No family member confirmed"
-            body = contacts == 0
-                ? (zh ? "呼叫#\(f.callId ?? 0)：\(who)的“\(code)”（\(f.priority)）没有登记紧急联系人，请安排人员联系。"
-                      : "Call #\(f.callId ?? 0): \"\(code)\" (\(f.priority)) for \(who), who has no emergency contact on file. Please arrange for someone to check.")
-                : (zh ? "呼叫#\(f.callId ?? 0)：\(who)的“\(code)”（\(f.priority)）已依次通知\(contacts)位家属，无人确认收到，请安排电话联系。"
-                      : "Call #\(f.callId ?? 0): \"\(code)\" (\(f.priority)) for \(who). All \(contacts) family contacts were told in turn and none confirmed. Please phone them.")
+            body =
+                contacts == 0
+                ? (zh
+                    ? "呼叫#\(f.callId ?? 0)：\(who)的“\(code)”（\(f.priority)）没有登记紧急联系人，请安排人员联系。"
+                    : "Call #\(f.callId ?? 0): \"\(code)\" (\(f.priority)) for \(who), who has no emergency contact on file. Please arrange for someone to check.")
+                : (zh
+                    ? "呼叫#\(f.callId ?? 0)：\(who)的“\(code)”（\(f.priority)）已依次通知\(contacts)位家属，无人确认收到，请安排电话联系。"
+                    : "Call #\(f.callId ?? 0): \"\(code)\" (\(f.priority)) for \(who). All \(contacts) family contacts were told in turn and none confirmed. Please phone them.")
         case .responderDispatched:
             title = zh ? "已派出救助人员" : "Help is on the way"
             let list = f.responders.isEmpty ? (zh ? "救助人员" : "a responder") : f.responders.joined(separator: zh ? "、" : ", ")
-            body = zh ? "平台已为您的家人\(who)派出\(list)，正在赶往。"
-                      : "The care centre has sent \(list) to \(who); they are on the way."
+            body =
+                zh
+                ? "平台已为您的家人\(who)派出\(list)，正在赶往。"
+                : "The care centre has sent \(list) to \(who); they are on the way."
         case .responderOnScene:
             title = zh ? "救助人员已到达" : "Responder on scene"
             let name = f.responderName ?? (zh ? "救助人员" : "The responder")
@@ -55,46 +61,62 @@ public struct MessageTemplates: Sendable {
         case .resolved:
             title = zh ? "呼叫已处置" : "Call resolved"
             let outcome = f.outcomeLabel.map { zh ? $0.chinese : $0.english }
-            body = zh ? "您的家人\(who)的呼叫已处置完毕" + (outcome.map { "：\($0)。" } ?? "。")
-                      : "The call for \(who) has been resolved" + (outcome.map { ": \($0)." } ?? ".")
+            body =
+                zh
+                ? "您的家人\(who)的呼叫已处置完毕" + (outcome.map { "：\($0)。" } ?? "。")
+                : "The call for \(who) has been resolved" + (outcome.map { ": \($0)." } ?? ".")
         case .escalated:
             title = zh ? "呼叫超时升级" : "Call escalated"
             let code = zh ? f.codeLabel.chinese : f.codeLabel.english
             let count = f.escalationCount.map { zh ? "（第\($0)次）" : " (escalation \($0))" } ?? ""
-            let what: String = switch f.deadline {
-            case .unclaimed?: zh ? "超时无人接警" : "has not been claimed in time"
-            case .responderOnScene?: zh ? "救助人员超时未到达" : "has a responder who is late reaching the elder"
-            case .followUp?: zh ? "回访已逾期" : "is overdue for its follow-up call"
-            case nil: zh ? "已超时" : "is overdue"
-            }
-            body = zh ? "呼叫#\(f.callId ?? 0)（\(who)，\(f.priority) \(code)）\(what)\(count)，请立即处理。"
-                      : "Call #\(f.callId ?? 0) (\(who), \(f.priority) \(code)) \(what)\(count). Please act now."
+            let what: String =
+                switch f.deadline {
+                case .unclaimed?: zh ? "超时无人接警" : "has not been claimed in time"
+                case .responderOnScene?: zh ? "救助人员超时未到达" : "has a responder who is late reaching the elder"
+                case .followUp?: zh ? "回访已逾期" : "is overdue for its follow-up call"
+                case nil: zh ? "已超时" : "is overdue"
+                }
+            body =
+                zh
+                ? "呼叫#\(f.callId ?? 0)（\(who)，\(f.priority) \(code)）\(what)\(count)，请立即处理。"
+                : "Call #\(f.callId ?? 0) (\(who), \(f.priority) \(code)) \(what)\(count). Please act now."
         case .bookingConfirmed(let toProvider):
             title = zh ? "预约已确认" : "Booking confirmed"
-            body = toProvider
+            body =
+                toProvider
                 ? (zh ? "新预约：\(f.service)，\(dateTime(f.at))，老人\(who)。" : "New booking: \(f.service), \(dateTime(f.at)), for \(who).")
-                : (zh ? "\(who)预约的\(f.service)已确认，服务时间\(dateTime(f.at))。"
-                      : "\(who)'s booking for \(f.service) is confirmed for \(dateTime(f.at)).")
+                : (zh
+                    ? "\(who)预约的\(f.service)已确认，服务时间\(dateTime(f.at))。"
+                    : "\(who)'s booking for \(f.service) is confirmed for \(dateTime(f.at)).")
         case .bookingReminder:
             title = zh ? "服务提醒" : "Reminder"
-            body = zh ? "提醒：\(who)明天（\(dateTime(f.at))）有\(f.service)服务。"
-                      : "Reminder: \(f.service) for \(who) tomorrow, \(dateTime(f.at))."
+            body =
+                zh
+                ? "提醒：\(who)明天（\(dateTime(f.at))）有\(f.service)服务。"
+                : "Reminder: \(f.service) for \(who) tomorrow, \(dateTime(f.at))."
         case .workerAssigned:
             title = zh ? "已安排服务人员" : "Worker assigned"
             let worker = f.worker ?? (zh ? "服务人员" : "a worker")
-            body = zh ? "\(who)的\(f.service)（\(dateTime(f.at))）已安排服务人员\(worker)。"
-                      : "\(worker) will provide \(f.service) for \(who) on \(dateTime(f.at))."
+            body =
+                zh
+                ? "\(who)的\(f.service)（\(dateTime(f.at))）已安排服务人员\(worker)。"
+                : "\(worker) will provide \(f.service) for \(who) on \(dateTime(f.at))."
         case .visitMissed(let toProvider):
             title = zh ? "服务未按时上门" : "Visit missed"
-            body = toProvider
-                ? (zh ? "服务未按时上门：\(f.service)，\(dateTime(f.at))，老人\(who)，请立即处理。"
-                      : "Missed visit: \(f.service), \(dateTime(f.at)), for \(who). Please act now.")
-                : (zh ? "\(who)的\(f.service)（\(dateTime(f.at))）服务人员未按时上门，平台正在跟进。"
-                      : "Nobody came for \(who)'s \(f.service) (\(dateTime(f.at))). The care centre is following it up.")
+            body =
+                toProvider
+                ? (zh
+                    ? "服务未按时上门：\(f.service)，\(dateTime(f.at))，老人\(who)，请立即处理。"
+                    : "Missed visit: \(f.service), \(dateTime(f.at)), for \(who). Please act now.")
+                : (zh
+                    ? "\(who)的\(f.service)（\(dateTime(f.at))）服务人员未按时上门，平台正在跟进。"
+                    : "Nobody came for \(who)'s \(f.service) (\(dateTime(f.at))). The care centre is following it up.")
         case .syncConflict:
             title = zh ? "档案同步冲突" : "Sync conflict"
-            body = zh ? "健康档案同步冲突：记录\(f.record ?? "-")，请登录平台处理。"
-                      : "Health archive sync conflict on record \(f.record ?? "-"). Please resolve it on the platform."
+            body =
+                zh
+                ? "健康档案同步冲突：记录\(f.record ?? "-")，请登录平台处理。"
+                : "Health archive sync conflict on record \(f.record ?? "-"). Please resolve it on the platform."
         }
         let prefix = signature.isEmpty ? "" : (zh ? "【\(signature)】" : "[\(signature)] ")
         return (title, prefix + body)
@@ -158,8 +180,10 @@ public struct MessageFacts: Sendable {
     public var worker: String?
     public var record: String?
 
-    public init(elder: String, callId: Int64? = nil, codeLabel: (chinese: String, english: String) = ("报警", "alarm"),
-                priority: String = "", at: Date, ackURL: String? = nil) {
+    public init(
+        elder: String, callId: Int64? = nil, codeLabel: (chinese: String, english: String) = ("报警", "alarm"),
+        priority: String = "", at: Date, ackURL: String? = nil
+    ) {
         self.elder = elder; self.callId = callId; self.codeLabel = codeLabel; self.priority = priority; self.at = at
         self.ackURL = ackURL
     }

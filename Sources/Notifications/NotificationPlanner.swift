@@ -30,8 +30,9 @@ public struct NotificationPlanner: Sendable {
     public init(settings: NotificationSettings, channels: [any NotificationChannel], makeToken: @escaping @Sendable () -> String) {
         self.settings = settings
         self.channels = channels
-        self.templates = MessageTemplates(language: settings.language, signature: settings.signature,
-                                          utcOffsetMinutes: settings.quietHours.utcOffsetMinutes)
+        self.templates = MessageTemplates(
+            language: settings.language, signature: settings.signature,
+            utcOffsetMinutes: settings.quietHours.utcOffsetMinutes)
         self.makeToken = makeToken
     }
 
@@ -49,7 +50,9 @@ public struct NotificationPlanner: Sendable {
         case .callOpened:
             return FanOutPlan(notifications: chain(context, family: family, facts: facts, now: now))
         case .responderDispatched, .responderOnScene, .callResolved:
-            let kind: MessageKind = topic == .responderDispatched ? .responderDispatched
+            let kind: MessageKind =
+                topic == .responderDispatched
+                ? .responderDispatched
                 : topic == .responderOnScene ? .responderOnScene : .resolved
             let told = updateRecipients(context, family: family)
             let list = told.map { contact in
@@ -61,31 +64,39 @@ public struct NotificationPlanner: Sendable {
         case .bookingConfirmed, .bookingReminder, .workerAssigned, .visitMissed:
             var list: [PlannedNotification] = []
             let due = topic.urgency.isUrgent ? now : settings.quietHours.release(at: now)
-            let toFamily: MessageKind = switch topic {
-            case .bookingConfirmed: .bookingConfirmed(toProvider: false)
-            case .bookingReminder: .bookingReminder
-            case .workerAssigned: .workerAssigned
-            default: .visitMissed(toProvider: false)
-            }
+            let toFamily: MessageKind =
+                switch topic {
+                case .bookingConfirmed: .bookingConfirmed(toProvider: false)
+                case .bookingReminder: .bookingReminder
+                case .workerAssigned: .workerAssigned
+                default: .visitMissed(toProvider: false)
+                }
             // A missed visit is news for the family; the rest go to the elder when they have a phone.
             if topic != .visitMissed, let phone = elder.phone, !phone.isEmpty {
-                list.append(message(m, topic.urgency, recipient: NotificationRecipient(kind: .elder, id: elder.id, name: facts.elder, phone: phone),
-                                    toFamily, facts, due: due))
+                list.append(
+                    message(
+                        m, topic.urgency, recipient: NotificationRecipient(kind: .elder, id: elder.id, name: facts.elder, phone: phone),
+                        toFamily, facts, due: due))
             } else if let first = family.first {
                 list.append(message(m, topic.urgency, recipient: familyRecipient(first), toFamily, facts, due: due))
             }
             if topic == .bookingConfirmed || topic == .visitMissed, let provider = institution(context, "providerId", as: .provider) {
-                list.append(message(m, topic.urgency, recipient: provider,
-                                    topic == .visitMissed ? .visitMissed(toProvider: true) : .bookingConfirmed(toProvider: true),
-                                    facts, due: due))
+                list.append(
+                    message(
+                        m, topic.urgency, recipient: provider,
+                        topic == .visitMissed ? .visitMissed(toProvider: true) : .bookingConfirmed(toProvider: true),
+                        facts, due: due))
             }
             return FanOutPlan(notifications: list)
         case .syncConflict:
             guard let agency = institution(context, "agencyId", as: .agency) else {
                 return FanOutPlan(notifications: [], note: "agency not found; nothing sent")
             }
-            return FanOutPlan(notifications: [message(m, topic.urgency, recipient: agency, .syncConflict, facts,
-                                                      due: settings.quietHours.release(at: now))])
+            return FanOutPlan(notifications: [
+                message(
+                    m, topic.urgency, recipient: agency, .syncConflict, facts,
+                    due: settings.quietHours.release(at: now))
+            ])
         }
     }
 
@@ -98,14 +109,16 @@ public struct NotificationPlanner: Sendable {
             let token = makeToken()
             var f = facts
             f.ackURL = settings.publicBaseURL.map { Self.ackURL(base: $0, token: token) }
-            var n = message(m, .critical, recipient: familyRecipient(contact), .emergency, f,
-                            due: now.addingTimeInterval(Double(i) * settings.acknowledgementTimeout))
+            var n = message(
+                m, .critical, recipient: familyRecipient(contact), .emergency, f,
+                due: now.addingTimeInterval(Double(i) * settings.acknowledgementTimeout))
             n.chainStep = i + 1
             n.ackToken = token
             steps.append(n)
         }
-        var last = message(m, .critical, recipient: supervisor, .chainExhausted(contacts: family.count), facts,
-                           due: now.addingTimeInterval(Double(family.count) * settings.acknowledgementTimeout))
+        var last = message(
+            m, .critical, recipient: supervisor, .chainExhausted(contacts: family.count), facts,
+            due: now.addingTimeInterval(Double(family.count) * settings.acknowledgementTimeout))
         last.chainStep = family.count + 1
         steps.append(last)
         return steps
@@ -129,19 +142,23 @@ public struct NotificationPlanner: Sendable {
 
     // MARK: - Building messages
 
-    func message(_ m: OutboxMessage, _ urgency: NotificationUrgency, recipient: NotificationRecipient, _ kind: MessageKind,
-                 _ facts: MessageFacts, due: Date) -> PlannedNotification {
+    func message(
+        _ m: OutboxMessage, _ urgency: NotificationUrgency, recipient: NotificationRecipient, _ kind: MessageKind,
+        _ facts: MessageFacts, due: Date
+    ) -> PlannedNotification {
         let (title, text) = templates.render(kind, facts)
         let reachable = channels.filter { $0.canReach(recipient) }.map(\.kind)
         let chosen = urgency.isUrgent ? reachable : Array(reachable.prefix(1))
-        return PlannedNotification(key: m.key + ":" + recipient.key, urgency: urgency, recipient: recipient, channels: chosen,
-                                   title: title, text: text, due: due,
-                                   deadReason: chosen.isEmpty ? "no configured channel can reach this \(recipient.kind.rawValue) (no phone number?)" : nil)
+        return PlannedNotification(
+            key: m.key + ":" + recipient.key, urgency: urgency, recipient: recipient, channels: chosen,
+            title: title, text: text, due: due,
+            deadReason: chosen.isEmpty ? "no configured channel can reach this \(recipient.kind.rawValue) (no phone number?)" : nil)
     }
 
     var supervisor: NotificationRecipient {
-        NotificationRecipient(kind: .supervisor, id: nil, name: settings.supervisorName,
-                              phone: settings.supervisorPhone.flatMap { $0.isEmpty ? nil : $0 })
+        NotificationRecipient(
+            kind: .supervisor, id: nil, name: settings.supervisorName,
+            phone: settings.supervisorPhone.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     func familyRecipient(_ c: EmergencyContact) -> NotificationRecipient {
@@ -159,8 +176,9 @@ public struct NotificationPlanner: Sendable {
         let code = p["code"].flatMap(AlarmCode.init(rawValue:))?.label ?? ("报警", "Alarm")
         let priority = p["priority"] ?? ""
         let at = p["at"].flatMap(Timestamp.parse) ?? m.createdAt
-        var f = MessageFacts(elder: ElderName.short(elder.name, sex: elder.sex, style: settings.nameStyle, language: settings.language),
-                             callId: m.callId, codeLabel: code, priority: priority, at: at)
+        var f = MessageFacts(
+            elder: ElderName.short(elder.name, sex: elder.sex, style: settings.nameStyle, language: settings.language),
+            callId: m.callId, codeLabel: code, priority: priority, at: at)
         let zh = settings.language == .zh
         // `kind<TAB>name` lines, as Emergency writes them.
         f.responders = (p["responders"] ?? "").split(separator: "\n").compactMap { line in

@@ -15,8 +15,10 @@ public struct OutboxMessage: Sendable, Hashable {
     public var payload: [String: String]
     public var createdAt: Date
 
-    public init(id: Int64, topic: String, key: String, elderId: Int64?, callId: Int64?, payload: [String: String],
-                createdAt: Date) {
+    public init(
+        id: Int64, topic: String, key: String, elderId: Int64?, callId: Int64?, payload: [String: String],
+        createdAt: Date
+    ) {
         self.id = id; self.topic = topic; self.key = key; self.elderId = elderId; self.callId = callId
         self.payload = payload; self.createdAt = createdAt
     }
@@ -31,8 +33,10 @@ public struct ChainLink: Sendable, Hashable {
     public var status: NotificationStatus
     public var acknowledged: Bool
 
-    public init(recipientKind: RecipientKind, recipientId: Int64?, step: Int, attempts: Int, status: NotificationStatus,
-                acknowledged: Bool) {
+    public init(
+        recipientKind: RecipientKind, recipientId: Int64?, step: Int, attempts: Int, status: NotificationStatus,
+        acknowledged: Bool
+    ) {
         self.recipientKind = recipientKind; self.recipientId = recipientId; self.step = step; self.attempts = attempts
         self.status = status; self.acknowledged = acknowledged
     }
@@ -49,8 +53,10 @@ public struct FanOutContext: Sendable {
     /// Institutions the payload names (`providerId`, `agencyId`), by id.
     public var institutions: [Int64: Institution]
 
-    public init(message: OutboxMessage, elder: Elder? = nil, contacts: [EmergencyContact] = [], chain: [ChainLink] = [],
-                institutions: [Int64: Institution] = [:]) {
+    public init(
+        message: OutboxMessage, elder: Elder? = nil, contacts: [EmergencyContact] = [], chain: [ChainLink] = [],
+        institutions: [Int64: Institution] = [:]
+    ) {
         self.message = message; self.elder = elder; self.contacts = contacts; self.chain = chain
         self.institutions = institutions
     }
@@ -73,9 +79,11 @@ public struct PlannedNotification: Sendable, Hashable {
     public var ackToken: String?
     public var deadReason: String?
 
-    public init(key: String, urgency: NotificationUrgency, recipient: NotificationRecipient,
-                channels: [NotificationChannelKind], title: String, text: String, due: Date, chainStep: Int? = nil,
-                ackToken: String? = nil, deadReason: String? = nil) {
+    public init(
+        key: String, urgency: NotificationUrgency, recipient: NotificationRecipient,
+        channels: [NotificationChannelKind], title: String, text: String, due: Date, chainStep: Int? = nil,
+        ackToken: String? = nil, deadReason: String? = nil
+    ) {
         self.key = key; self.urgency = urgency; self.recipient = recipient; self.channels = channels
         self.title = title; self.text = text; self.due = due; self.chainStep = chainStep; self.ackToken = ackToken
         self.deadReason = deadReason
@@ -129,9 +137,11 @@ public struct ClaimedNotification: Sendable, Hashable {
     public var ackToken: String?
     public var createdAt: Date
 
-    public init(id: Int64, key: String, topic: String, urgency: NotificationUrgency, elderId: Int64?, callId: Int64?,
-                recipient: NotificationRecipient, channels: [NotificationChannelKind], channelIndex: Int, title: String,
-                text: String, attempt: Int, chainStep: Int?, ackToken: String?, createdAt: Date) {
+    public init(
+        id: Int64, key: String, topic: String, urgency: NotificationUrgency, elderId: Int64?, callId: Int64?,
+        recipient: NotificationRecipient, channels: [NotificationChannelKind], channelIndex: Int, title: String,
+        text: String, attempt: Int, chainStep: Int?, ackToken: String?, createdAt: Date
+    ) {
         self.id = id; self.key = key; self.topic = topic; self.urgency = urgency; self.elderId = elderId
         self.callId = callId; self.recipient = recipient; self.channels = channels; self.channelIndex = channelIndex
         self.title = title; self.text = text; self.attempt = attempt; self.chainStep = chainStep
@@ -171,8 +181,10 @@ public struct DeliveryRecord: Sendable, Hashable {
     public var error: String?
     public var next: Next
 
-    public init(id: Int64, attempt: Int, channels: [NotificationChannelKind], channel: NotificationChannelKind?,
-                startedAt: Date, latencyMs: Int? = nil, httpStatus: Int? = nil, error: String? = nil, next: Next) {
+    public init(
+        id: Int64, attempt: Int, channels: [NotificationChannelKind], channel: NotificationChannelKind?,
+        startedAt: Date, latencyMs: Int? = nil, httpStatus: Int? = nil, error: String? = nil, next: Next
+    ) {
         self.id = id; self.attempt = attempt; self.channels = channels; self.channel = channel; self.startedAt = startedAt
         self.latencyMs = latencyMs; self.httpStatus = httpStatus; self.error = error; self.next = next
     }
@@ -188,8 +200,10 @@ public struct NotificationFilter: Sendable, Hashable {
     public var elderId: Int64?
     public var topic: String?
 
-    public init(status: NotificationStatus? = nil, channel: NotificationChannelKind? = nil, recipient: String? = nil,
-                callId: Int64? = nil, elderId: Int64? = nil, topic: String? = nil) {
+    public init(
+        status: NotificationStatus? = nil, channel: NotificationChannelKind? = nil, recipient: String? = nil,
+        callId: Int64? = nil, elderId: Int64? = nil, topic: String? = nil
+    ) {
         self.status = status; self.channel = channel; self.recipient = recipient; self.callId = callId
         self.elderId = elderId; self.topic = topic
     }

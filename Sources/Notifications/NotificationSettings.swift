@@ -48,9 +48,11 @@ public struct NotificationSettings: Sendable {
         /// Never logged, never stored in the database.
         public var apiKey: String
 
-        public init(url: String, format: SMSFormat = .json,
-                    template: String = #"{"to":"{{phone}}","text":"{{text}}","requestId":"{{idempotencyKey}}"}"#,
-                    auth: SMSAuth = .bearer, username: String = "", apiKey: String = "") {
+        public init(
+            url: String, format: SMSFormat = .json,
+            template: String = #"{"to":"{{phone}}","text":"{{text}}","requestId":"{{idempotencyKey}}"}"#,
+            auth: SMSAuth = .bearer, username: String = "", apiKey: String = ""
+        ) {
             self.url = url; self.format = format; self.template = template; self.auth = auth
             self.username = username; self.apiKey = apiKey
         }

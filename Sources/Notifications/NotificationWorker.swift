@@ -58,10 +58,12 @@ public final class NotificationWorker: Service, Sendable {
     ///   - transport: nil for the live ``CurlTransport``, made when the worker starts.
     ///   - jitter: a number in 0..<1 for each back-off.
     ///   - makeToken: the secret of each acknowledgement link.
-    public init(database: CareDatabase, settings: NotificationSettings, transport: (any NotificationTransport)? = nil,
-                clock: CareClock = .system, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                makeToken: @escaping @Sendable () -> String = NotificationWorker.randomToken,
-                logger: Logger = Logger(label: "eldercare.notifications"), isReady: @escaping @Sendable () -> Bool = { true }) {
+    public init(
+        database: CareDatabase, settings: NotificationSettings, transport: (any NotificationTransport)? = nil,
+        clock: CareClock = .system, jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        makeToken: @escaping @Sendable () -> String = NotificationWorker.randomToken,
+        logger: Logger = Logger(label: "eldercare.notifications"), isReady: @escaping @Sendable () -> Bool = { true }
+    ) {
         self.database = database
         self.store = NotificationStore(database)
         self.settings = settings
@@ -112,7 +114,11 @@ public final class NotificationWorker: Service, Sendable {
     /// Shuts down the transport the worker made for itself (``run()`` does this on its own;
     /// call it after using ``runOnce(limit:)``).
     public func close() async {
-        guard ownsTransport, let t = transportState.withLock({ t -> (any NotificationTransport)? in defer { t = nil }; return t }) else { return }
+        guard ownsTransport,
+            let t = transportState.withLock({ t -> (any NotificationTransport)? in
+                defer { t = nil }; return t
+            })
+        else { return }
         await t.shutdown()
     }
 
@@ -181,8 +187,9 @@ public final class NotificationWorker: Service, Sendable {
         NotificationMetrics.created.increment(by: report.notifications)
         NotificationMetrics.unreachable.increment(by: report.unreachable)
         if report.unreachable > 0 {
-            logger.warning("notifications with no channel to reach their recipient stored as dead letters",
-                           metadata: ["count": "\(report.unreachable)"])
+            logger.warning(
+                "notifications with no channel to reach their recipient stored as dead letters",
+                metadata: ["count": "\(report.unreachable)"])
         }
         return report
     }
@@ -193,8 +200,9 @@ public final class NotificationWorker: Service, Sendable {
     func deliver(_ c: ClaimedNotification, using transport: any NotificationTransport) async -> DeliveryRecord {
         let now = clock.now()
         guard !c.channels.isEmpty else {
-            return DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: nil, startedAt: now,
-                                  error: "no channel", next: .dead(channelIndex: 0))
+            return DeliveryRecord(
+                id: c.id, attempt: c.attempt, channels: c.channels, channel: nil, startedAt: now,
+                error: "no channel", next: .dead(channelIndex: 0))
         }
         let current = min(max(0, c.channelIndex), c.channels.count - 1)
         // Its own channel, or for an urgent message the next one whose circuit lets it through.
@@ -204,8 +212,9 @@ public final class NotificationWorker: Service, Sendable {
             var due = max(reopen, now.addingTimeInterval(1))
             if !c.urgency.isUrgent { due = settings.quietHours.release(at: due) }
             metrics[c.channels[current]]?.deferred.increment()
-            return DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: nil, startedAt: now,
-                                  next: .deferred(due: due, channelIndex: current))
+            return DeliveryRecord(
+                id: c.id, attempt: c.attempt, channels: c.channels, channel: nil, startedAt: now,
+                next: .deferred(due: due, channelIndex: current))
         }
         let kind = c.channels[index]
         let ackURL = c.ackToken.flatMap { token in settings.publicBaseURL.map { NotificationPlanner.ackURL(base: $0, token: token) } }
@@ -227,13 +236,15 @@ public final class NotificationWorker: Service, Sendable {
                     elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                 result = AttemptResult.classify(outcome, now: clock.now())
             } catch {
-                result = .failed(status: nil, error: "the message does not fit the channel: \(error)", retryable: false,
-                                 retryAfter: nil, channelFault: false)
+                result = .failed(
+                    status: nil, error: "the message does not fit the channel: \(error)", retryable: false,
+                    retryAfter: nil, channelFault: false)
             }
         } else {
             // Configured away since the message was planned.
-            result = .failed(status: nil, error: "channel \(kind.rawValue) is not configured", retryable: false,
-                             retryAfter: nil, channelFault: false)
+            result = .failed(
+                status: nil, error: "channel \(kind.rawValue) is not configured", retryable: false,
+                retryAfter: nil, channelFault: false)
         }
         let after = clock.now()
         var status: Int?, error: String?
@@ -249,36 +260,50 @@ public final class NotificationWorker: Service, Sendable {
             breaker.record(kind, fault: fault, now: after)
             metrics[kind]?.failed[NotificationMetrics.reason(status: s, error: e)]?.increment()
             if wasClosed, case .open(let until) = breaker.state(kind, now: after) {
-                logger.warning("channel paused after repeated failures", metadata: [
-                    "channel": "\(kind.rawValue)", "until": "\(until)", "error": "\(e)"])
+                logger.warning(
+                    "channel paused after repeated failures",
+                    metadata: [
+                        "channel": "\(kind.rawValue)", "until": "\(until)", "error": "\(e)",
+                    ])
             }
         case .interrupted:
             breaker.record(kind, fault: nil, now: after)
         }
-        let next = policy.next(after: result, urgency: c.urgency, attempt: c.attempt, used: index,
-                               channelCount: c.channels.count, now: after, jitter: jitter())
+        let next = policy.next(
+            after: result, urgency: c.urgency, attempt: c.attempt, used: index,
+            channelCount: c.channels.count, now: after, jitter: jitter())
         switch next {
         case .retry(_, _, let outcome):
             (outcome == .fallOver ? metrics[kind]?.retriedFallOver : metrics[kind]?.retriedBackoff)?.increment()
-            logger.debug("notification will be retried", metadata: [
-                "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "attempt": "\(c.attempt)",
-                "error": "\(error ?? "")"])
+            logger.debug(
+                "notification will be retried",
+                metadata: [
+                    "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "attempt": "\(c.attempt)",
+                    "error": "\(error ?? "")",
+                ])
         case .dead:
             metrics[kind]?.deadLettered.increment()
-            logger.warning("notification dead-lettered", metadata: [
-                "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "attempts": "\(c.attempt)",
-                "error": "\(error ?? "")"])
+            logger.warning(
+                "notification dead-lettered",
+                metadata: [
+                    "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "attempts": "\(c.attempt)",
+                    "error": "\(error ?? "")",
+                ])
         case .sent:
-            logger.debug("notification sent", metadata: [
-                "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "ms": "\(latencyMs ?? 0)"])
+            logger.debug(
+                "notification sent",
+                metadata: [
+                    "id": "\(c.id)", "topic": "\(c.topic)", "channel": "\(kind.rawValue)", "ms": "\(latencyMs ?? 0)",
+                ])
         case .deferred:
             break
         }
         if case .interrupted = result {
             return DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: nil, startedAt: now, next: next)
         }
-        return DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: kind, startedAt: now,
-                              latencyMs: latencyMs, httpStatus: status, error: error, next: next)
+        return DeliveryRecord(
+            id: c.id, attempt: c.attempt, channels: c.channels, channel: kind, startedAt: now,
+            latencyMs: latencyMs, httpStatus: status, error: error, next: next)
     }
 
     // MARK: - The service
@@ -310,9 +335,12 @@ public final class NotificationWorker: Service, Sendable {
         } catch {
             logger.error("could not release notification leases", metadata: ["error": "\(error)"])
         }
-        logger.info("notifications worker started", metadata: [
-            "channels": "\(settings.configuredChannels.map(\.rawValue).joined(separator: ","))",
-            "concurrency": "\(settings.concurrency)"])
+        logger.info(
+            "notifications worker started",
+            metadata: [
+                "channels": "\(settings.configuredChannels.map(\.rawValue).joined(separator: ","))",
+                "concurrency": "\(settings.concurrency)",
+            ])
 
         let buffer = RecordBuffer<DeliveryRecord>(maximumBatch: 1024)
         async let recording: Void = recordLoop(buffer)
@@ -351,8 +379,10 @@ public final class NotificationWorker: Service, Sendable {
         logger.info("notifications worker stopped")
     }
 
-    private func dispatchLoop(_ group: inout DiscardingTaskGroup, transport: any NotificationTransport,
-                              buffer: RecordBuffer<DeliveryRecord>) async {
+    private func dispatchLoop(
+        _ group: inout DiscardingTaskGroup, transport: any NotificationTransport,
+        buffer: RecordBuffer<DeliveryRecord>
+    ) async {
         // Claim again once a few slots are free: waiting for many leaves the pipe half empty.
         let slotsWorthAClaim = max(1, min(settings.batchSize, settings.concurrency) / 16)
         var nextFanOut = ContinuousClock.now

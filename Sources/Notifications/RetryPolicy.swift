@@ -25,12 +25,14 @@ public enum AttemptResult: Sendable, Equatable {
             let error = "HTTP \(status)"
             switch status {
             case 429:
-                return .failed(status: status, error: error, retryable: true,
-                               retryAfter: retryAfter(response.headers["Retry-After"], now: now), channelFault: true)
+                return .failed(
+                    status: status, error: error, retryable: true,
+                    retryAfter: retryAfter(response.headers["Retry-After"], now: now), channelFault: true)
             case 408, 425, 500...599:
-                return .failed(status: status, error: error, retryable: true,
-                               retryAfter: status == 503 ? retryAfter(response.headers["Retry-After"], now: now) : nil,
-                               channelFault: true)
+                return .failed(
+                    status: status, error: error, retryable: true,
+                    retryAfter: status == 503 ? retryAfter(response.headers["Retry-After"], now: now) : nil,
+                    channelFault: true)
             case 401, 403:
                 // Credentials or permissions: every message on this channel will fail alike.
                 return .failed(status: status, error: error, retryable: false, retryAfter: nil, channelFault: true)
@@ -91,8 +93,9 @@ public struct RetryPolicy: Sendable {
     }
 
     public init(_ settings: NotificationSettings) {
-        self.init(maximumAttempts: settings.maximumAttempts, baseDelay: settings.retryBaseDelay,
-                  maximumDelay: settings.retryMaximumDelay, quietHours: settings.quietHours)
+        self.init(
+            maximumAttempts: settings.maximumAttempts, baseDelay: settings.retryBaseDelay,
+            maximumDelay: settings.retryMaximumDelay, quietHours: settings.quietHours)
     }
 
     /// The wait before retry round `round` (1 for the first retry), with `jitter` in 0..<1.
@@ -104,8 +107,10 @@ public struct RetryPolicy: Sendable {
 
     /// What follows `result` for a message on attempt `attempt` (1-based, as claimed) that was
     /// sent on the channel at `used` of `channelCount`.
-    public func next(after result: AttemptResult, urgency: NotificationUrgency, attempt: Int, used: Int,
-                     channelCount: Int, now: Date, jitter: Double) -> DeliveryRecord.Next {
+    public func next(
+        after result: AttemptResult, urgency: NotificationUrgency, attempt: Int, used: Int,
+        channelCount: Int, now: Date, jitter: Double
+    ) -> DeliveryRecord.Next {
         switch result {
         case .delivered:
             return .sent(channelIndex: used)

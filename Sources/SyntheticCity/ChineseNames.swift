@@ -75,7 +75,7 @@ struct NamePicker: Sendable {
 
     private let surnames: [String]
     private let surnameTable: WeightedTable
-    private let pools: [[String]]     // index = generation * 4 + (female ? 2 : 0) + (single ? 1 : 0)
+    private let pools: [[String]]  // index = generation * 4 + (female ? 2 : 0) + (single ? 1 : 0)
 
     init() {
         surnames = ChineseNames.surnames.map(\.0)
@@ -96,16 +96,18 @@ struct NamePicker: Sendable {
     /// A given name of one or two characters.
     @inline(__always)
     func givenName(_ generation: Generation, female: Bool, _ random: inout RandomSource) -> String {
-        let singleShare: Double = switch generation {
-        case .old: 0.08
-        case .young: 0.14
-        case .child: 0.2
-        }
-        let g = switch generation {
-        case .old: 0
-        case .young: 1
-        case .child: 2
-        }
+        let singleShare: Double =
+            switch generation {
+            case .old: 0.08
+            case .young: 0.14
+            case .child: 0.2
+            }
+        let g =
+            switch generation {
+            case .old: 0
+            case .young: 1
+            case .child: 2
+            }
         let index = g * 4 + (female ? 2 : 0) + (random.chance(singleShare) ? 1 : 0)
         return random.pick(pools[index])
     }

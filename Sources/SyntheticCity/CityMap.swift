@@ -44,7 +44,7 @@ struct CityMap: Sendable {
     let districts: [DistrictProfile]
 
     init() {
-        var random = RandomSource(seed: 0x5955_4C49_4E00_0001) // "YULIN", fixed: the map never varies
+        var random = RandomSource(seed: 0x5955_4C49_4E00_0001)  // "YULIN", fixed: the map never varies
         let districts = YulinGeography.districts
         self.districts = districts
         var districtRegions: [Region] = []
@@ -55,8 +55,10 @@ struct CityMap: Sendable {
 
         for (d, district) in districts.enumerated() {
             let districtCode = district.code + "000000"
-            districtRegions.append(Region(code: districtCode, name: district.name, level: .district,
-                                          parentCode: YulinGeography.cityCode))
+            districtRegions.append(
+                Region(
+                    code: districtCode, name: district.name, level: .district,
+                    parentCode: YulinGeography.cityCode))
             var urbanStems = PlaceNames.urbanCommunityStems
             urbanStems.shuffle(using: &random)
             var nextUrbanStem = 0
@@ -78,9 +80,11 @@ struct CityMap: Sendable {
                 } else {
                     let latMargin = (district.latitudes.upperBound - district.latitudes.lowerBound) * 0.1
                     let lonMargin = (district.longitudes.upperBound - district.longitudes.lowerBound) * 0.1
-                    lat = district.latitudes.lowerBound + latMargin
+                    lat =
+                        district.latitudes.lowerBound + latMargin
                         + random.unit() * (district.latitudes.upperBound - district.latitudes.lowerBound - 2 * latMargin)
-                    lon = district.longitudes.lowerBound + lonMargin
+                    lon =
+                        district.longitudes.lowerBound + lonMargin
                         + random.unit() * (district.longitudes.upperBound - district.longitudes.lowerBound - 2 * lonMargin)
                 }
 
@@ -113,15 +117,17 @@ struct CityMap: Sendable {
                     usedNames.insert(name)
                     let code = String(streetCode.prefix(9)) + threeDigits(c + 1)
                     let spreadAround = isUrban ? 0.010 : 0.004
-                    let ways = isUrban
+                    let ways =
+                        isUrban
                         ? Array(district.roads.shuffled(using: &random).prefix(random.int(in: 3...4)))
                         : Array(PlaceNames.townStreets.shuffled(using: &random).prefix(random.int(in: 2...3)))
-                    communities.append(CommunityInfo(
-                        code: code, name: name, district: d, street: streets.count, isVillage: false, isUrban: isUrban,
-                        addressPrefix: streetPrefix + name,
-                        latitude: clamp(lat + random.signedUnit() * spreadAround, district.latitudes),
-                        longitude: clamp(lon + random.signedUnit() * spreadAround, district.longitudes),
-                        spread: isUrban ? 0.003 : 0.004, ways: ways, weight: 0))
+                    communities.append(
+                        CommunityInfo(
+                            code: code, name: name, district: d, street: streets.count, isVillage: false, isUrban: isUrban,
+                            addressPrefix: streetPrefix + name,
+                            latitude: clamp(lat + random.signedUnit() * spreadAround, district.latitudes),
+                            longitude: clamp(lon + random.signedUnit() * spreadAround, district.longitudes),
+                            spread: isUrban ? 0.003 : 0.004, ways: ways, weight: 0))
                     rawWeights.append((isUrban ? 2.4 : 1.0) * (0.6 + 0.8 * random.unit()))
                     communityRegions.append(Region(code: code, name: name, level: .community, parentCode: streetCode))
                 }
@@ -134,17 +140,20 @@ struct CityMap: Sendable {
                     // Villages take 200 and up, as in the national statistical codes (村委会 2xx).
                     let code = String(streetCode.prefix(9)) + threeDigits(200 + v + 1)
                     let ways = Array(PlaceNames.villageGroups.shuffled(using: &random).prefix(random.int(in: 4...8)))
-                    communities.append(CommunityInfo(
-                        code: code, name: name, district: d, street: streets.count, isVillage: true, isUrban: false,
-                        addressPrefix: streetPrefix + name,
-                        latitude: clamp(lat + random.signedUnit() * 0.04, district.latitudes),
-                        longitude: clamp(lon + random.signedUnit() * 0.04, district.longitudes),
-                        spread: 0.006, ways: ways, weight: 0))
+                    communities.append(
+                        CommunityInfo(
+                            code: code, name: name, district: d, street: streets.count, isVillage: true, isUrban: false,
+                            addressPrefix: streetPrefix + name,
+                            latitude: clamp(lat + random.signedUnit() * 0.04, district.latitudes),
+                            longitude: clamp(lon + random.signedUnit() * 0.04, district.longitudes),
+                            spread: 0.006, ways: ways, weight: 0))
                     rawWeights.append(0.7 * (0.6 + 0.8 * random.unit()))
                     communityRegions.append(Region(code: code, name: name, level: .community, parentCode: streetCode))
                 }
-                streets.append(StreetInfo(code: streetCode, name: streetName, district: d, isUrban: isUrban,
-                                          latitude: lat, longitude: lon, communities: first..<communities.count))
+                streets.append(
+                    StreetInfo(
+                        code: streetCode, name: streetName, district: d, isUrban: isUrban,
+                        latitude: lat, longitude: lon, communities: first..<communities.count))
             }
 
             // Share the district's elders among its communities.

@@ -62,13 +62,15 @@ final class ElderModel: Sendable {
         smallNumbers = Phones.smallNumbers
         deviceTypes = DeviceType.allCases
         func weights(_ table: [DeviceType: Double]) -> [Double] { DeviceType.allCases.map { table[$0] ?? 0 } }
-        firstDeviceTable = WeightedTable(weights([
-            .sosPendant: 0.62, .watch: 0.15, .fallDetector: 0.08, .wallButton: 0.05, .bedSensor: 0.04,
-            .doorSensor: 0.03, .smokeSensor: 0.015, .gasSensor: 0.015,
-        ]))
-        secondDeviceTable = WeightedTable(weights([
-            .doorSensor: 0.25, .smokeSensor: 0.18, .gasSensor: 0.18, .fallDetector: 0.14, .bedSensor: 0.10,
-            .wallButton: 0.08, .watch: 0.04, .sosPendant: 0.03,
-        ]))
+        firstDeviceTable = WeightedTable(
+            weights([
+                .sosPendant: 0.62, .watch: 0.15, .fallDetector: 0.08, .wallButton: 0.05, .bedSensor: 0.04,
+                .doorSensor: 0.03, .smokeSensor: 0.015, .gasSensor: 0.015,
+            ]))
+        secondDeviceTable = WeightedTable(
+            weights([
+                .doorSensor: 0.25, .smokeSensor: 0.18, .gasSensor: 0.18, .fallDetector: 0.14, .bedSensor: 0.10,
+                .wallButton: 0.08, .watch: 0.04, .sosPendant: 0.03,
+            ]))
     }
 }

@@ -43,7 +43,8 @@ struct IDAllocator: Sendable {
                 if k < capacity {
                     used[index] = UInt16(k + 1)
                     // Scatter the codes: a fixed bijection of 0..<capacity, different for each day.
-                    let slot = female
+                    let slot =
+                        female
                         ? (k * 211 + offset * 31 + district * 7) % 499
                         : (k * 353 + offset * 31 + district * 7) % 500
                     return (candidate, female ? 2 + 2 * slot : 1 + 2 * slot)

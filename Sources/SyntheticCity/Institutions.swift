@@ -8,18 +8,21 @@ enum InstitutionPlanner {
         var random = RandomSource(seed: 0x5955_4C49_4E00_0002)
         var result: [NewInstitution] = []
 
-        func place(_ kind: InstitutionKind, _ name: String, at c: CommunityInfo, phone: String? = nil,
-                   beds: Int? = nil, nursingBeds: Int? = nil) {
+        func place(
+            _ kind: InstitutionKind, _ name: String, at c: CommunityInfo, phone: String? = nil,
+            beds: Int? = nil, nursingBeds: Int? = nil
+        ) {
             let district = map.districts[c.district]
             let way = random.pick(c.ways)
             let address = c.addressPrefix + way + Phones.decimal(random.int(in: 1...399)) + "号"
             let location = Coordinates(
                 latitude: clamp(c.latitude + random.signedUnit() * 0.002, district.latitudes),
                 longitude: clamp(c.longitude + random.signedUnit() * 0.002, district.longitudes))
-            result.append(NewInstitution(
-                kind: kind, name: name, regionCode: c.code, address: address, location: location,
-                phone: phone ?? Phones.landline(localPrefix: district.landlinePrefix, &random),
-                beds: beds, nursingBeds: nursingBeds))
+            result.append(
+                NewInstitution(
+                    kind: kind, name: name, regionCode: c.code, address: address, location: location,
+                    phone: phone ?? Phones.landline(localPrefix: district.landlinePrefix, &random),
+                    beds: beds, nursingBeds: nursingBeds))
         }
         func withNursing(_ beds: Int) -> Int { Int(Double(beds) * (0.30 + 0.30 * random.unit())) }
 
@@ -43,18 +46,21 @@ enum InstitutionPlanner {
             // Care homes: the district's public welfare home, one or two private ones, and the
             // township homes (敬老院) of a few townships.
             let welfareBeds = random.int(in: 150...400)
-            place(.careHome, district.name + "社会福利院", at: random.pick(urban),
-                  beds: welfareBeds, nursingBeds: withNursing(welfareBeds))
+            place(
+                .careHome, district.name + "社会福利院", at: random.pick(urban),
+                beds: welfareBeds, nursingBeds: withNursing(welfareBeds))
             var words = PlaceNames.careHomeWords.shuffled(using: &random)
             for _ in 0..<random.int(in: 1...2) {
                 let beds = random.int(in: 80...600)
-                place(.careHome, district.name + words.removeLast() + random.pick(PlaceNames.careHomeKinds),
-                      at: random.pick(urban), beds: beds, nursingBeds: withNursing(beds))
+                place(
+                    .careHome, district.name + words.removeLast() + random.pick(PlaceNames.careHomeKinds),
+                    at: random.pick(urban), beds: beds, nursingBeds: withNursing(beds))
             }
             for town in towns.shuffled(using: &random).prefix(random.int(in: 1...2)) {
                 let beds = random.int(in: 50...120)
-                place(.careHome, district.name + town.name + "敬老院", at: map.communities[town.communities.lowerBound],
-                      beds: beds, nursingBeds: withNursing(beds))
+                place(
+                    .careHome, district.name + town.name + "敬老院", at: map.communities[town.communities.lowerBound],
+                    beds: beds, nursingBeds: withNursing(beds))
             }
 
             for c in urban.shuffled(using: &random).prefix(random.int(in: 2...4)) {
@@ -63,21 +69,24 @@ enum InstitutionPlanner {
 
             for v in villages.shuffled(using: &random).prefix(random.int(in: 3...6)) {
                 let townName = map.streets[v.street].name
-                place(.ruralHappinessHome, townName + v.name + "农村幸福院", at: v,
-                      beds: random.int(in: 10...30), nursingBeds: 0)
+                place(
+                    .ruralHappinessHome, townName + v.name + "农村幸福院", at: v,
+                    beds: random.int(in: 10...30), nursingBeds: 0)
             }
 
             place(.homeCareCentre, district.name + "居家养老服务中心", at: random.pick(urban))
             for street in streets where street.isUrban && random.chance(0.5) {
-                place(.homeCareCentre, district.name + street.name + "居家养老服务站",
-                      at: map.communities[street.communities.lowerBound])
+                place(
+                    .homeCareCentre, district.name + street.name + "居家养老服务站",
+                    at: map.communities[street.communities.lowerBound])
             }
 
             for street in streets {
                 let isJiedao = street.name.hasSuffix("街道")
-                place(.communityHealthCentre,
-                      district.name + street.name + (isJiedao ? "社区卫生服务中心" : "卫生院"),
-                      at: map.communities[street.communities.lowerBound])
+                place(
+                    .communityHealthCentre,
+                    district.name + street.name + (isJiedao ? "社区卫生服务中心" : "卫生院"),
+                    at: map.communities[street.communities.lowerBound])
             }
         }
         return result

@@ -43,8 +43,9 @@ public struct SyntheticCity: Sendable {
         self.timestamp = Date(timeIntervalSince1970: Double(referenceDate.daysSinceEpoch * 86_400 + 3_600))
         self.model = ElderModel(map: map, referenceDate: referenceDate)
         self.random = RandomSource(seed: seed, stream: 3)
-        self.ids = IDAllocator(districtCount: map.districts.count, firstDay: model.firstBirthDay,
-                               lastDay: model.lastBirthDay)
+        self.ids = IDAllocator(
+            districtCount: map.districts.count, firstDay: model.firstBirthDay,
+            lastDay: model.lastBirthDay)
     }
 
     /// The next synthetic elder. Deterministic: the same seed gives the same sequence.
@@ -63,8 +64,9 @@ public struct SyntheticCity: Sendable {
             ageIndex = birthDate.years(until: referenceDate) - Demography.youngestAge
         }
         let age = Demography.youngestAge + ageIndex
-        let nationalId = IDNumber.make(region: m.districtNumbers[district], year: birthDate.year,
-                                       month: birthDate.month, day: birthDate.day, sequence: sequence)
+        let nationalId = IDNumber.make(
+            region: m.districtNumbers[district], year: birthDate.year,
+            month: birthDate.month, day: birthDate.day, sequence: sequence)
 
         let generation: NamePicker.Generation = birthDate.year < 1950 ? .old : .young
         let surname = m.names.surname(&random)
@@ -73,15 +75,19 @@ public struct SyntheticCity: Sendable {
 
         // Household and health.
         let roll = random.unit()
-        let living: LivingSituation = roll < m.aloneShare[ageIndex] ? .alone
+        let living: LivingSituation =
+            roll < m.aloneShare[ageIndex]
+            ? .alone
             : roll < m.aloneShare[ageIndex] + (female ? m.spouseShareFemale[ageIndex] : m.spouseShareMale[ageIndex])
-            ? .withSpouse : .withFamily
+                ? .withSpouse : .withFamily
         let careRoll = random.unit()
-        let care: CareLevel = careRoll < m.disabledShare[ageIndex] ? .disabled
+        let care: CareLevel =
+            careRoll < m.disabledShare[ageIndex]
+            ? .disabled
             : careRoll < m.disabledShare[ageIndex] + m.semiDisabledShare[ageIndex] ? .semiDisabled : .selfCare
 
         // Subsidies, in SubsidyCategory.allCases order (as the store gives them back).
-        var supported = false   // 三无/五保: no family obliged to support them
+        var supported = false  // 三无/五保: no family obliged to support them
         var categories: [SubsidyCategory] = []
         if living == .alone {
             if community.isVillage {
@@ -97,8 +103,9 @@ public struct SyntheticCity: Sendable {
         if care == .disabled && random.chance(0.6) { categories.append(.disabled) }
         if age >= 80 { categories.append(.highAge) }
 
-        let consent = Consent(shareHealthArchive: random.chance(0.70), useLocation: random.chance(0.90),
-                              notifyFamily: random.chance(0.95))
+        let consent = Consent(
+            shareHealthArchive: random.chance(0.70), useLocation: random.chance(0.90),
+            notifyFamily: random.chance(0.95))
 
         let address = makeAddress(community)
         let location = Coordinates(
@@ -110,8 +117,9 @@ public struct SyntheticCity: Sendable {
             phone: phone, address: address, location: location, regionCode: community.code,
             livingSituation: living, careLevel: care, categories: categories, consent: consent,
             status: .active, version: 1, createdAt: timestamp, updatedAt: timestamp)
-        let contacts = makeContacts(surname: surname, female: female, generation: generation,
-                                    living: living, withoutFamily: supported)
+        let contacts = makeContacts(
+            surname: surname, female: female, generation: generation,
+            living: living, withoutFamily: supported)
         let devices = makeDevices(living: living, care: care)
         return SyntheticElder(elder: elder, contacts: contacts, devices: devices)
     }
@@ -145,8 +153,10 @@ public struct SyntheticCity: Sendable {
     }
 
     /// 1–3 contacts in call order: usually a child or the spouse first.
-    private mutating func makeContacts(surname: String, female: Bool, generation: NamePicker.Generation,
-                                       living: LivingSituation, withoutFamily: Bool) -> [NewContact] {
+    private mutating func makeContacts(
+        surname: String, female: Bool, generation: NamePicker.Generation,
+        living: LivingSituation, withoutFamily: Bool
+    ) -> [NewContact] {
         let names = model.names
         let roll = random.unit()
         let count = roll < 0.25 ? 1 : roll < 0.70 ? 2 : 3
@@ -171,12 +181,19 @@ public struct SyntheticCity: Sendable {
                 }
             } else {
                 let r = random.below(100)
-                if living == .withSpouse && !spouseUsed && r < 20 { relation = .spouse }
-                else if r < 48 { relation = .son }
-                else if r < 74 { relation = .daughter }
-                else if r < 84 { relation = .daughterInLaw }
-                else if r < 94 { relation = .neighbour }
-                else { relation = .communityWorker }
+                if living == .withSpouse && !spouseUsed && r < 20 {
+                    relation = .spouse
+                } else if r < 48 {
+                    relation = .son
+                } else if r < 74 {
+                    relation = .daughter
+                } else if r < 84 {
+                    relation = .daughterInLaw
+                } else if r < 94 {
+                    relation = .neighbour
+                } else {
+                    relation = .communityWorker
+                }
             }
             if relation == .spouse { spouseUsed = true }
 
@@ -184,7 +201,8 @@ public struct SyntheticCity: Sendable {
             let keyChance: Double
             switch relation {
             case .spouse:
-                name = (female ? husbandSurname : names.surname(&random))
+                name =
+                    (female ? husbandSurname : names.surname(&random))
                     + names.givenName(generation, female: !female, &random)
                 keyChance = 1
             case .son:

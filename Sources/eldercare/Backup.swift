@@ -21,7 +21,9 @@ struct Backup: AsyncParsableCommand {
         let database = try options.openDatabase(settings)
         do {
             let report = try await database.backup(to: path)
-            print("backed up \(report.bytes) bytes (\(report.migrations.count) migrations) to \(report.path) in \(String(format: "%.2f", report.seconds)) s; integrity check ok")
+            print(
+                "backed up \(report.bytes) bytes (\(report.migrations.count) migrations) to \(report.path) in \(String(format: "%.2f", report.seconds)) s; integrity check ok"
+            )
         } catch let error as StoreError {
             throw CLIError(error.description)
         }

@@ -59,12 +59,13 @@ struct ConsoleBenchmark: ParsableCommand {
         let districts = ["玉州区", "福绵区", "容县", "陆川县", "博白县", "兴业县", "北流市"]
         let codes: [AlarmCode] = [.sos, .fall, .smoke, .inactivity, .lowBattery, .doorOpenNight]
         return (0..<count).map { i in
-            CallSummary(id: Int64(100_000 + i), elderId: Int64(i), elderName: names[i % names.count], age: 60 + i % 40,
-                        regionCode: "450902000000", district: districts[i % districts.count], deviceId: "SOS-\(i)",
-                        code: codes[i % codes.count], priority: Priority(rawValue: 1 + i % 4) ?? .p1, reason: "benchmark",
-                        status: i % 3 == 0 ? .claimed : .new, eventCount: 1, openedAt: now.addingTimeInterval(-Double(i % 7200)),
-                        lastEventAt: now, claimedBy: i % 3 == 0 ? Claimant(accountId: 8, name: "李明") : nil,
-                        escalated: i % 17 == 0, version: 1)
+            CallSummary(
+                id: Int64(100_000 + i), elderId: Int64(i), elderName: names[i % names.count], age: 60 + i % 40,
+                regionCode: "450902000000", district: districts[i % districts.count], deviceId: "SOS-\(i)",
+                code: codes[i % codes.count], priority: Priority(rawValue: 1 + i % 4) ?? .p1, reason: "benchmark",
+                status: i % 3 == 0 ? .claimed : .new, eventCount: 1, openedAt: now.addingTimeInterval(-Double(i % 7200)),
+                lastEventAt: now, claimedBy: i % 3 == 0 ? Claimant(accountId: 8, name: "李明") : nil,
+                escalated: i % 17 == 0, version: 1)
         }
     }
 
@@ -74,7 +75,8 @@ struct ConsoleBenchmark: ParsableCommand {
 
     static func residentMegabytes() -> String {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        let kb = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        let kb =
+            status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return String(format: "%.1f", Double(kb) / 1024)
     }
 }

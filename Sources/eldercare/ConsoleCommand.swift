@@ -52,7 +52,8 @@ struct ConsoleCommand: AsyncParsableCommand {
         if let fromEnvironment = environment["ELDERCARE_TOKEN"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
-        throw CLIError("No token: set ELDERCARE_TOKEN, or pass --token-file PATH (or --token). "
-            + "A supervisor issues one with: eldercare token create --role operator --name 'Your Name'")
+        throw CLIError(
+            "No token: set ELDERCARE_TOKEN, or pass --token-file PATH (or --token). "
+                + "A supervisor issues one with: eldercare token create --role operator --name 'Your Name'")
     }
 }

@@ -37,34 +37,38 @@ struct Demo: AsyncParsableCommand {
         let elderId = sample?.id ?? 1
         let every = simulateEvery
         let deviceLog = (settings.storage.dataDirectory as NSString).appendingPathComponent("demo-devices.log")
-        try await ServerRunner(settings: settings, options: options, onRunning: { port in
-            let base = "http://\(host):\(port)"
-            if every > 0 {
-                Task.detached { await DemoTraffic(baseURL: base, adminToken: admin.token, every: every, logPath: deviceLog).run() }
+        try await ServerRunner(
+            settings: settings, options: options,
+            onRunning: { port in
+                let base = "http://\(host):\(port)"
+                if every > 0 {
+                    Task.detached { await DemoTraffic(baseURL: base, adminToken: admin.token, every: every, logPath: deviceLog).run() }
+                }
+                print(
+                    """
+
+                    The eldercare platform is running at \(base) (database: \(settings.databasePath)).
+                    Tokens for this run:
+                      ADMIN=\(admin.token)
+                      OPERATOR=\(op.token)
+
+                    Try, in another terminal (paste the two token lines first):
+                      curl -s \(base)/ready
+                      curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?limit=3'
+                      curl -s -H "Authorization: Bearer $OPERATOR" \(base)/v1/elders/\(elderId)/contacts
+                      curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/calls?limit=5'        # simulated alarms arrive every \(every) s
+                      curl -sN -H "Authorization: Bearer $OPERATOR" \(base)/v1/calls/stream         # the live feed
+                      .build/debug/eldercare console --server \(base) --token "$OPERATOR"     # the operator console
+                      curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?region=450902&q=%E7%8E%8B&limit=5'
+                      curl -s -H "Authorization: Bearer $ADMIN" '\(base)/v1/institutions?kind=care_home&limit=3'
+                      curl -s -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -X POST \(base)/v1/regions -d '{}'    # 403: operators cannot
+                      curl -s \(base)/metrics | head
+
+                    Stop with Ctrl-C.
+                    """)
+                // Standard output is block-buffered when it is a file or a pipe; the tokens must show now.
+                fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
             }
-            print("""
-
-                The eldercare platform is running at \(base) (database: \(settings.databasePath)).
-                Tokens for this run:
-                  ADMIN=\(admin.token)
-                  OPERATOR=\(op.token)
-
-                Try, in another terminal (paste the two token lines first):
-                  curl -s \(base)/ready
-                  curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?limit=3'
-                  curl -s -H "Authorization: Bearer $OPERATOR" \(base)/v1/elders/\(elderId)/contacts
-                  curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/calls?limit=5'        # simulated alarms arrive every \(every) s
-                  curl -sN -H "Authorization: Bearer $OPERATOR" \(base)/v1/calls/stream         # the live feed
-                  .build/debug/eldercare console --server \(base) --token "$OPERATOR"     # the operator console
-                  curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?region=450902&q=%E7%8E%8B&limit=5'
-                  curl -s -H "Authorization: Bearer $ADMIN" '\(base)/v1/institutions?kind=care_home&limit=3'
-                  curl -s -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -X POST \(base)/v1/regions -d '{}'    # 403: operators cannot
-                  curl -s \(base)/metrics | head
-
-                Stop with Ctrl-C.
-                """)
-            // Standard output is block-buffered when it is a file or a pipe; the tokens must show now.
-            fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
-        }).run()
+        ).run()
     }
 }

@@ -10,6 +10,8 @@ struct Eldercare: AsyncParsableCommand {
             Configuration comes from Config/eldercare.json (or --config FILE), then ELDERCARE_* environment \
             variables, then flags; see Docs/configuration.md.
             """,
-        subcommands: [Serve.self, Demo.self, Migrate.self, Seed.self, Token.self, Backup.self, ConsoleCommand.self,
-                      ConsoleBenchmark.self, WriterBenchmark.self])
+        subcommands: [
+            Serve.self, Demo.self, Migrate.self, Seed.self, Token.self, Backup.self, ConsoleCommand.self,
+            ConsoleBenchmark.self, WriterBenchmark.self,
+        ])
 }

@@ -31,8 +31,9 @@ struct GlobalOptions: ParsableArguments {
         overrides["storage.dataDirectory"] = dataDir
         overrides["log.level"] = logLevel
         do {
-            return try await CareSettingsLoader.load(file: config, environment: ProcessInfo.processInfo.environment,
-                                                     overrides: overrides)
+            return try await CareSettingsLoader.load(
+                file: config, environment: ProcessInfo.processInfo.environment,
+                overrides: overrides)
         } catch {
             throw CLIError("\(error)")
         }
@@ -43,8 +44,9 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try CareDatabase.open(
                 at: settings.databasePath, schema: CareServer.schema,
-                options: .init(busyTimeoutMilliseconds: settings.storage.busyTimeoutMilliseconds,
-                               maximumReaderCount: settings.storage.maximumReaderCount))
+                options: .init(
+                    busyTimeoutMilliseconds: settings.storage.busyTimeoutMilliseconds,
+                    maximumReaderCount: settings.storage.maximumReaderCount))
         } catch {
             throw CLIError("Could not open the database at \(settings.databasePath): \(error)")
         }

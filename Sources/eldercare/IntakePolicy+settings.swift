@@ -24,7 +24,9 @@ extension IntakePolicy {
     static func triageRules(at path: String) throws -> TriageRules {
         guard let data = FileManager.default.contents(atPath: path) else {
             if path == CareSettings.Emergency().triageRulesFile { return .default }
-            throw CLIError("Configuration key emergency.triageRulesFile has value \"\(path)\", but no file is there; it must name a readable triage rules file such as Config/triage.json.")
+            throw CLIError(
+                "Configuration key emergency.triageRulesFile has value \"\(path)\", but no file is there; it must name a readable triage rules file such as Config/triage.json."
+            )
         }
         do {
             return try TriageRules(decodingJSON: data)
@@ -37,8 +39,10 @@ extension IntakePolicy {
 extension EscalationPolicy {
     /// The escalation deadlines the `emergency.*` settings describe.
     init(_ e: CareSettings.Emergency) {
-        self.init(unclaimedAfter: SecondsByPriority(p1: e.escalateUnclaimedP1Seconds, p2: e.escalateUnclaimedP2Seconds,
-                                                    p3: e.escalateUnclaimedP3Seconds, p4: e.escalateUnclaimedP4Seconds),
-                  responderOnSceneWithin: e.responderOnSceneSeconds, followUpWithin: e.followUpWithinSeconds)
+        self.init(
+            unclaimedAfter: SecondsByPriority(
+                p1: e.escalateUnclaimedP1Seconds, p2: e.escalateUnclaimedP2Seconds,
+                p3: e.escalateUnclaimedP3Seconds, p4: e.escalateUnclaimedP4Seconds),
+            responderOnSceneWithin: e.responderOnSceneSeconds, followUpWithin: e.followUpWithinSeconds)
     }
 }

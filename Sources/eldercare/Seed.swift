@@ -31,7 +31,9 @@ struct Seed: AsyncParsableCommand {
         let database = try options.openDatabase(settings)
         try await database.migrate()
         let report = try CitySeeder(elders: elders, seed: seed, quiet: quiet).seed(database)
-        print("seeded \(report.elders) elders, \(report.contacts) contacts, \(report.devices) devices, \(report.regions) regions, \(report.institutions) institutions in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.elders) / max(report.seconds, 0.001))) elders/s) into \(settings.databasePath)")
+        print(
+            "seeded \(report.elders) elders, \(report.contacts) contacts, \(report.devices) devices, \(report.regions) regions, \(report.institutions) institutions in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.elders) / max(report.seconds, 0.001))) elders/s) into \(settings.databasePath)"
+        )
         try database.close()
     }
 }
@@ -53,12 +55,15 @@ struct CitySeeder {
             regions: city.regions, institutions: institutions, elderCount: total, seed: seed,
             nextElder: {
                 let next = city.nextElder()
-                return BulkElder(elder: next.elder, contacts: next.contacts,
-                                 devices: next.devices.map { (type: $0.type, heartbeatSeconds: $0.heartbeatSeconds) })
+                return BulkElder(
+                    elder: next.elder, contacts: next.contacts,
+                    devices: next.devices.map { (type: $0.type, heartbeatSeconds: $0.heartbeatSeconds) })
             },
-            progress: quiet ? nil : { written in
-                if written % step == 0 || written == total { print("  \(written) / \(total) elders") }
-            })
+            progress: quiet
+                ? nil
+                : { written in
+                    if written % step == 0 || written == total { print("  \(written) / \(total) elders") }
+                })
         do {
             return try database.registry.bulkLoad(load)
         } catch let error as StoreError {

@@ -33,8 +33,9 @@ struct ServerRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "eldercare")
         let database = try options.openDatabase(settings)
-        let server = try CareServer(settings: settings, database: database, metrics: registry, logger: logger,
-                                intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency))
+        let server = try CareServer(
+            settings: settings, database: database, metrics: registry, logger: logger,
+            intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency))
         let host = settings.server.host
         try await server.run { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "database": "\(settings.databasePath)"])

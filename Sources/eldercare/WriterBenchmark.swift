@@ -55,8 +55,9 @@ struct WriterBenchmark: AsyncParsableCommand {
         }
         pool = Array(pool.prefix(devices))
         guard !pool.isEmpty else { throw CLIError("The database has no active devices: seed it first (eldercare seed).") }
-        let writer = IntakeWriter(calls: CallStore(database, escalation: EscalationPolicy(settings.emergency)), policy: try IntakePolicy(settings.emergency),
-                                  gatherFor: .microseconds(Int(gatherMilliseconds * 1000)))
+        let writer = IntakeWriter(
+            calls: CallStore(database, escalation: EscalationPolicy(settings.emergency)), policy: try IntakePolicy(settings.emergency),
+            gatherFor: .microseconds(Int(gatherMilliseconds * 1000)))
         let devicesUsed = pool
         let run = BenchmarkRun(warmup: warmup, duration: duration)
         print("\(submitters) submitters, \(devicesUsed.count) devices, warm-up \(warmup) s, measuring \(duration) s")
@@ -68,8 +69,9 @@ struct WriterBenchmark: AsyncParsableCommand {
                         let device = devicesUsed[(submitter &* 7919 &+ n &* 104_729) % devicesUsed.count]
                         let now = Date()
                         let ref = "wb-\(submitter)-\(n)"
-                        let event = DeviceEvent(ref: ref, kind: .alarm, code: n % 2 == 0 ? .sos : .fall, occurredAt: now,
-                                                location: EventLocation(area: .bathroom), battery: 80)
+                        let event = DeviceEvent(
+                            ref: ref, kind: .alarm, code: n % 2 == 0 ? .sos : .fall, occurredAt: now,
+                            location: EventLocation(area: .bathroom), battery: 80)
                         let body = Data(#"{"ref":"\#(ref)","kind":"alarm","code":"sos"}"#.utf8)
                         _ = try await writer.submit(IncomingEvent(device: device, event: event, body: body, receivedAt: now))
                         if measuring { run.count() }
@@ -80,8 +82,10 @@ struct WriterBenchmark: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let (events, cpu) = run.result()
-        print(String(format: "%.0f events/s durable (%d in %.1f s); process CPU %.1f µs per event",
-                     Double(events) / duration, events, duration, cpu / Double(max(events, 1)) * 1e6))
+        print(
+            String(
+                format: "%.0f events/s durable (%d in %.1f s); process CPU %.1f µs per event",
+                Double(events) / duration, events, duration, cpu / Double(max(events, 1)) * 1e6))
         try database.close()
     }
 }

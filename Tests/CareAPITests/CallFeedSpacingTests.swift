@@ -1,5 +1,6 @@
-@testable import CareAPI
 import Testing
+
+@testable import CareAPI
 
 /// How the live feed spaces its broadcasts: a control room of a few consoles gets every change
 /// at once; a large one gets fewer, larger writes, never more than 20 ms apart.

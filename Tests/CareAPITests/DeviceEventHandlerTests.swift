@@ -1,4 +1,3 @@
-@testable import CareAPI
 import CareModel
 import CareStore
 import Emergency
@@ -9,6 +8,8 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
 import Testing
+
+@testable import CareAPI
 
 /// The device path in the channel pipeline: what it answers itself, what it passes on to the
 /// router, and that HTTP/1.1's answers stay in request order either way.
@@ -25,8 +26,10 @@ struct DeviceEventHandlerTests {
             let db = server.server.database
             let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1940, month: 3, day: 1)!, sequence: 1)
             let elder = try await db.registry.createElder(
-                try NewElder(name: "测试", nationalId: id.value, phone: nil, address: "玉林市", location: nil,
-                             regionCode: "450902001001", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
+                try NewElder(
+                    name: "测试", nationalId: id.value, phone: nil, address: "玉林市", location: nil,
+                    regionCode: "450902001001", livingSituation: .alone, careLevel: .selfCare
+                ).validated(now: Date()),
                 by: .commandLine)
             let device = try await db.registry.createDevice(NewDevice(id: "DEV-1", type: .sosPendant, elderId: elder.id), by: .commandLine)
             let intake = server.server.intake, readiness = server.server.readiness
@@ -46,10 +49,15 @@ struct DeviceEventHandlerTests {
             fields[.contentType] = "application/json"
             if close { fields[.connection] = "close" }
             fields[.eventTimestamp] = ts
-            fields[.eventSignature] = signature ?? EventSignature.sign(method: "POST", path: path.split(separator: "?")[0].description,
-                                                                       timestamp: ts, body: Data(body.utf8), secret: secret)
-            return [.head(HTTPRequest(method: .post, scheme: "http", authority: "test", path: path, headerFields: fields)),
-                    .body(ByteBuffer(string: body)), .end(nil)]
+            fields[.eventSignature] =
+                signature
+                ?? EventSignature.sign(
+                    method: "POST", path: path.split(separator: "?")[0].description,
+                    timestamp: ts, body: Data(body.utf8), secret: secret)
+            return [
+                .head(HTTPRequest(method: .post, scheme: "http", authority: "test", path: path, headerFields: fields)),
+                .body(ByteBuffer(string: body)), .end(nil),
+            ]
         }
 
         static let health: [HTTPRequestPart] = [

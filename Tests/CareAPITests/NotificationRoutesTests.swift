@@ -1,11 +1,12 @@
-@testable import CareAPI
 import CareModel
 import CareStore
 import Foundation
-import Notifications
 import HTTPTypes
 import HummingbirdTesting
+import Notifications
 import Testing
+
+@testable import CareAPI
 
 /// The notification routes over HTTP: listing with filters, dead letters, requeue, and both
 /// ways of acknowledging. Notifications are made through the store directly (the worker's own
@@ -17,35 +18,41 @@ struct NotificationRoutesTests {
     static func seed(_ database: CareDatabase) async throws {
         let now = Date()
         let notifications = NotificationStore(database)
-        try await database.enqueueOutbox([
-            OutboxEntry(topic: .callOpened, key: "call:9:opened", elderId: nil, callId: 9, payload: [:]),
-            OutboxEntry(topic: .bookingConfirmed, key: "booking:4:confirmed", elderId: nil, callId: nil, payload: [:]),
-        ], at: now)
+        try await database.enqueueOutbox(
+            [
+                OutboxEntry(topic: .callOpened, key: "call:9:opened", elderId: nil, callId: 9, payload: [:]),
+                OutboxEntry(topic: .bookingConfirmed, key: "booking:4:confirmed", elderId: nil, callId: nil, payload: [:]),
+            ], at: now)
         _ = try await notifications.fanOutOutbox(now: now, limit: 10) { context in
             if context.message.topic == "call_opened" {
                 return FanOutPlan(notifications: [
-                    PlannedNotification(key: "call:9:opened:family_contact:1", urgency: .critical,
-                                        recipient: NotificationRecipient(kind: .familyContact, id: 1, name: "李明", phone: "13800000001"),
-                                        channels: [.sms, .push], title: "紧急呼叫", text: "紧急", due: now, chainStep: 1, ackToken: "tok-a"),
-                    PlannedNotification(key: "call:9:opened:family_contact:2", urgency: .critical,
-                                        recipient: NotificationRecipient(kind: .familyContact, id: 2, name: "李娟", phone: "13800000002"),
-                                        channels: [.sms, .push], title: "紧急呼叫", text: "紧急", due: now.addingTimeInterval(3600),
-                                        chainStep: 2, ackToken: "tok-b"),
+                    PlannedNotification(
+                        key: "call:9:opened:family_contact:1", urgency: .critical,
+                        recipient: NotificationRecipient(kind: .familyContact, id: 1, name: "李明", phone: "13800000001"),
+                        channels: [.sms, .push], title: "紧急呼叫", text: "紧急", due: now, chainStep: 1, ackToken: "tok-a"),
+                    PlannedNotification(
+                        key: "call:9:opened:family_contact:2", urgency: .critical,
+                        recipient: NotificationRecipient(kind: .familyContact, id: 2, name: "李娟", phone: "13800000002"),
+                        channels: [.sms, .push], title: "紧急呼叫", text: "紧急", due: now.addingTimeInterval(3600),
+                        chainStep: 2, ackToken: "tok-b"),
                 ])
             }
             return FanOutPlan(notifications: [
-                PlannedNotification(key: "booking:4:confirmed:provider:3", urgency: .normal,
-                                    recipient: NotificationRecipient(kind: .provider, id: 3, name: "康乐家政", phone: nil),
-                                    channels: [.webhook], title: "预约已确认", text: "新预约", due: now),
+                PlannedNotification(
+                    key: "booking:4:confirmed:provider:3", urgency: .normal,
+                    recipient: NotificationRecipient(kind: .provider, id: 3, name: "康乐家政", phone: nil),
+                    channels: [.webhook], title: "预约已确认", text: "新预约", due: now)
             ])
         }
         let claimed = try await notifications.claimDueNotifications(now: now, limit: 10, lease: 60)
         #expect(claimed.count == 2)
-        try await notifications.recordDeliveries(claimed.map { c in
-            DeliveryRecord(id: c.id, attempt: c.attempt, channels: c.channels, channel: c.channels[0], startedAt: now, latencyMs: 12,
-                           httpStatus: c.topic == "call_opened" ? 200 : 410, error: c.topic == "call_opened" ? nil : "HTTP 410",
-                           next: c.topic == "call_opened" ? .sent(channelIndex: 0) : .dead(channelIndex: 0))
-        }, now: now)
+        try await notifications.recordDeliveries(
+            claimed.map { c in
+                DeliveryRecord(
+                    id: c.id, attempt: c.attempt, channels: c.channels, channel: c.channels[0], startedAt: now, latencyMs: 12,
+                    httpStatus: c.topic == "call_opened" ? 200 : 410, error: c.topic == "call_opened" ? nil : "HTTP 410",
+                    next: c.topic == "call_opened" ? .sent(channelIndex: 0) : .dead(channelIndex: 0))
+            }, now: now)
     }
 
     @Test func listingFiltersAndDeadLetters() async throws {
@@ -143,8 +150,9 @@ struct NotificationRoutesTests {
             // Opening the page (as a chat app's link preview would) did not acknowledge.
             #expect(try await t.server.notifier.store.notification(id: 1).acknowledgedAt == nil)
 
-            let form = try await client.send(.post, "/v1/acks/tok-a",
-                                             headers: [.contentType: "application/x-www-form-urlencoded"])
+            let form = try await client.send(
+                .post, "/v1/acks/tok-a",
+                headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(form.status == .ok && form.text.contains("已确认收到"))
             let view = try await t.server.notifier.store.notification(id: 1)
             #expect(view.acknowledgedBy == "link" && view.acknowledgedAt != nil)

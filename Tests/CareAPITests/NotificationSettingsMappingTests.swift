@@ -1,8 +1,9 @@
-@testable import CareAPI
 import CareConfig
 import CareModel
 import Notifications
 import Testing
+
+@testable import CareAPI
 
 @Suite("The notifications worker's settings from configuration")
 struct NotificationSettingsMappingTests {

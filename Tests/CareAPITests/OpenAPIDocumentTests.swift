@@ -1,7 +1,8 @@
-@testable import CareAPI
 import Foundation
 import Hummingbird
 import Testing
+
+@testable import CareAPI
 
 @Suite("The OpenAPI document")
 struct OpenAPIDocumentTests {
@@ -32,11 +33,13 @@ struct OpenAPIDocumentTests {
     @Test func describesExactlyTheRoutesTheServerRegisters() async throws {
         let t = try await TestServer.make()
         defer { t.remove() }
-        let registered = Set(t.server.buildRouter().routes.map { route in
-            "\(route.method) " + route.path.description.split(separator: "/").map { part in
-                part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
-            }.reduce("") { $0 + "/" + $1 }
-        })
+        let registered = Set(
+            t.server.buildRouter().routes.map { route in
+                "\(route.method) "
+                    + route.path.description.split(separator: "/").map { part in
+                        part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                    }.reduce("") { $0 + "/" + $1 }
+            })
         let documented = try Self.documentedRoutes()
         #expect(registered.count == t.server.routes.count)
         #expect(registered.subtracting(documented).sorted() == [], "registered but not documented")

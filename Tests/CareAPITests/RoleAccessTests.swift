@@ -1,9 +1,10 @@
-@testable import CareAPI
 import CareModel
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+
+@testable import CareAPI
 
 @Suite("Roles against routes")
 struct RoleAccessTests {
@@ -42,10 +43,11 @@ struct RoleAccessTests {
                 }
                 for role in Role.allCases {
                     let r = try await client.send(route.method, uri, token: t.tokens[role], json: body, headers: headers)
-                    let allowed: Bool = switch route.access {
-                    case .permission(let p): role.allows(p)
-                    default: true
-                    }
+                    let allowed: Bool =
+                        switch route.access {
+                        case .permission(let p): role.allows(p)
+                        default: true
+                        }
                     if allowed {
                         #expect(r.status != .forbidden && r.status != .unauthorized, "\(role) \(route.method) \(route.path): \(r.status)")
                     } else {
@@ -61,7 +63,8 @@ struct RoleAccessTests {
         let t = try await TestServer.make()
         defer { t.remove() }
         try await t.test { client in
-            #expect(try await client.send(.get, "/v1/regions", token: "ec_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").status == .unauthorized)
+            #expect(
+                try await client.send(.get, "/v1/regions", token: "ec_aaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").status == .unauthorized)
             let r = try await client.execute(uri: "/v1/regions", method: .get, headers: [.authorization: "Basic abc"])
             #expect(r.status == .unauthorized)
             #expect(r.headers[.wwwAuthenticate] == "Bearer")
@@ -74,8 +77,10 @@ struct RoleAccessTests {
         try await t.test { client in
             let created = try await client.send(.post, "/v1/elders", token: t.tokens[.admin], json: elderJSON())
             #expect(created.status == .created)
-            for (role, expected) in [(Role.operator, "110105********002X"), (.auditor, "110105********002X"),
-                                     (.agency, "11010519491231002X"), (.supervisor, "11010519491231002X")] {
+            for (role, expected) in [
+                (Role.operator, "110105********002X"), (.auditor, "110105********002X"),
+                (.agency, "11010519491231002X"), (.supervisor, "11010519491231002X"),
+            ] {
                 let r = try await client.send(.get, "/v1/elders/1", token: t.tokens[role])
                 #expect(try r.decode(Elder.self).nationalId == expected, "\(role)")
                 let list = try await client.send(.get, "/v1/elders", token: t.tokens[role])

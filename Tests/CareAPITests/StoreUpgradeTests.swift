@@ -1,4 +1,3 @@
-@testable import CareAPI
 import CareModel
 import CareStore
 import Emergency
@@ -6,6 +5,8 @@ import Foundation
 import GRDB
 import Notifications
 import Testing
+
+@testable import CareAPI
 
 /// A database written by the build before the stores were split (commit 2aa94cd: one migrator,
 /// `v1-registry` … `v5-lean-call-index`) opens, migrates and serves under the split schema, with
@@ -19,16 +20,19 @@ struct StoreUpgradeTests {
 
     /// Every table and view with its row count, and every index, as the file now holds them.
     static func inventory(_ db: Database) throws -> (counts: [String: Int], indexes: Set<String>, columns: [String: [String]]) {
-        let tables = try String.fetchAll(db, sql: """
-            SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
-                AND name NOT LIKE 'elder_name_search_%' AND name <> 'grdb_migrations' ORDER BY name
-            """)
+        let tables = try String.fetchAll(
+            db,
+            sql: """
+                SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
+                    AND name NOT LIKE 'elder_name_search_%' AND name <> 'grdb_migrations' ORDER BY name
+                """)
         var counts: [String: Int] = [:], columns: [String: [String]] = [:]
         for table in tables {
             counts[table] = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\"")
             columns[table] = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map { $0["name"] }
         }
-        let indexes = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"))
+        let indexes = Set(
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%'"))
         return (counts, indexes, columns)
     }
 
@@ -66,8 +70,9 @@ struct StoreUpgradeTests {
         let open = try await calls.callSummaries(CallFilter(), page: PageRequest(limit: 50))
         #expect(!open.items.isEmpty)
         let first = try #require(open.items.first)
-        let claimed = try await calls.act(on: first.id, .note("after the upgrade"), expectedVersion: nil,
-                                          by: CallActor(accountId: 1, name: "王芳"))
+        let claimed = try await calls.act(
+            on: first.id, .note("after the upgrade"), expectedVersion: nil,
+            by: CallActor(accountId: 1, name: "王芳"))
         #expect(claimed.timeline.last?.action == "note")
         #expect(try await calls.callChanges(after: 0, limit: 1000).count == before.counts["change_log"]! + 1)
         let sent = try await NotificationStore(database).notifications(NotificationFilter(), page: PageRequest(limit: 100))

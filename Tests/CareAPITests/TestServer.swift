@@ -1,4 +1,3 @@
-@testable import CareAPI
 import CareConfig
 import CareModel
 import CareStore
@@ -9,6 +8,8 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Prometheus
+
+@testable import CareAPI
 
 /// A server over a fresh database, with one token per role, driven in-process.
 struct TestServer: Sendable {
@@ -23,16 +24,19 @@ struct TestServer: Sendable {
         var settings = CareSettings()
         settings.server.maxBodyBytes = bodyLimit
         settings.pagination.maximumLimit = 100
-        let server = try CareServer(settings: settings, database: database, metrics: PrometheusCollectorRegistry(),
-                                logger: Logger(label: "test"), readiness: Readiness(ready: ready))
+        let server = try CareServer(
+            settings: settings, database: database, metrics: PrometheusCollectorRegistry(),
+            logger: Logger(label: "test"), readiness: Readiness(ready: ready))
         var t = TestServer(server: server, folder: folder)
         for role in Role.allCases {
             t.tokens[role] = try await database.issueToken(role: role, name: "test-\(role.rawValue)", by: .commandLine).1.token
         }
-        for r in [Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
-                  Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000"),
-                  Region(code: "450902001000", name: "玉城街道", level: .street, parentCode: "450902000000"),
-                  Region(code: "450902001001", name: "大南社区", level: .community, parentCode: "450902001000")] {
+        for r in [
+            Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
+            Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000"),
+            Region(code: "450902001000", name: "玉城街道", level: .street, parentCode: "450902000000"),
+            Region(code: "450902001001", name: "大南社区", level: .community, parentCode: "450902001000"),
+        ] {
             _ = try await database.registry.createRegion(r, by: .commandLine)
         }
         return t
@@ -53,8 +57,10 @@ struct TestServer: Sendable {
 extension TestClientProtocol {
     /// Sends JSON (or raw text) with an optional bearer token.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
-              headers extra: HTTPFields = [:]) async throws -> TestResponse {
+    func send(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
         var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }

@@ -114,13 +114,15 @@ struct CareLoggingTests {
         #expect(object["error.message"] as? String == "no elder with id 110105********002X")
     }
 
-    @Test("Timestamps are ISO 8601 UTC with milliseconds", arguments: [
-        (1_795_399_880.123, "2026-11-23T02:11:20.123Z"),
-        (0, "1970-01-01T00:00:00.000Z"),
-        (-0.001, "1969-12-31T23:59:59.999Z"),
-        (951_825_600, "2000-02-29T12:00:00.000Z"),
-        (1_709_251_199.9994, "2024-02-29T23:59:59.999Z"),
-    ])
+    @Test(
+        "Timestamps are ISO 8601 UTC with milliseconds",
+        arguments: [
+            (1_795_399_880.123, "2026-11-23T02:11:20.123Z"),
+            (0, "1970-01-01T00:00:00.000Z"),
+            (-0.001, "1969-12-31T23:59:59.999Z"),
+            (951_825_600, "2000-02-29T12:00:00.000Z"),
+            (1_709_251_199.9994, "2024-02-29T23:59:59.999Z"),
+        ])
     func timestamps(seconds: Double, expected: String) {
         #expect(LogLine.timestamp(Date(timeIntervalSince1970: seconds)) == expected)
     }

@@ -140,35 +140,36 @@ struct CareSettingsLoaderTests {
     func environmentNames() {
         let names = Dictionary(uniqueKeysWithValues: SettingKey.all.map { ($0.name, $0.environmentName) })
         #expect(
-            names == [
-                "server.host": "ELDERCARE_SERVER_HOST",
-                "server.port": "ELDERCARE_SERVER_PORT",
-                "server.maxBodyBytes": "ELDERCARE_SERVER_MAX_BODY_BYTES",
-                "storage.dataDirectory": "ELDERCARE_STORAGE_DATA_DIRECTORY",
-                "storage.fileName": "ELDERCARE_STORAGE_FILE_NAME",
-                "storage.busyTimeoutMilliseconds": "ELDERCARE_STORAGE_BUSY_TIMEOUT_MILLISECONDS",
-                "storage.maximumReaderCount": "ELDERCARE_STORAGE_MAXIMUM_READER_COUNT",
-                "log.level": "ELDERCARE_LOG_LEVEL",
-                "log.format": "ELDERCARE_LOG_FORMAT",
-                "pagination.defaultLimit": "ELDERCARE_PAGINATION_DEFAULT_LIMIT",
-                "pagination.maximumLimit": "ELDERCARE_PAGINATION_MAXIMUM_LIMIT",
-                "emergency.dedupeWindowSeconds": "ELDERCARE_EMERGENCY_DEDUPE_WINDOW_SECONDS",
-                "emergency.cancelWindowSeconds": "ELDERCARE_EMERGENCY_CANCEL_WINDOW_SECONDS",
-                "emergency.signatureWindowBehindSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_BEHIND_SECONDS",
-                "emergency.signatureWindowAheadSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_AHEAD_SECONDS",
-                "emergency.heartbeatGraceSeconds": "ELDERCARE_EMERGENCY_HEARTBEAT_GRACE_SECONDS",
-                "emergency.heartbeatRatePerMinute": "ELDERCARE_EMERGENCY_HEARTBEAT_RATE_PER_MINUTE",
-                "emergency.heartbeatBurst": "ELDERCARE_EMERGENCY_HEARTBEAT_BURST",
-                "emergency.maxEventBytes": "ELDERCARE_EMERGENCY_MAX_EVENT_BYTES",
-                "emergency.triageRulesFile": "ELDERCARE_EMERGENCY_TRIAGE_RULES_FILE",
-                "emergency.escalateUnclaimedP1Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P1_SECONDS",
-                "emergency.escalateUnclaimedP2Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P2_SECONDS",
-                "emergency.escalateUnclaimedP3Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P3_SECONDS",
-                "emergency.escalateUnclaimedP4Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P4_SECONDS",
-                "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
-                "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
-                "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
-            ].merging(Self.notificationEnvironmentNames) { a, _ in a })
+            names
+                == [
+                    "server.host": "ELDERCARE_SERVER_HOST",
+                    "server.port": "ELDERCARE_SERVER_PORT",
+                    "server.maxBodyBytes": "ELDERCARE_SERVER_MAX_BODY_BYTES",
+                    "storage.dataDirectory": "ELDERCARE_STORAGE_DATA_DIRECTORY",
+                    "storage.fileName": "ELDERCARE_STORAGE_FILE_NAME",
+                    "storage.busyTimeoutMilliseconds": "ELDERCARE_STORAGE_BUSY_TIMEOUT_MILLISECONDS",
+                    "storage.maximumReaderCount": "ELDERCARE_STORAGE_MAXIMUM_READER_COUNT",
+                    "log.level": "ELDERCARE_LOG_LEVEL",
+                    "log.format": "ELDERCARE_LOG_FORMAT",
+                    "pagination.defaultLimit": "ELDERCARE_PAGINATION_DEFAULT_LIMIT",
+                    "pagination.maximumLimit": "ELDERCARE_PAGINATION_MAXIMUM_LIMIT",
+                    "emergency.dedupeWindowSeconds": "ELDERCARE_EMERGENCY_DEDUPE_WINDOW_SECONDS",
+                    "emergency.cancelWindowSeconds": "ELDERCARE_EMERGENCY_CANCEL_WINDOW_SECONDS",
+                    "emergency.signatureWindowBehindSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_BEHIND_SECONDS",
+                    "emergency.signatureWindowAheadSeconds": "ELDERCARE_EMERGENCY_SIGNATURE_WINDOW_AHEAD_SECONDS",
+                    "emergency.heartbeatGraceSeconds": "ELDERCARE_EMERGENCY_HEARTBEAT_GRACE_SECONDS",
+                    "emergency.heartbeatRatePerMinute": "ELDERCARE_EMERGENCY_HEARTBEAT_RATE_PER_MINUTE",
+                    "emergency.heartbeatBurst": "ELDERCARE_EMERGENCY_HEARTBEAT_BURST",
+                    "emergency.maxEventBytes": "ELDERCARE_EMERGENCY_MAX_EVENT_BYTES",
+                    "emergency.triageRulesFile": "ELDERCARE_EMERGENCY_TRIAGE_RULES_FILE",
+                    "emergency.escalateUnclaimedP1Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P1_SECONDS",
+                    "emergency.escalateUnclaimedP2Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P2_SECONDS",
+                    "emergency.escalateUnclaimedP3Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P3_SECONDS",
+                    "emergency.escalateUnclaimedP4Seconds": "ELDERCARE_EMERGENCY_ESCALATE_UNCLAIMED_P4_SECONDS",
+                    "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
+                    "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
+                    "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
+                ].merging(Self.notificationEnvironmentNames) { a, _ in a })
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
         #expect(SettingKey.environmentName(for: "emergency.escalateAfter2Minutes") == "ELDERCARE_EMERGENCY_ESCALATE_AFTER2_MINUTES")
@@ -215,9 +216,11 @@ struct CareSettingsLoaderTests {
         let problem = try await #require(throws: ConfigurationProblem.self) {
             try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: ["server.port": value])
         }
-        #expect(problem == ConfigurationProblem(
-            key: "server.port", value: value, allowed: "a whole number from 0 to 65535",
-            source: "command-line flag --port"))
+        #expect(
+            problem
+                == ConfigurationProblem(
+                    key: "server.port", value: value, allowed: "a whole number from 0 to 65535",
+                    source: "command-line flag --port"))
     }
 
     @Test("An unknown log level lists the levels")
@@ -259,22 +262,38 @@ struct CareSettingsLoaderTests {
         #expect(problem.source == "the configuration file \(file.path)")
     }
 
-    @Test("JSON values of the wrong type are refused", arguments: [
-        (#"{"server": {"port": "8080"}}"#, "server.port", "8080", "a whole number from 0 to 65535, written as a JSON number without quotes"),
-        (#"{"server": {"port": true}}"#, "server.port", "true", "a whole number from 0 to 65535, written as a JSON number without quotes"),
-        (#"{"server": {"port": 80.5}}"#, "server.port", "80.5", "a whole number from 0 to 65535"),
-        (#"{"server": {"port": null}}"#, "server.port", "null", "a whole number from 0 to 65535, written as a JSON number without quotes"),
-        (#"{"server": {"host": 5}}"#, "server.host", "5", "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0, written as a JSON string in quotes"),
-        (#"{"server": 5}"#, "server", "5", "an object with the keys host, port, maxBodyBytes"),
-    ])
+    @Test(
+        "JSON values of the wrong type are refused",
+        arguments: [
+            (
+                #"{"server": {"port": "8080"}}"#, "server.port", "8080",
+                "a whole number from 0 to 65535, written as a JSON number without quotes"
+            ),
+            (
+                #"{"server": {"port": true}}"#, "server.port", "true",
+                "a whole number from 0 to 65535, written as a JSON number without quotes"
+            ),
+            (#"{"server": {"port": 80.5}}"#, "server.port", "80.5", "a whole number from 0 to 65535"),
+            (
+                #"{"server": {"port": null}}"#, "server.port", "null",
+                "a whole number from 0 to 65535, written as a JSON number without quotes"
+            ),
+            (
+                #"{"server": {"host": 5}}"#, "server.host", "5",
+                "a non-empty host name or IP address, such as 127.0.0.1 or 0.0.0.0, written as a JSON string in quotes"
+            ),
+            (#"{"server": 5}"#, "server", "5", "an object with the keys host, port, maxBodyBytes"),
+        ])
     func wrongJSONTypes(json: String, key: String, value: String, allowed: String) async throws {
         let file = try TemporaryFile(json)
         defer { file.remove() }
         let problem = try await #require(throws: ConfigurationProblem.self) {
             try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: [:])
         }
-        #expect(problem == ConfigurationProblem(
-            key: key, value: value, allowed: allowed, source: "the configuration file \(file.path)"))
+        #expect(
+            problem
+                == ConfigurationProblem(
+                    key: key, value: value, allowed: allowed, source: "the configuration file \(file.path)"))
     }
 
     @Test("An integral JSON number written with a fraction is accepted")
@@ -286,22 +305,24 @@ struct CareSettingsLoaderTests {
         #expect(settings.log.level == .warning)
     }
 
-    @Test("Each rule refuses its wrong values", arguments: [
-        ("server.host", ""),
-        ("server.maxBodyBytes", "1023"),
-        ("server.maxBodyBytes", "104857601"),
-        ("storage.dataDirectory", ""),
-        ("storage.fileName", ""),
-        ("storage.fileName", "db/eldercare.sqlite"),
-        ("storage.busyTimeoutMilliseconds", "-1"),
-        ("storage.busyTimeoutMilliseconds", "600001"),
-        ("storage.maximumReaderCount", "0"),
-        ("storage.maximumReaderCount", "65"),
-        ("log.format", "yaml"),
-        ("pagination.defaultLimit", "0"),
-        ("pagination.maximumLimit", "0"),
-        ("pagination.maximumLimit", "10001"),
-    ])
+    @Test(
+        "Each rule refuses its wrong values",
+        arguments: [
+            ("server.host", ""),
+            ("server.maxBodyBytes", "1023"),
+            ("server.maxBodyBytes", "104857601"),
+            ("storage.dataDirectory", ""),
+            ("storage.fileName", ""),
+            ("storage.fileName", "db/eldercare.sqlite"),
+            ("storage.busyTimeoutMilliseconds", "-1"),
+            ("storage.busyTimeoutMilliseconds", "600001"),
+            ("storage.maximumReaderCount", "0"),
+            ("storage.maximumReaderCount", "65"),
+            ("log.format", "yaml"),
+            ("pagination.defaultLimit", "0"),
+            ("pagination.maximumLimit", "0"),
+            ("pagination.maximumLimit", "10001"),
+        ])
     func rulesRefuse(key: String, value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
@@ -313,13 +334,15 @@ struct CareSettingsLoaderTests {
         #expect(problem.description.hasPrefix("Configuration key \(key) has value \"\(value)\", but it must be "))
     }
 
-    @Test("Each rule accepts its limits", arguments: [
-        ("server.port", "1"), ("server.port", "65535"),
-        ("server.maxBodyBytes", "1024"), ("server.maxBodyBytes", "104857600"),
-        ("storage.busyTimeoutMilliseconds", "0"), ("storage.busyTimeoutMilliseconds", "600000"),
-        ("storage.maximumReaderCount", "1"), ("storage.maximumReaderCount", "64"),
-        ("pagination.maximumLimit", "10000"), ("pagination.defaultLimit", "500"),
-    ])
+    @Test(
+        "Each rule accepts its limits",
+        arguments: [
+            ("server.port", "1"), ("server.port", "65535"),
+            ("server.maxBodyBytes", "1024"), ("server.maxBodyBytes", "104857600"),
+            ("storage.busyTimeoutMilliseconds", "0"), ("storage.busyTimeoutMilliseconds", "600000"),
+            ("storage.maximumReaderCount", "1"), ("storage.maximumReaderCount", "64"),
+            ("pagination.maximumLimit", "10000"), ("pagination.defaultLimit", "500"),
+        ])
     func rulesAccept(key: String, value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
@@ -393,9 +416,10 @@ struct CareSettingsLoaderTests {
             try await CareSettingsLoader.load(file: file.path, environment: [:], overrides: [:])
         }
         #expect(
-            error == .unknownKey(
-                key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                known: ["server", "storage", "log", "pagination", "emergency", "notifications"]))
+            error
+                == .unknownKey(
+                    key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
+                    known: ["server", "storage", "log", "pagination", "emergency", "notifications"]))
     }
 
     @Test("An unknown override key is refused")

@@ -58,19 +58,21 @@ extension CareSettingsLoaderTests {
 
 @Suite("Notification settings")
 struct NotificationSettingsTests {
-    @Test("Each notifications rule refuses its wrong values", arguments: [
-        ("notifications.channelOrder", ""), ("notifications.channelOrder", "sms,sms"), ("notifications.channelOrder", "sms,email"),
-        ("notifications.webhookURL", "ftp://hooks.example"), ("notifications.webhookURL", "hooks.example/x"),
-        ("notifications.webhookURL", "https://"), ("notifications.smsURL", "https://gw.example/send sms"),
-        ("notifications.smsFormat", "xml"), ("notifications.smsAuth", "digest"),
-        ("notifications.smsTemplate", "to={{phone}}"), ("notifications.smsTemplate", "to={{phone}}&text={{body}}"),
-        ("notifications.smsTemplate", "to={{phone}&text={{text}}"),
-        ("notifications.pushTopicPrefix", "elder care"), ("notifications.supervisorPhone", "138-0000-1111"),
-        ("notifications.signature", "【玉林】"), ("notifications.language", "fr"), ("notifications.nameStyle", "full"),
-        ("notifications.acknowledgementTimeoutSeconds", "5"), ("notifications.maxAttempts", "0"),
-        ("notifications.quietHoursStart", "24:00"), ("notifications.quietHoursEnd", "7:00"),
-        ("notifications.utcOffsetMinutes", "900"), ("notifications.concurrency", "0"),
-    ])
+    @Test(
+        "Each notifications rule refuses its wrong values",
+        arguments: [
+            ("notifications.channelOrder", ""), ("notifications.channelOrder", "sms,sms"), ("notifications.channelOrder", "sms,email"),
+            ("notifications.webhookURL", "ftp://hooks.example"), ("notifications.webhookURL", "hooks.example/x"),
+            ("notifications.webhookURL", "https://"), ("notifications.smsURL", "https://gw.example/send sms"),
+            ("notifications.smsFormat", "xml"), ("notifications.smsAuth", "digest"),
+            ("notifications.smsTemplate", "to={{phone}}"), ("notifications.smsTemplate", "to={{phone}}&text={{body}}"),
+            ("notifications.smsTemplate", "to={{phone}&text={{text}}"),
+            ("notifications.pushTopicPrefix", "elder care"), ("notifications.supervisorPhone", "138-0000-1111"),
+            ("notifications.signature", "【玉林】"), ("notifications.language", "fr"), ("notifications.nameStyle", "full"),
+            ("notifications.acknowledgementTimeoutSeconds", "5"), ("notifications.maxAttempts", "0"),
+            ("notifications.quietHoursStart", "24:00"), ("notifications.quietHoursEnd", "7:00"),
+            ("notifications.utcOffsetMinutes", "900"), ("notifications.concurrency", "0"),
+        ])
     func rulesRefuse(key: String, value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
@@ -81,13 +83,15 @@ struct NotificationSettingsTests {
         #expect(problem.value == value)
     }
 
-    @Test("Each notifications rule accepts good values", arguments: [
-        ("notifications.channelOrder", "webhook"), ("notifications.channelOrder", "push, sms"),
-        ("notifications.smsURL", "https://sms.example.cn/api/send?ver=2"), ("notifications.smsFormat", "QUERY"),
-        ("notifications.smsTemplate", "u={{username}}&p={{apiKey}}&m={{ phone }}&c={{text}}"),
-        ("notifications.supervisorPhone", "+8613800001111"), ("notifications.quietHoursStart", "00:00"),
-        ("notifications.utcOffsetMinutes", "-300"), ("notifications.concurrency", "2048"),
-    ])
+    @Test(
+        "Each notifications rule accepts good values",
+        arguments: [
+            ("notifications.channelOrder", "webhook"), ("notifications.channelOrder", "push, sms"),
+            ("notifications.smsURL", "https://sms.example.cn/api/send?ver=2"), ("notifications.smsFormat", "QUERY"),
+            ("notifications.smsTemplate", "u={{username}}&p={{apiKey}}&m={{ phone }}&c={{text}}"),
+            ("notifications.supervisorPhone", "+8613800001111"), ("notifications.quietHoursStart", "00:00"),
+            ("notifications.utcOffsetMinutes", "-300"), ("notifications.concurrency", "2048"),
+        ])
     func rulesAccept(key: String, value: String) async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
@@ -103,8 +107,11 @@ struct NotificationSettingsTests {
         #expect(try n.quietHoursInMinutes() == (start: 1320, end: 420))
         n.quietHoursEnd = "7:00"
         let problem = try #require(throws: ConfigurationProblem.self) { try n.quietHoursInMinutes() }
-        #expect(problem == ConfigurationProblem(key: "notifications.quietHoursEnd", value: "7:00",
-                                                allowed: "a 24-hour clock time HH:MM, such as 22:00"))
+        #expect(
+            problem
+                == ConfigurationProblem(
+                    key: "notifications.quietHoursEnd", value: "7:00",
+                    allowed: "a 24-hour clock time HH:MM, such as 22:00"))
     }
 
     @Test("A webhook URL needs a secret, and the refusal shows no secret")
@@ -126,11 +133,13 @@ struct NotificationSettingsTests {
     func credentialsFromEnvironment() async throws {
         let file = try TemporaryFile("{}")
         defer { file.remove() }
-        let settings = try await CareSettingsLoader.load(file: file.path, environment: [
-            "ELDERCARE_NOTIFICATIONS_SMS_API_KEY": " key with spaces & symbols \"{}\" ",
-            "ELDERCARE_NOTIFICATIONS_PUSH_TOKEN": "tk_123",
-            "ELDERCARE_NOTIFICATIONS_SMS_USERNAME": "yulin-care",
-        ], overrides: [:])
+        let settings = try await CareSettingsLoader.load(
+            file: file.path,
+            environment: [
+                "ELDERCARE_NOTIFICATIONS_SMS_API_KEY": " key with spaces & symbols \"{}\" ",
+                "ELDERCARE_NOTIFICATIONS_PUSH_TOKEN": "tk_123",
+                "ELDERCARE_NOTIFICATIONS_SMS_USERNAME": "yulin-care",
+            ], overrides: [:])
         #expect(settings.notifications.smsAPIKey == " key with spaces & symbols \"{}\" ")
         #expect(settings.notifications.pushToken == "tk_123")
         #expect(settings.notifications.smsUsername == "yulin-care")

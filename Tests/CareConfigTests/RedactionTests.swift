@@ -4,26 +4,30 @@ import Testing
 
 @Suite("Redaction")
 struct RedactionTests {
-    @Test("Identity card numbers keep their first 6 and last 4 characters", arguments: [
-        ("11010519491231002X", "110105********002X"),
-        ("11010519491231002x", "110105********002x"),
-        ("450902195001011234", "450902********1234"),
-        ("id=450902195001011234", "id=450902********1234"),
-        ("身份证11010519491231002X，请核对", "身份证110105********002X，请核对"),
-        ("(450902195001011234)", "(450902********1234)"),
-    ])
+    @Test(
+        "Identity card numbers keep their first 6 and last 4 characters",
+        arguments: [
+            ("11010519491231002X", "110105********002X"),
+            ("11010519491231002x", "110105********002x"),
+            ("450902195001011234", "450902********1234"),
+            ("id=450902195001011234", "id=450902********1234"),
+            ("身份证11010519491231002X，请核对", "身份证110105********002X，请核对"),
+            ("(450902195001011234)", "(450902********1234)"),
+        ])
     func identityNumbers(input: String, expected: String) {
         #expect(Redaction.redact(input) == expected)
     }
 
-    @Test("Mobile numbers keep their last 4 digits", arguments: [
-        ("13812345678", "*******5678"),
-        ("call 13812345678 now", "call *******5678 now"),
-        ("+8613812345678", "+86*******5678"),
-        ("+86 13812345678", "+86 *******5678"),
-        ("电话：19912345678。", "电话：*******5678。"),
-        ("phone=13812345678&x=1", "phone=*******5678&x=1"),
-    ])
+    @Test(
+        "Mobile numbers keep their last 4 digits",
+        arguments: [
+            ("13812345678", "*******5678"),
+            ("call 13812345678 now", "call *******5678 now"),
+            ("+8613812345678", "+86*******5678"),
+            ("+86 13812345678", "+86 *******5678"),
+            ("电话：19912345678。", "电话：*******5678。"),
+            ("phone=13812345678&x=1", "phone=*******5678&x=1"),
+        ])
     func mobileNumbers(input: String, expected: String) {
         #expect(Redaction.redact(input) == expected)
     }
@@ -35,23 +39,25 @@ struct RedactionTests {
                 == "elder 110105********002X, contact *******5678 and *******4321")
     }
 
-    @Test("Other numbers are left alone", arguments: [
-        "12345678",  // 8 digits
-        "12345678901234567890",  // 20 digits
-        "1101051949123100211",  // 19 digits: an ID inside a longer run
-        "11010519491231002",  // 17 digits without a check character
-        "1381234567",  // 10 digits
-        "138123456789",  // 12 digits starting with 1
-        "23812345678",  // 11 digits not starting with 1
-        "8613812345678",  // 13 digits without "+"
-        "1732328480123",  // a millisecond timestamp
-        "1732328480",  // a second timestamp
-        "2026-11-23T02:11:20.123Z",
-        "2026-11-23 02:11:20",
-        "138-1234-5678",  // separated digits are not a standalone 11-digit run
-        "page 3 of 500, limit=50",
-        "",
-    ])
+    @Test(
+        "Other numbers are left alone",
+        arguments: [
+            "12345678",  // 8 digits
+            "12345678901234567890",  // 20 digits
+            "1101051949123100211",  // 19 digits: an ID inside a longer run
+            "11010519491231002",  // 17 digits without a check character
+            "1381234567",  // 10 digits
+            "138123456789",  // 12 digits starting with 1
+            "23812345678",  // 11 digits not starting with 1
+            "8613812345678",  // 13 digits without "+"
+            "1732328480123",  // a millisecond timestamp
+            "1732328480",  // a second timestamp
+            "2026-11-23T02:11:20.123Z",
+            "2026-11-23 02:11:20",
+            "138-1234-5678",  // separated digits are not a standalone 11-digit run
+            "page 3 of 500, limit=50",
+            "",
+        ])
     func leftAlone(input: String) {
         #expect(Redaction.redact(input) == input)
     }

@@ -5,10 +5,11 @@ import Testing
 @Suite("Alarm codes and priorities")
 struct AlarmCodeTests {
     @Test func theCodesAreTheDocumentsTablePlusPowerFailure() {
-        #expect(AlarmCode.allCases.map(\.rawValue) == [
-            "sos", "fall", "smoke", "gas", "abnormal_vitals", "inactivity", "door_open_night", "geofence_exit",
-            "water_leak", "low_battery", "tamper", "device_offline", "device_test", "service_request", "power_failure",
-        ])
+        #expect(
+            AlarmCode.allCases.map(\.rawValue) == [
+                "sos", "fall", "smoke", "gas", "abnormal_vitals", "inactivity", "door_open_night", "geofence_exit",
+                "water_leak", "low_battery", "tamper", "device_offline", "device_test", "service_request", "power_failure",
+            ])
     }
 
     @Test func onlyTestsAndPowerFailuresOpenNoCall() {
@@ -56,10 +57,11 @@ struct AlarmCodeTests {
 struct AlarmCallTests {
     @Test func aCallRoundTripsWithSnakeCaseStatusAndPriorityLabel() throws {
         let opened = Date(timeIntervalSince1970: 1_795_392_681)
-        let call = Call(id: 4812, elderId: 1093, deviceId: "SOS-00000042", code: .fall, priority: .p1,
-                        reason: "Fall detected (P1)", status: .cancelledAtDevice, eventCount: 2, openedAt: opened,
-                        lastEventAt: opened + 30, cancelledAt: opened + 60,
-                        location: EventLocation(area: .bathroom), version: 3)
+        let call = Call(
+            id: 4812, elderId: 1093, deviceId: "SOS-00000042", code: .fall, priority: .p1,
+            reason: "Fall detected (P1)", status: .cancelledAtDevice, eventCount: 2, openedAt: opened,
+            lastEventAt: opened + 30, cancelledAt: opened + 60,
+            location: EventLocation(area: .bathroom), version: 3)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         let decoder = JSONDecoder()
@@ -69,16 +71,20 @@ struct AlarmCallTests {
         #expect(json.contains(#""priority":"P1""#))
         #expect(json.contains(#""code":"fall""#))
         #expect(try decoder.decode(Call.self, from: Data(json.utf8)) == call)
-        #expect(CallStatus.allCases.map(\.rawValue) == ["new", "cancelled_at_device", "claimed", "contacting", "dispatched",
-                                                         "resolved", "followed_up", "closed"])
+        #expect(
+            CallStatus.allCases.map(\.rawValue) == [
+                "new", "cancelled_at_device", "claimed", "contacting", "dispatched",
+                "resolved", "followed_up", "closed",
+            ])
     }
 
     @Test func aReplyMatchesTheDocumentsExample() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let reply = EventReply(ref: "e-000183", status: .accepted, callId: 4812, heartbeatSeconds: 300)
-        #expect(String(decoding: try encoder.encode(reply), as: UTF8.self)
-            == #"{"callId":4812,"heartbeatSeconds":300,"ref":"e-000183","status":"accepted"}"#)
+        #expect(
+            String(decoding: try encoder.encode(reply), as: UTF8.self)
+                == #"{"callId":4812,"heartbeatSeconds":300,"ref":"e-000183","status":"accepted"}"#)
         let recorded = EventReply(ref: "hb-1", status: .recorded, heartbeatSeconds: 900)
         #expect(!String(decoding: try encoder.encode(recorded), as: UTF8.self).contains("callId"))
         #expect(EventOutcome.allCases.map(\.rawValue) == ["accepted", "joined", "cancelled", "recorded"])

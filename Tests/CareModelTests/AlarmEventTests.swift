@@ -6,9 +6,10 @@ import Testing
 private let now = Date(timeIntervalSince1970: 1_795_399_880)
 
 private func sampleEvent(_ change: (inout DeviceEvent) -> Void = { _ in }) -> DeviceEvent {
-    var e = DeviceEvent(ref: "e-000183", kind: .alarm, code: .fall, occurredAt: now,
-                        location: EventLocation(area: .bathroom, latitude: 22.6391, longitude: 110.1520, accuracyMeters: 12),
-                        vitals: Vitals(heartRate: 118), battery: 64)
+    var e = DeviceEvent(
+        ref: "e-000183", kind: .alarm, code: .fall, occurredAt: now,
+        location: EventLocation(area: .bathroom, latitude: 22.6391, longitude: 110.1520, accuracyMeters: 12),
+        vitals: Vitals(heartRate: 118), battery: 64)
     change(&e)
     return e
 }
@@ -39,10 +40,10 @@ struct BadDeviceEvent: Sendable, CustomTestStringConvertible {
 struct AlarmEventTests {
     @Test func theDocumentsExampleDecodesAndPasses() throws {
         let body = #"""
-        {"ref":"e-000183","kind":"alarm","code":"fall","occurredAt":"2026-11-23T02:11:20Z",
-         "location":{"area":"bathroom","latitude":22.6391,"longitude":110.1520,"accuracyMeters":12},
-         "vitals":{"heartRate":118},"battery":64}
-        """#
+            {"ref":"e-000183","kind":"alarm","code":"fall","occurredAt":"2026-11-23T02:11:20Z",
+             "location":{"area":"bathroom","latitude":22.6391,"longitude":110.1520,"accuracyMeters":12},
+             "vitals":{"heartRate":118},"battery":64}
+            """#
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let decoded = try decoder.decode(DeviceEvent.self, from: Data(body.utf8))
@@ -53,9 +54,11 @@ struct AlarmEventTests {
     @Test func unknownKindsCodesAndAreasFailToDecode() {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        for body in [#"{"ref":"a","kind":"panic","occurredAt":"2026-11-23T02:11:20Z"}"#,
-                     #"{"ref":"a","kind":"alarm","code":"fire","occurredAt":"2026-11-23T02:11:20Z"}"#,
-                     #"{"ref":"a","kind":"alarm","code":"sos","occurredAt":"2026-11-23T02:11:20Z","location":{"area":"garage"}}"#] {
+        for body in [
+            #"{"ref":"a","kind":"panic","occurredAt":"2026-11-23T02:11:20Z"}"#,
+            #"{"ref":"a","kind":"alarm","code":"fire","occurredAt":"2026-11-23T02:11:20Z"}"#,
+            #"{"ref":"a","kind":"alarm","code":"sos","occurredAt":"2026-11-23T02:11:20Z","location":{"area":"garage"}}"#,
+        ] {
             #expect(throws: DecodingError.self) { try decoder.decode(DeviceEvent.self, from: Data(body.utf8)) }
         }
     }
@@ -67,7 +70,11 @@ struct AlarmEventTests {
         BadDeviceEvent("ref", "must be 1–64", { $0.ref = "é-1" }),
         BadDeviceEvent("code", "is required for alarm events", { $0.code = nil }),
         BadDeviceEvent("code", "never sent by devices", { $0.code = .deviceOffline }),
-        BadDeviceEvent("code", "never sent by devices", { $0.kind = .cancel; $0.code = .deviceOffline }),
+        BadDeviceEvent(
+            "code", "never sent by devices",
+            {
+                $0.kind = .cancel; $0.code = .deviceOffline
+            }),
         BadDeviceEvent("occurredAt", "is more than 24 hours old", { $0.occurredAt = now - 24 * 3600 - 1 }),
         BadDeviceEvent("occurredAt", "is more than 5 minutes in the future", { $0.occurredAt = now + 301 }),
         BadDeviceEvent("location.text", "at most 200", { $0.location?.text = String(repeating: "楼", count: 201) }),
@@ -107,7 +114,9 @@ struct AlarmEventTests {
         sampleEvent { $0.ref = "gw.3:e_9-x" },
         sampleEvent { $0.occurredAt = now - 24 * 3600 },
         sampleEvent { $0.occurredAt = now + 300 },
-        sampleEvent { $0.location = nil; $0.vitals = nil; $0.battery = nil },
+        sampleEvent {
+            $0.location = nil; $0.vitals = nil; $0.battery = nil
+        },
         sampleEvent { $0.location = EventLocation(area: .livingRoom, text: String(repeating: "楼", count: 200)) },
         sampleEvent { $0.location = EventLocation(latitude: -90, longitude: 180, accuracyMeters: 0) },
         sampleEvent { $0.location?.accuracyMeters = 100_000 },
@@ -115,22 +124,36 @@ struct AlarmEventTests {
         sampleEvent { $0.vitals = Vitals(heartRate: 250, spo2: 100, systolic: 51, diastolic: 50, temperature: 45.0) },
         sampleEvent { $0.battery = 0 },
         sampleEvent { $0.battery = 100 },
-        sampleEvent { $0.kind = .cancel; $0.code = nil },
-        sampleEvent { $0.kind = .cancel; $0.code = .fall },
-        sampleEvent { $0.kind = .info; $0.code = .powerFailure },
-        sampleEvent { $0.kind = .info; $0.code = nil },
-        sampleEvent { $0.kind = .heartbeat; $0.code = nil },
+        sampleEvent {
+            $0.kind = .cancel; $0.code = nil
+        },
+        sampleEvent {
+            $0.kind = .cancel; $0.code = .fall
+        },
+        sampleEvent {
+            $0.kind = .info; $0.code = .powerFailure
+        },
+        sampleEvent {
+            $0.kind = .info; $0.code = nil
+        },
+        sampleEvent {
+            $0.kind = .heartbeat; $0.code = nil
+        },
     ])
     func valuesAtTheEdgesPass(_ e: DeviceEvent) {
         #expect(issues(e) == [])
     }
 
     @Test func everyIssueIsCollectedInOneFailure() {
-        let e = DeviceEvent(ref: "", kind: .alarm, code: nil, occurredAt: now - 2 * 86400,
-                            location: EventLocation(latitude: 95), vitals: Vitals(heartRate: 10, systolic: 80, diastolic: 90),
-                            battery: 200)
-        #expect(issues(e).map(\.field) == ["ref", "code", "occurredAt", "location.longitude", "vitals.heartRate",
-                                           "vitals.systolic", "battery"])
+        let e = DeviceEvent(
+            ref: "", kind: .alarm, code: nil, occurredAt: now - 2 * 86400,
+            location: EventLocation(latitude: 95), vitals: Vitals(heartRate: 10, systolic: 80, diastolic: 90),
+            battery: 200)
+        #expect(
+            issues(e).map(\.field) == [
+                "ref", "code", "occurredAt", "location.longitude", "vitals.heartRate",
+                "vitals.systolic", "battery",
+            ])
         do {
             _ = try e.validated(now: now)
         } catch {
@@ -140,14 +163,19 @@ struct AlarmEventTests {
 
     @Test func aHeartbeatsCodeIsIgnoredAndDropped() throws {
         // Even a platform-only code: the protocol says the field is ignored for heartbeats.
-        let beat = try sampleEvent { $0.kind = .heartbeat; $0.code = .deviceOffline }.validated(now: now)
+        let beat = try sampleEvent {
+            $0.kind = .heartbeat; $0.code = .deviceOffline
+        }.validated(now: now)
         #expect(beat.code == nil)
         #expect(beat.kind == .heartbeat)
     }
 
     @Test func locationAreasUseTheDocumentsSpelling() {
-        #expect(LocationArea.allCases.map(\.rawValue) == ["bedroom", "bathroom", "kitchen", "living_room", "hallway",
-                                                          "front_door", "balcony", "stairs", "garden", "outdoors", "other"])
+        #expect(
+            LocationArea.allCases.map(\.rawValue) == [
+                "bedroom", "bathroom", "kitchen", "living_room", "hallway",
+                "front_door", "balcony", "stairs", "garden", "outdoors", "other",
+            ])
         #expect(EventKind.allCases.map(\.rawValue) == ["alarm", "cancel", "heartbeat", "info"])
     }
 }

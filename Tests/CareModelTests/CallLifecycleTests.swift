@@ -11,8 +11,9 @@ private let supervisor = CallActor(accountId: 5, name: "刘主任", isSupervisor
 private let claimant = Claimant(accountId: 17, name: "王芳")
 
 private func contact(_ status: ResponderStatus = .onTheWay, id: Int = 1, at: Date = t0 + 90) -> Responder {
-    Responder(id: id, kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531,
-              status: status, assignedAt: at, updatedAt: at + 10)
+    Responder(
+        id: id, kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531,
+        status: status, assignedAt: at, updatedAt: at + 10)
 }
 
 /// A typical call in each status: held by 王芳 once claimed, with one responder on the way once
@@ -158,8 +159,9 @@ struct CallTransitionTableTests {
         #expect(CallLifecycle.allowedActions(in: fixture(.new)) == [.claim, .note])
         #expect(CallLifecycle.allowedActions(in: fixture(.cancelledAtDevice)) == [.claim, .note])
         #expect(CallLifecycle.allowedActions(in: fixture(.claimed)) == [.release, .note, .startCallback, .dispatch, .resolve])
-        #expect(CallLifecycle.allowedActions(in: fixture(.dispatched))
-            == [.note, .startCallback, .dispatch, .updateResponder, .resolve])
+        #expect(
+            CallLifecycle.allowedActions(in: fixture(.dispatched))
+                == [.note, .startCallback, .dispatch, .updateResponder, .resolve])
         #expect(CallLifecycle.allowedActions(in: fixture(.resolved)) == [.note, .updateResponder, .recordFollowUp, .reopen])
         #expect(CallLifecycle.allowedActions(in: fixture(.followedUp)) == [.note, .close, .reopen])
         #expect(CallLifecycle.allowedActions(in: fixture(.closed)) == [.note, .reopen])
@@ -168,17 +170,23 @@ struct CallTransitionTableTests {
     }
 
     @Test func theConflictNamesTheStatusAndWhatIsAllowed() {
-        #expect(throws: CallTransitionError.notAllowed(action: .claim, status: .dispatched,
-                                                       allowed: [.note, .startCallback, .dispatch, .updateResponder, .resolve])) {
+        #expect(
+            throws: CallTransitionError.notAllowed(
+                action: .claim, status: .dispatched,
+                allowed: [.note, .startCallback, .dispatch, .updateResponder, .resolve])
+        ) {
             try CallLifecycle.apply(.claim, to: fixture(.dispatched), by: holder, at: t0)
         }
-        let error = CallTransitionError.notAllowed(action: .claim, status: .dispatched,
-                                                   allowed: [.note, .startCallback, .dispatch, .updateResponder, .resolve])
-        #expect(error.message
-            == "The call is dispatched; claim is not allowed. Allowed: note, start_callback, dispatch, update_responder, resolve.")
+        let error = CallTransitionError.notAllowed(
+            action: .claim, status: .dispatched,
+            allowed: [.note, .startCallback, .dispatch, .updateResponder, .resolve])
+        #expect(
+            error.message
+                == "The call is dispatched; claim is not allowed. Allowed: note, start_callback, dispatch, update_responder, resolve.")
         #expect(error.allowedActions == [.note, .startCallback, .dispatch, .updateResponder, .resolve])
-        #expect(CallTransitionError.notAllowed(action: .resolve, status: .cancelledAtDevice, allowed: [.claim, .note]).message
-            == "The call is cancelled at the device; resolve is not allowed. Allowed: claim, note.")
+        #expect(
+            CallTransitionError.notAllowed(action: .resolve, status: .cancelledAtDevice, allowed: [.claim, .note]).message
+                == "The call is cancelled at the device; resolve is not allowed. Allowed: claim, note.")
     }
 
     @Test func aCallTheDeviceCancelledMustBeClaimedBeforeItIsResolved() throws {
@@ -188,8 +196,10 @@ struct CallTransitionTableTests {
         }
         let claimed = try CallLifecycle.apply(.claim, to: cancelled, by: holder, at: t0 + 40).state
         #expect(claimed.deviceCancelledAt == t0 + 20)
-        let resolved = try CallLifecycle.apply(.resolve(outcome: .falseAlarm, note: "Confirmed with her: pressed by mistake"),
-                                               to: claimed, by: holder, at: t0 + 70).state
+        let resolved = try CallLifecycle.apply(
+            .resolve(outcome: .falseAlarm, note: "Confirmed with her: pressed by mistake"),
+            to: claimed, by: holder, at: t0 + 70
+        ).state
         #expect(resolved.status == .resolved && resolved.outcome == .falseAlarm)
         // Released instead, it goes back to the queue still marked as cancelled at the device.
         let released = try CallLifecycle.apply(.release(), to: claimed, by: holder, at: t0 + 50).state
@@ -198,8 +208,10 @@ struct CallTransitionTableTests {
 
     @Test func aFalseAlarmIsResolvedStraightAfterClaimAndClosedWithoutFollowUp() throws {
         var s = try CallLifecycle.apply(.claim, to: fixture(.new), by: holder, at: t0 + 30).state
-        s = try CallLifecycle.apply(.resolve(outcome: .falseAlarm, note: "Pendant pressed while dressing"),
-                                    to: s, by: holder, at: t0 + 60).state
+        s = try CallLifecycle.apply(
+            .resolve(outcome: .falseAlarm, note: "Pendant pressed while dressing"),
+            to: s, by: holder, at: t0 + 60
+        ).state
         #expect(CallLifecycle.allowedActions(in: s) == [.note, .recordFollowUp, .close, .reopen])
         s = try CallLifecycle.apply(.close(), to: s, by: colleague, at: t0 + 90).state
         #expect(s.status == .closed && s.closedAt == t0 + 90 && !s.status.isOpen)
@@ -209,13 +221,15 @@ struct CallTransitionTableTests {
         #expect(throws: CallTransitionError.followUpRequired(outcome: .handledByPhone)) {
             try CallLifecycle.apply(.close(), to: fixture(.resolved), by: holder, at: t0)
         }
-        #expect(CallTransitionError.followUpRequired(outcome: .handledByPhone).message
-            == "The call was resolved as handled_by_phone, which needs a follow-up call (record_follow_up) before close.")
+        #expect(
+            CallTransitionError.followUpRequired(outcome: .handledByPhone).message
+                == "The call was resolved as handled_by_phone, which needs a follow-up call (record_follow_up) before close.")
     }
 
     @Test func aSecondCallbackWhileDispatchedKeepsTheStatus() throws {
-        let t = try CallLifecycle.apply(.startCallback(note: "Checking she is still conscious"), to: fixture(.dispatched),
-                                        by: holder, at: t0 + 300)
+        let t = try CallLifecycle.apply(
+            .startCallback(note: "Checking she is still conscious"), to: fixture(.dispatched),
+            by: holder, at: t0 + 300)
         #expect(t.state.status == .dispatched && t.state.stageSince == t0 + 90)
         #expect(t.entry.note == "Checking she is still conscious" && !t.entry.changesStatus)
     }
@@ -232,8 +246,9 @@ struct CallTransitionTableTests {
     }
 
     @Test func reopeningHandsTheCallToWhoeverReopensIt() throws {
-        let t = try CallLifecycle.apply(.reopen(reason: "Called again: the pain in her hip is worse"), to: fixture(.closed),
-                                        by: colleague, at: t0 + 90_000)
+        let t = try CallLifecycle.apply(
+            .reopen(reason: "Called again: the pain in her hip is worse"), to: fixture(.closed),
+            by: colleague, at: t0 + 90_000)
         let s = t.state
         #expect(s.status == .claimed && s.claimedBy == Claimant(accountId: 23, name: "陈磊") && s.claimedAt == t0 + 90_000)
         #expect(s.outcome == nil && s.resolvedAt == nil && s.followedUpAt == nil && s.followUpReachedElder == nil && s.closedAt == nil)
@@ -273,8 +288,9 @@ struct CallActorRuleTests {
         }
         #expect(CallLifecycle.allowedActions(in: state, by: colleague) == [.note])
         #expect(CallLifecycle.allowedActions(in: state, by: supervisor) == CallLifecycle.allowedActions(in: state))
-        #expect(CallTransitionError.notClaimer(action: .resolve, claimedBy: claimant).message
-            == "The call is held by 王芳; only they or a supervisor may resolve it.")
+        #expect(
+            CallTransitionError.notClaimer(action: .resolve, claimedBy: claimant).message
+                == "The call is held by 王芳; only they or a supervisor may resolve it.")
     }
 
     @Test func aSupervisorReleasingSomeoneElsesCallIsRecorded() throws {
@@ -288,23 +304,31 @@ struct CallActorRuleTests {
         let claimed = try CallLifecycle.apply(.claim, to: fixture(.new), by: colleague, at: t0 + 10)
         #expect(claimed.state.claimedBy == Claimant(accountId: 23, name: "陈磊"))
         // The follow-up happens next day, on another shift.
-        let followed = try CallLifecycle.apply(.recordFollowUp(note: "Spoke to her son", reachedElder: false),
-                                               to: fixture(.resolved), by: colleague, at: t0 + 80_000)
+        let followed = try CallLifecycle.apply(
+            .recordFollowUp(note: "Spoke to her son", reachedElder: false),
+            to: fixture(.resolved), by: colleague, at: t0 + 80_000)
         #expect(followed.state.status == .followedUp && followed.state.followUpReachedElder == false)
         #expect(followed.state.claimedBy == claimant, "the record still says who handled the emergency")
-        _ = try CallLifecycle.apply(.updateResponder(responderId: 1, status: .onScene), to: fixture(.resolved),
-                                    by: colleague, at: t0 + 700)
+        _ = try CallLifecycle.apply(
+            .updateResponder(responderId: 1, status: .onScene), to: fixture(.resolved),
+            by: colleague, at: t0 + 700)
         _ = try CallLifecycle.apply(.close(), to: fixture(.followedUp), by: colleague, at: t0 + 90_000)
     }
 
     @Test func onlyThePlatformEscalatesAndThePlatformDoesNothingElse() {
-        #expect(throws: CallTransitionError.notPermitted(action: .escalate,
-                                                         reason: "only the platform escalates calls, when a deadline passes")) {
+        #expect(
+            throws: CallTransitionError.notPermitted(
+                action: .escalate,
+                reason: "only the platform escalates calls, when a deadline passes")
+        ) {
             try CallLifecycle.apply(.escalate(.unclaimed), to: fixture(.new), by: supervisor, at: t0)
         }
         for kind in CallActionKind.allCases where !kind.isSystemOnly {
-            #expect(throws: CallTransitionError.notPermitted(action: kind,
-                                                             reason: "the platform only escalates calls; a person must \(kind) it")) {
+            #expect(
+                throws: CallTransitionError.notPermitted(
+                    action: kind,
+                    reason: "the platform only escalates calls; a person must \(kind) it")
+            ) {
                 try CallLifecycle.apply(sample(kind, for: .new), to: fixture(.new), by: .system, at: t0)
             }
         }
@@ -334,8 +358,11 @@ struct CallResponderTests {
             let t = try CallLifecycle.apply(action, to: state, by: holder, at: t0 + 700)
             #expect(t.state.responders[0].status == to && t.state.responders[0].updatedAt == t0 + 700)
             #expect(t.state.responders[0].onSceneAt == (to == .onScene ? t0 + 700 : nil))
-            #expect(t.entry.detail == ["responderId": "1", "responder": "李娟",
-                                       "responderFrom": from.rawValue, "responderTo": to.rawValue])
+            #expect(
+                t.entry.detail == [
+                    "responderId": "1", "responder": "李娟",
+                    "responderFrom": from.rawValue, "responderTo": to.rawValue,
+                ])
             #expect(t.state.status == .dispatched)
         } else {
             #expect(throws: CallTransitionError.responderNotAllowed(responderId: 1, from: from, to: to, allowed: from.next)) {
@@ -346,27 +373,39 @@ struct CallResponderTests {
     }
 
     @Test func aResponderErrorSaysWhatIsAllowed() {
-        #expect(CallTransitionError.responderNotAllowed(responderId: 2, from: .onTheWay, to: .done, allowed: [.onScene, .declined]).message
-            == "Responder 2 is on_the_way and cannot become done. Allowed: on_scene, declined.")
-        #expect(CallTransitionError.responderNotAllowed(responderId: 2, from: .done, to: .onScene, allowed: []).message
-            == "Responder 2 is done and cannot become on_scene. Allowed: none, done is final.")
+        #expect(
+            CallTransitionError.responderNotAllowed(responderId: 2, from: .onTheWay, to: .done, allowed: [.onScene, .declined]).message
+                == "Responder 2 is on_the_way and cannot become done. Allowed: on_scene, declined.")
+        #expect(
+            CallTransitionError.responderNotAllowed(responderId: 2, from: .done, to: .onScene, allowed: []).message
+                == "Responder 2 is done and cannot become on_scene. Allowed: none, done is final.")
     }
 
     @Test func anUnknownResponderIsAValidationIssue() {
-        #expect(throws: CallTransitionError.invalid(ValidationFailure(field: "responderId",
-                                                                       reason: "is not a responder on this call; it has 1"))) {
+        #expect(
+            throws: CallTransitionError.invalid(
+                ValidationFailure(
+                    field: "responderId",
+                    reason: "is not a responder on this call; it has 1"))
+        ) {
             try CallLifecycle.apply(.updateResponder(responderId: 7, status: .onScene), to: fixture(.dispatched), by: holder, at: t0)
         }
     }
 
     @Test func dispatchingNumbersRespondersAndKeepsTheStageClock() throws {
-        let more = [ResponderAssignment(kind: .communityWorker, name: "黄建国", phone: "13977512345"),
-                    ResponderAssignment(kind: .ambulance120, name: "玉林120", phone: "120")]
-        let t = try CallLifecycle.apply(.dispatch(more, note: "No answer at the door"), to: fixture(.dispatched),
-                                        by: holder, at: t0 + 800)
+        let more = [
+            ResponderAssignment(kind: .communityWorker, name: "黄建国", phone: "13977512345"),
+            ResponderAssignment(kind: .ambulance120, name: "玉林120", phone: "120"),
+        ]
+        let t = try CallLifecycle.apply(
+            .dispatch(more, note: "No answer at the door"), to: fixture(.dispatched),
+            by: holder, at: t0 + 800)
         #expect(t.state.responders.map(\.id) == [1, 2, 3])
-        #expect(t.state.responders[1] == Responder(id: 2, kind: .communityWorker, name: "黄建国", phone: "13977512345",
-                                                   status: .assigned, assignedAt: t0 + 800, updatedAt: t0 + 800))
+        #expect(
+            t.state.responders[1]
+                == Responder(
+                    id: 2, kind: .communityWorker, name: "黄建国", phone: "13977512345",
+                    status: .assigned, assignedAt: t0 + 800, updatedAt: t0 + 800))
         #expect(t.state.stageSince == t0 + 90, "already dispatched: the stage did not change")
         #expect(t.entry.detail == ["responderIds": "2,3"] && t.entry.note == "No answer at the door")
 
@@ -375,17 +414,24 @@ struct CallResponderTests {
     }
 
     @Test func aDispatchIsCheckedWhole() {
-        let bad = [ResponderAssignment(kind: .emergencyContact, name: "李娟", referenceId: 5531),
-                   ResponderAssignment(kind: .volunteer, name: " ", phone: "12"),
-                   ResponderAssignment(kind: .emergencyContact, name: "李强", referenceId: 5532),
-                   ResponderAssignment(kind: .emergencyContact, name: "李强", referenceId: 5532)]
-        #expect(throws: CallTransitionError.invalid(ValidationFailure([
-            FieldIssue(field: "responders[0].referenceId", reason: "names emergency_contact 5531, who is already on this call"),
-            FieldIssue(field: "responders[1].name", reason: "must not be empty"),
-            FieldIssue(field: "responders[1].phone", reason:
-                "must be a mainland mobile number (11 digits starting with 1) or a landline such as 0775-2821234"),
-            FieldIssue(field: "responders[3].referenceId", reason: "names emergency_contact 5532, who is already on this call"),
-        ]))) {
+        let bad = [
+            ResponderAssignment(kind: .emergencyContact, name: "李娟", referenceId: 5531),
+            ResponderAssignment(kind: .volunteer, name: " ", phone: "12"),
+            ResponderAssignment(kind: .emergencyContact, name: "李强", referenceId: 5532),
+            ResponderAssignment(kind: .emergencyContact, name: "李强", referenceId: 5532),
+        ]
+        #expect(
+            throws: CallTransitionError.invalid(
+                ValidationFailure([
+                    FieldIssue(field: "responders[0].referenceId", reason: "names emergency_contact 5531, who is already on this call"),
+                    FieldIssue(field: "responders[1].name", reason: "must not be empty"),
+                    FieldIssue(
+                        field: "responders[1].phone",
+                        reason:
+                            "must be a mainland mobile number (11 digits starting with 1) or a landline such as 0775-2821234"),
+                    FieldIssue(field: "responders[3].referenceId", reason: "names emergency_contact 5532, who is already on this call"),
+                ]))
+        ) {
             try CallLifecycle.apply(.dispatch(bad), to: fixture(.dispatched), by: holder, at: t0)
         }
         #expect(throws: CallTransitionError.invalid(ValidationFailure(field: "responders", reason: "must name at least one responder"))) {
@@ -405,19 +451,25 @@ struct CallResolutionTests {
     @Test func resolvingNeedsANoteAndAnOutcomeThatFits() throws {
         var nobody = fixture(.claimed)
         nobody.responders = []
-        #expect(throws: CallTransitionError.invalid(ValidationFailure([
-            FieldIssue(field: "note", reason: "must not be empty"),
-            FieldIssue(field: "outcome", reason:
-                "is attended_by_responder, but no responder was sent who did not decline; dispatch one or pick another outcome"),
-        ]))) {
+        #expect(
+            throws: CallTransitionError.invalid(
+                ValidationFailure([
+                    FieldIssue(field: "note", reason: "must not be empty"),
+                    FieldIssue(
+                        field: "outcome",
+                        reason:
+                            "is attended_by_responder, but no responder was sent who did not decline; dispatch one or pick another outcome"),
+                ]))
+        ) {
             try CallLifecycle.apply(.resolve(outcome: .attendedByResponder, note: "\n"), to: nobody, by: holder, at: t0)
         }
         // The outcome is required by the body itself.
         #expect(throws: DecodingError.self) {
             try CareJSON.decoder.decode(CallAction.self, from: Data(#"{"action":"resolve","note":"Fine"}"#.utf8))
         }
-        let t = try CallLifecycle.apply(.resolve(outcome: .attendedByResponder, note: "Helped her up; no injury"),
-                                        to: fixture(.dispatched), by: holder, at: t0 + 1000)
+        let t = try CallLifecycle.apply(
+            .resolve(outcome: .attendedByResponder, note: "Helped her up; no injury"),
+            to: fixture(.dispatched), by: holder, at: t0 + 1000)
         #expect(t.state.status == .resolved && t.state.outcome == .attendedByResponder && t.state.resolvedAt == t0 + 1000)
         #expect(t.state.stageSince == t0 + 1000)
         #expect(t.entry.detail == ["outcome": "attended_by_responder"])
@@ -425,8 +477,11 @@ struct CallResolutionTests {
 
     @Test func aClaimEntry() throws {
         let t = try CallLifecycle.apply(.claim, to: fixture(.new), by: holder, at: t0 + 25)
-        #expect(t.entry == CallTimelineEntry(at: t0 + 25, actorId: 17, actorName: "王芳", action: "claim",
-                                             from: .new, to: .claimed, note: nil, detail: [:]))
+        #expect(
+            t.entry
+                == CallTimelineEntry(
+                    at: t0 + 25, actorId: 17, actorName: "王芳", action: "claim",
+                    from: .new, to: .claimed, note: nil, detail: [:]))
         #expect(t.entry.actionKind == .claim && t.entry.changesStatus)
         #expect(t.state.claimedBy == claimant && t.state.claimedAt == t0 + 25 && t.state.stageSince == t0 + 25)
         #expect(t.state.version == 4)
@@ -434,15 +489,19 @@ struct CallResolutionTests {
 
     @Test func anEscalationEntryHasNoActor() throws {
         let t = try CallLifecycle.apply(.escalate(.unclaimed), to: fixture(.new), by: .system, at: t0 + 61)
-        #expect(t.entry == CallTimelineEntry(at: t0 + 61, actorId: nil, actorName: nil, action: "escalate",
-                                             from: .new, to: .new, detail: ["deadline": "unclaimed", "count": "1"]))
+        #expect(
+            t.entry
+                == CallTimelineEntry(
+                    at: t0 + 61, actorId: nil, actorName: nil, action: "escalate",
+                    from: .new, to: .new, detail: ["deadline": "unclaimed", "count": "1"]))
         #expect(t.state.escalation == CallEscalation(deadline: .unclaimed, at: t0 + 61, count: 1))
         #expect(t.state.status == .new)
     }
 
     @Test func aTimelineEntryInJSON() throws {
-        let entry = CallTimelineEntry(at: t0, actorId: 17, actorName: "王芳", action: "resolve", from: .dispatched,
-                                      to: .resolved, note: "OK", detail: ["outcome": "false_alarm"])
+        let entry = CallTimelineEntry(
+            at: t0, actorId: 17, actorName: "王芳", action: "resolve", from: .dispatched,
+            to: .resolved, note: "OK", detail: ["outcome": "false_alarm"])
         let json = String(decoding: try CareJSON.encoder.encode(entry), as: UTF8.self)
         #expect(json.contains(#""from":"dispatched""#) && json.contains(#""at":"2026-11-23T02:11:21Z""#))
         #expect(try CareJSON.decoder.decode(CallTimelineEntry.self, from: Data(json.utf8)) == entry)
@@ -462,16 +521,20 @@ struct CallResolutionTests {
         try step(.claim, after: 20)
         try step(.startCallback(), after: 30)
         try step(.note("No answer after 3 rings"), after: 60)
-        try step(.dispatch([ResponderAssignment(kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531)]),
-                 after: 90)
+        try step(
+            .dispatch([ResponderAssignment(kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531)]),
+            after: 90)
         try step(.updateResponder(responderId: 1, status: .onTheWay), after: 150)
         try step(.updateResponder(responderId: 1, status: .onScene, note: "Let herself in"), after: 900)
         try step(.resolve(outcome: .attendedByResponder, note: "Slipped, no injury"), after: 1000)
         try step(.updateResponder(responderId: 1, status: .done), after: 1200)
         try step(.recordFollowUp(note: "Fine, daughter staying tonight", reachedElder: true), by: colleague, after: 80_000)
         try step(.close(), by: colleague, after: 80_100)
-        #expect(entries.map(\.to) == [.claimed, .contacting, .contacting, .dispatched, .dispatched, .dispatched,
-                                      .resolved, .resolved, .followedUp, .closed])
+        #expect(
+            entries.map(\.to) == [
+                .claimed, .contacting, .contacting, .dispatched, .dispatched, .dispatched,
+                .resolved, .resolved, .followedUp, .closed,
+            ])
         #expect(s.version == 11 && s.responders[0].onSceneAt == t0 + 900 && s.responders[0].status == .done)
         #expect(s.claimedBy == claimant && s.followUpReachedElder == true && s.closedAt == t0 + 80_100)
     }
@@ -480,30 +543,40 @@ struct CallResolutionTests {
 @Suite("Call lifecycle: JSON")
 struct CallLifecycleJSONTests {
     @Test func statusRawValuesAndWhatIsOpen() throws {
-        #expect(CallStatus.allCases.map(\.rawValue)
-            == ["new", "cancelled_at_device", "claimed", "contacting", "dispatched", "resolved", "followed_up", "closed"])
+        #expect(
+            CallStatus.allCases.map(\.rawValue)
+                == ["new", "cancelled_at_device", "claimed", "contacting", "dispatched", "resolved", "followed_up", "closed"])
         #expect(CallStatus.allCases.filter(\.isOpen) == [.new, .cancelledAtDevice, .claimed, .contacting, .dispatched])
         // Rows written by intake before the lifecycle existed.
-        #expect(try CareJSON.decoder.decode([CallStatus].self, from: Data(#"["new","cancelled_at_device"]"#.utf8))
-            == [.new, .cancelledAtDevice])
+        #expect(
+            try CareJSON.decoder.decode([CallStatus].self, from: Data(#"["new","cancelled_at_device"]"#.utf8))
+                == [.new, .cancelledAtDevice])
         for status in CallStatus.allCases {
             let json = try CareJSON.encoder.encode(status)
             #expect(String(decoding: json, as: UTF8.self) == "\"\(status.rawValue)\"")
             #expect(try CareJSON.decoder.decode(CallStatus.self, from: json) == status)
         }
-        #expect(CallOutcome.allCases.map(\.rawValue) == ["false_alarm", "handled_by_phone", "attended_by_responder",
-                                                          "taken_to_hospital", "elder_not_found", "device_fault"])
-        #expect(ResponderKind.allCases.map(\.rawValue)
-            == ["emergency_contact", "community_worker", "volunteer", "provider_worker", "ambulance_120"])
+        #expect(
+            CallOutcome.allCases.map(\.rawValue) == [
+                "false_alarm", "handled_by_phone", "attended_by_responder",
+                "taken_to_hospital", "elder_not_found", "device_fault",
+            ])
+        #expect(
+            ResponderKind.allCases.map(\.rawValue)
+                == ["emergency_contact", "community_worker", "volunteer", "provider_worker", "ambulance_120"])
         #expect(ResponderStatus.allCases.map(\.rawValue) == ["assigned", "on_the_way", "on_scene", "done", "declined"])
     }
 
     @Test func aCallStateForAnExistingRow() {
-        let call = Call(id: 4812, elderId: 1093, deviceId: "SOS-00000042", code: .fall, priority: .p1, reason: "Fall detected (P1)",
-                        status: .cancelledAtDevice, eventCount: 2, openedAt: t0, lastEventAt: t0 + 30, cancelledAt: t0 + 60,
-                        version: 3)
-        #expect(CallState(opened: call) == CallState(status: .cancelledAtDevice, priority: .p1, stageSince: t0,
-                                                     deviceCancelledAt: t0 + 60, version: 3))
+        let call = Call(
+            id: 4812, elderId: 1093, deviceId: "SOS-00000042", code: .fall, priority: .p1, reason: "Fall detected (P1)",
+            status: .cancelledAtDevice, eventCount: 2, openedAt: t0, lastEventAt: t0 + 30, cancelledAt: t0 + 60,
+            version: 3)
+        #expect(
+            CallState(opened: call)
+                == CallState(
+                    status: .cancelledAtDevice, priority: .p1, stageSince: t0,
+                    deviceCancelledAt: t0 + 60, version: 3))
     }
 
     /// The bodies the documentation shows, each decoded and encoded back to the same JSON.
@@ -533,8 +606,9 @@ struct CallLifecycleJSONTests {
             _ = try CareJSON.decoder.decode(CallAction.self, from: Data(#"{"action":"acknowledge"}"#.utf8))
             Issue.record("decoded an unknown action")
         } catch let DecodingError.dataCorrupted(context) {
-            #expect(context.debugDescription == "\"acknowledge\" is not a call action; use one of: claim, release, note, "
-                + "start_callback, dispatch, update_responder, resolve, record_follow_up, close, reopen, escalate")
+            #expect(
+                context.debugDescription == "\"acknowledge\" is not a call action; use one of: claim, release, note, "
+                    + "start_callback, dispatch, update_responder, resolve, record_follow_up, close, reopen, escalate")
         } catch {
             Issue.record("unexpected \(error)")
         }
@@ -545,8 +619,9 @@ struct CallLifecycleJSONTests {
         s.escalation = CallEscalation(deadline: .responderOnScene, at: t0 + 1300, count: 2)
         let json = try CareJSON.encoder.encode(s)
         let text = String(decoding: json, as: UTF8.self)
-        #expect(text.contains(#""priority":"P1""#) && text.contains(#""status":"on_the_way""#)
-            && text.contains(#""deadline":"responder_on_scene""#))
+        #expect(
+            text.contains(#""priority":"P1""#) && text.contains(#""status":"on_the_way""#)
+                && text.contains(#""deadline":"responder_on_scene""#))
         #expect(try CareJSON.decoder.decode(CallState.self, from: json) == s)
     }
 }
@@ -598,8 +673,10 @@ struct EscalationPolicyTests {
         s = try CallLifecycle.apply(.updateResponder(responderId: 1, status: .onScene), to: s, by: holder, at: t0 + 1400).state
         #expect(s.escalation == nil)
         #expect(policy.nextDeadline(for: s) == CallDeadline(kind: .responderOnScene, due: t0 + 300 + 1200))
-        s = try CallLifecycle.apply(.updateResponder(responderId: 2, status: .declined, note: "Out of town"), to: s,
-                                    by: holder, at: t0 + 1500).state
+        s = try CallLifecycle.apply(
+            .updateResponder(responderId: 2, status: .declined, note: "Out of town"), to: s,
+            by: holder, at: t0 + 1500
+        ).state
         #expect(policy.nextDeadline(for: s) == nil)
     }
 
@@ -622,14 +699,17 @@ struct EscalationPolicyTests {
         #expect(try CareJSON.decoder.decode(EscalationPolicy.self, from: Data(json.utf8)) == .default)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        #expect(String(decoding: try encoder.encode(EscalationPolicy.default), as: UTF8.self)
-            == #"{"followUpWithin":86400,"responderOnSceneWithin":1200,"unclaimedAfter":{"P1":60,"P2":180,"P3":900,"P4":3600}}"#)
+        #expect(
+            String(decoding: try encoder.encode(EscalationPolicy.default), as: UTF8.self)
+                == #"{"followUpWithin":86400,"responderOnSceneWithin":1200,"unclaimedAfter":{"P1":60,"P2":180,"P3":900,"P4":3600}}"#)
         #expect(throws: Never.self) { try EscalationPolicy.default.validate() }
         let zero = EscalationPolicy(unclaimedAfter: SecondsByPriority(p1: 0, p2: 180, p3: 900, p4: 3600), followUpWithin: -1)
-        #expect(throws: ValidationFailure([
-            FieldIssue(field: "unclaimedAfter.P1", reason: "must be a positive number of seconds"),
-            FieldIssue(field: "followUpWithin", reason: "must be a positive number of seconds"),
-        ])) { try zero.validate() }
+        #expect(
+            throws: ValidationFailure([
+                FieldIssue(field: "unclaimedAfter.P1", reason: "must be a positive number of seconds"),
+                FieldIssue(field: "followUpWithin", reason: "must be a positive number of seconds"),
+            ])
+        ) { try zero.validate() }
         #expect(CallDeadline(kind: .unclaimed, due: t0 + 0.25).dueMillis == 1_795_399_881_250)
     }
 }

@@ -66,9 +66,10 @@ struct NewElderTests {
     let now = CalendarDate(year: 2026, month: 11, day: 23)!.asDate
 
     func elder(_ id: String, birth: CalendarDate? = nil, sex: Sex? = nil, phone: String? = "13800001111") -> NewElder {
-        NewElder(name: "王秀英", nationalId: id, birthDate: birth, sex: sex, phone: phone, address: "玉林市玉州区",
-                 location: Coordinates(latitude: 22.6, longitude: 110.1), regionCode: "450902001001",
-                 livingSituation: .alone, careLevel: .selfCare, categories: [.highAge, .dibao, .highAge])
+        NewElder(
+            name: "王秀英", nationalId: id, birthDate: birth, sex: sex, phone: phone, address: "玉林市玉州区",
+            location: Coordinates(latitude: 22.6, longitude: 110.1), regionCode: "450902001001",
+            livingSituation: .alone, careLevel: .selfCare, categories: [.highAge, .dibao, .highAge])
     }
 
     @Test func takesBirthDateAndSexFromTheNumber() throws {

@@ -4,8 +4,10 @@ import Testing
 
 @Suite("Region codes")
 struct RegionCodeTests {
-    @Test(arguments: [("450900000000", RegionLevel.city, "4509"), ("450902000000", .district, "450902"),
-                      ("450902001000", .street, "450902001"), ("450902001003", .community, "450902001003")])
+    @Test(arguments: [
+        ("450900000000", RegionLevel.city, "4509"), ("450902000000", .district, "450902"),
+        ("450902001000", .street, "450902001"), ("450902001003", .community, "450902001003"),
+    ])
     func levelsAndPrefixes(code: String, level: RegionLevel, prefix: String) {
         #expect(RegionCode.level(of: code) == level)
         #expect(RegionCode.prefix(of: code) == prefix)
@@ -65,9 +67,11 @@ struct SmallRulesTests {
 
 @Suite("ISO-8601 timestamps")
 struct TimestampTests {
-    @Test(arguments: [("2026-11-23T02:11:20Z", 1_795_399_880.0), ("2026-11-23T10:11:20+08:00", 1_795_399_880),
-                      ("2026-11-23T02:11:20.250Z", 1_795_399_880.25), ("1970-01-01T00:00:00Z", 0),
-                      ("2024-02-29T23:59:59-05:30", 1_709_270_999)])
+    @Test(arguments: [
+        ("2026-11-23T02:11:20Z", 1_795_399_880.0), ("2026-11-23T10:11:20+08:00", 1_795_399_880),
+        ("2026-11-23T02:11:20.250Z", 1_795_399_880.25), ("1970-01-01T00:00:00Z", 0),
+        ("2024-02-29T23:59:59-05:30", 1_709_270_999),
+    ])
     func parses(_ text: String, _ seconds: Double) {
         #expect(Timestamp.parse(text)?.timeIntervalSince1970 == seconds)
         // Agrees with Foundation's formatter wherever that one understands the text.
@@ -76,7 +80,9 @@ struct TimestampTests {
         if let reference = f.date(from: text) { #expect(abs(reference.timeIntervalSince1970 - seconds) < 0.001) }
     }
 
-    @Test(arguments: ["2026-11-23 02:11:20Z", "2026-02-30T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T02:11:20",
-                      "2026-11-23T02:11:20.Z", "2026-11-23T02:11:20+0800", "yesterday", "2026-11-23T02:11:20Zjunk"])
+    @Test(arguments: [
+        "2026-11-23 02:11:20Z", "2026-02-30T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T02:11:20",
+        "2026-11-23T02:11:20.Z", "2026-11-23T02:11:20+0800", "yesterday", "2026-11-23T02:11:20Zjunk",
+    ])
     func refuses(_ text: String) { #expect(Timestamp.parse(text) == nil) }
 }

@@ -50,7 +50,8 @@ struct TriageRulesTests {
     }
 
     @Test func reasonsSayWhatIsAllowed() {
-        let json = #"{"basePriority":{"sos":"P1","panic":"P1"},"criticalVitals":{"heartRateBelow":40,"heartRateAbove":150,"spo2Below":85,"systolicAbove":200,"systolicBelow":80,"temperatureAbove":40,"temperatureBelow":35},"riskRaisesBy":1,"riskFactors":["frail"],"neverRaise":[]}"#
+        let json =
+            #"{"basePriority":{"sos":"P1","panic":"P1"},"criticalVitals":{"heartRateBelow":40,"heartRateAbove":150,"spo2Below":85,"systolicAbove":200,"systolicBelow":80,"temperatureAbove":40,"temperatureBelow":35},"riskRaisesBy":1,"riskFactors":["frail"],"neverRaise":[]}"#
         do {
             _ = try TriageRules(decodingJSON: Data(json.utf8))
             Issue.record("accepted")
@@ -58,7 +59,9 @@ struct TriageRulesTests {
             let summary = error.summary
             #expect(summary.contains("basePriority.panic is not an alarm code; use one of: sos, fall"))
             #expect(summary.contains("basePriority.fall is required"))
-            #expect(summary.contains("riskFactors[0] is not a risk factor; use one of: living_alone, age_80_plus, disabled, chronic_conditions"))
+            #expect(
+                summary.contains("riskFactors[0] is not a risk factor; use one of: living_alone, age_80_plus, disabled, chronic_conditions")
+            )
         }
     }
 

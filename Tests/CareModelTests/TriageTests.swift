@@ -20,8 +20,9 @@ struct TriageTests {
     @Test func theExampleReasons() {
         #expect(rules.assess(code: .sos, vitals: nil, risk: .unknown).reason == "SOS button (P1)")
         let risk = RiskProfile(livingAlone: true, age: 86)
-        #expect(rules.assess(code: .inactivity, vitals: nil, risk: risk)
-            == TriageResult(priority: .p1, reason: "No movement for hours; raised from P2 to P1: lives alone, aged 86"))
+        #expect(
+            rules.assess(code: .inactivity, vitals: nil, risk: risk)
+                == TriageResult(priority: .p1, reason: "No movement for hours; raised from P2 to P1: lives alone, aged 86"))
     }
 
     @Test(arguments: [AlarmCode.deviceTest, .powerFailure])
@@ -47,8 +48,9 @@ struct TriageTests {
 
     @Test func criticalReadingsAreNamedAndOnlyCountForAbnormalVitals() {
         let vitals = Vitals(heartRate: 38, spo2: 82)
-        #expect(rules.assess(code: .abnormalVitals, vitals: vitals, risk: .unknown).reason
-            == "Abnormal vitals, critical: heart rate 38/min, SpO2 82% (P1)")
+        #expect(
+            rules.assess(code: .abnormalVitals, vitals: vitals, risk: .unknown).reason
+                == "Abnormal vitals, critical: heart rate 38/min, SpO2 82% (P1)")
         #expect(rules.assess(code: .abnormalVitals, vitals: nil, risk: .unknown).priority == .p2)
         #expect(rules.assess(code: .inactivity, vitals: vitals, risk: .unknown).priority == .p2)
     }
@@ -70,7 +72,8 @@ struct TriageTests {
         RiskProfile.unknown,
     ])
     func absentFactorsRaiseNothing(_ risk: RiskProfile) {
-        #expect(rules.assess(code: .geofenceExit, vitals: nil, risk: risk) == TriageResult(priority: .p2, reason: "Left the safe area (P2)"))
+        #expect(
+            rules.assess(code: .geofenceExit, vitals: nil, risk: risk) == TriageResult(priority: .p2, reason: "Left the safe area (P2)"))
     }
 
     @Test func severalFactorsRaiseOnlyOnce() {
@@ -79,8 +82,11 @@ struct TriageTests {
         open.neverRaise = []
         let frail = RiskProfile(livingAlone: true, age: 91, careLevel: .disabled, chronicConditions: ["冠心病"])
         #expect(open.assess(code: .lowBattery, vitals: nil, risk: frail).priority == .p2)
-        #expect(open.assess(code: .serviceRequest, vitals: nil, risk: frail)
-            == TriageResult(priority: .p3, reason: "Service request; raised from P4 to P3: lives alone, aged 91, disabled, chronic conditions (冠心病)"))
+        #expect(
+            open.assess(code: .serviceRequest, vitals: nil, risk: frail)
+                == TriageResult(
+                    priority: .p3, reason: "Service request; raised from P4 to P3: lives alone, aged 91, disabled, chronic conditions (冠心病)"
+                ))
         #expect(rules.assess(code: .doorOpenNight, vitals: nil, risk: frail).priority == .p1)
     }
 
@@ -88,8 +94,9 @@ struct TriageTests {
         var reordered = rules
         reordered.riskFactors = [.chronicConditions, .livingAlone]
         let frail = RiskProfile(livingAlone: true, age: 91, chronicConditions: ["冠心病"])
-        #expect(reordered.assess(code: .inactivity, vitals: nil, risk: frail).reason
-            == "No movement for hours; raised from P2 to P1: chronic conditions (冠心病), lives alone")
+        #expect(
+            reordered.assess(code: .inactivity, vitals: nil, risk: frail).reason
+                == "No movement for hours; raised from P2 to P1: chronic conditions (冠心病), lives alone")
     }
 
     @Test func p1StaysP1ButStillNamesTheFactors() {
@@ -129,7 +136,8 @@ struct TriageTests {
             version: 1, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
         let risk = RiskProfile(elder: elder, today: CalendarDate(year: 2026, month: 11, day: 23)!, chronicConditions: ["高血压"])
         #expect(risk == RiskProfile(livingAlone: true, age: 85, careLevel: .semiDisabled, chronicConditions: ["高血压"]))
-        #expect(rules.assess(code: .inactivity, vitals: nil, risk: risk).reason
-            == "No movement for hours; raised from P2 to P1: lives alone, aged 85, chronic conditions (高血压)")
+        #expect(
+            rules.assess(code: .inactivity, vitals: nil, risk: risk).reason
+                == "No movement for hours; raised from P2 to P1: lives alone, aged 85, chronic conditions (高血压)")
     }
 }

@@ -1,7 +1,8 @@
-@testable import CareStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CareStore
 
 /// The WAL is copied into the database file by the background connection, not by the writer.
 @Suite("Background checkpoints")

@@ -1,8 +1,9 @@
 import CareModel
-@testable import CareStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CareStore
 
 @Suite("Migrations and the file")
 struct MigrationTests {

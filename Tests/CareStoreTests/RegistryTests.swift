@@ -1,8 +1,9 @@
 import CareModel
-@testable import CareStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CareStore
 
 @Suite("The registry")
 struct RegistryTests {
@@ -16,7 +17,8 @@ struct RegistryTests {
         var cursor: String?
         var inserted = 95
         repeat {
-            let page = try await t.database.registry.elders(ElderFilter(), page: PageRequest(after: cursor.flatMap(Cursor.decode), limit: 10))
+            let page = try await t.database.registry.elders(
+                ElderFilter(), page: PageRequest(after: cursor.flatMap(Cursor.decode), limit: 10))
             seen += page.items.map(\.id)
             cursor = page.nextCursor
             // Another clerk registers two elders between every two page requests.
@@ -47,7 +49,9 @@ struct RegistryTests {
         #expect(try await names(ElderFilter(region: "450900000000")).count == 3)
         #expect(try await names(ElderFilter(category: .wubao)) == ["张三"])
         // A renamed elder is found by the new name only.
-        _ = try await t.database.registry.updateElder(id: 2, by: .commandLine) { e, now in try ElderPatch(name: "李强").applied(to: e, now: now) }
+        _ = try await t.database.registry.updateElder(id: 2, by: .commandLine) { e, now in
+            try ElderPatch(name: "李强").applied(to: e, now: now)
+        }
         #expect(try await names(ElderFilter(nameContains: "伟")) == ["张伟明"])
     }
 
@@ -101,8 +105,10 @@ struct RegistryTests {
         defer { t.remove() }
         try await t.addRegions()
         let e = try await t.addElder(1)
-        let second = try await t.database.registry.addContact(elderId: e.id, NewContact(name: "王芳", relation: .daughter, phone: "13700003333"), by: .commandLine)
-        _ = try await t.database.registry.addContact(elderId: e.id, NewContact(name: "邻居陈", relation: .neighbour, phone: "13600004444", hasKey: true), by: .commandLine)
+        let second = try await t.database.registry.addContact(
+            elderId: e.id, NewContact(name: "王芳", relation: .daughter, phone: "13700003333"), by: .commandLine)
+        _ = try await t.database.registry.addContact(
+            elderId: e.id, NewContact(name: "邻居陈", relation: .neighbour, phone: "13600004444", hasKey: true), by: .commandLine)
         _ = try await t.database.registry.updateContact(elderId: e.id, contactId: second.id, ContactPatch(position: 1), by: .commandLine)
         #expect(try await t.database.registry.contacts(elderId: e.id).map(\.name) == ["王芳", "李明", "邻居陈"])
         #expect(try await t.database.registry.contacts(elderId: e.id).map(\.position) == [1, 2, 3])
@@ -116,7 +122,9 @@ struct RegistryTests {
         try await t.addRegions()
         _ = try await t.addElder(1)
         let who = Principal(accountId: 7, name: "李娜", role: .supervisor)
-        _ = try await t.database.registry.updateElder(id: 1, by: who) { e, now in try ElderPatch(phone: "13900000000", careLevel: .disabled).applied(to: e, now: now) }
+        _ = try await t.database.registry.updateElder(id: 1, by: who) { e, now in
+            try ElderPatch(phone: "13900000000", careLevel: .disabled).applied(to: e, now: now)
+        }
         let latest = try await t.database.auditLog(AuditFilter(), page: PageRequest(limit: 1)).items[0]
         #expect(latest.actorName == "李娜" && latest.actorRole == .supervisor && latest.fields == ["phone", "careLevel"])
         #expect(!latest.fields.contains("13900000000"))

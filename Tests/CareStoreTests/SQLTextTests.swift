@@ -1,8 +1,9 @@
 import CareModel
-@testable import CareStore
 import Foundation
 import GRDB
 import Testing
+
+@testable import CareStore
 
 /// The hand-built text the intake writes must read back exactly as GRDB's and `JSONEncoder`'s would.
 @Suite struct SQLTextTests {
@@ -20,8 +21,10 @@ import Testing
         #expect(abs(back.timeIntervalSince1970 - rounded.timeIntervalSince1970) < 0.000_5)
     }
 
-    @Test(arguments: ["2026-11-23 02:11:21.250", "2026-11-23 02:11:21", "1970-01-01 00:00:00.000", "2000-02-29 23:59:59.999",
-                      "1969-12-31 23:59:59.999"])
+    @Test(arguments: [
+        "2026-11-23 02:11:21.250", "2026-11-23 02:11:21", "1970-01-01 00:00:00.000", "2000-02-29 23:59:59.999",
+        "1969-12-31 23:59:59.999",
+    ])
     func storedTimesReadBackAsGRDBReadsThem(_ text: String) throws {
         let grdb = try #require(Date.fromDatabaseValue(text.databaseValue))
         let ours = try #require(SQLText.date(fromTimeText: text))

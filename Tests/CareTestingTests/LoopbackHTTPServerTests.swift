@@ -1,6 +1,7 @@
 import CareTesting
 import Foundation
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +14,9 @@ import Glibc
         defer { server.stop() }
         let client = try RawClient(port: server.port)
         // Two requests in one write: the second is already buffered when the first is answered.
-        client.send("POST /hook?open=true&limit=5 HTTP/1.1\r\nHost: x\r\nX-Key:  k1 \r\nContent-Length: 6\r\n\r\n跌倒"
-            + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.send(
+            "POST /hook?open=true&limit=5 HTTP/1.1\r\nHost: x\r\nX-Key:  k1 \r\nContent-Length: 6\r\n\r\n跌倒"
+                + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n")
         let answers = await client.read { $0.occurrences(of: "\r\n\r\nok") == 2 }
         #expect(answers.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(answers.occurrences(of: "Content-Length: 2\r\n") == 2)
@@ -148,10 +150,12 @@ import Glibc
 
     @Test func countsRequestsInFlightWithoutRecordingThem() async throws {
         let release = Flag()
-        let server = try LoopbackHTTPServer(recordsRequests: false, handler: { _, response in
-            while !release.isSet { usleep(1_000) }
-            response.send(status: 200)
-        })
+        let server = try LoopbackHTTPServer(
+            recordsRequests: false,
+            handler: { _, response in
+                while !release.isSet { usleep(1_000) }
+                response.send(status: 200)
+            })
         defer { server.stop() }
         let clients = try (0..<3).map { _ in try RawClient(port: server.port) }
         for client in clients { client.send("GET / HTTP/1.1\r\n\r\n") }

@@ -1,7 +1,9 @@
-@testable import CareTesting
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CareTesting
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -15,8 +15,9 @@ import Testing
     @Test(arguments: ["chunked", "close"])
     func eventsArriveAsTheServerSendsThem(framing: String) async throws {
         try await withLoopback { client, server in
-            let response = try await client.stream(HTTPRequest(
-                url: server.url("/sse/\(framing)"), headers: ["Accept": "text/event-stream"], timeout: nil))
+            let response = try await client.stream(
+                HTTPRequest(
+                    url: server.url("/sse/\(framing)"), headers: ["Accept": "text/event-stream"], timeout: nil))
             #expect(response.status == 200)
             #expect(response.headers["Content-Type"] == "text/event-stream")
             var events = response.body.serverSentEvents().makeAsyncIterator()

@@ -22,10 +22,11 @@ import Testing
     @Test func postSendsHeadersAndBodyAndGetsTheEcho() async throws {
         try await withLoopback { client, server in
             let payload = Data(#"{"alarm":42,"note":"跌倒"}"#.utf8) + Data([0, 1, 2])  // Binary-safe, NULs included.
-            let response = try await client.send(HTTPRequest(
-                method: .post, url: server.url("/echo"),
-                headers: ["Content-Type": "application/json", "X-Request-Id": "r-17", "X-Empty": ""],
-                body: payload))
+            let response = try await client.send(
+                HTTPRequest(
+                    method: .post, url: server.url("/echo"),
+                    headers: ["Content-Type": "application/json", "X-Request-Id": "r-17", "X-Empty": ""],
+                    body: payload))
             #expect(response.status == 200)
             #expect(response.body == payload)
             #expect(response.headers["X-Echo-Method"] == "POST")

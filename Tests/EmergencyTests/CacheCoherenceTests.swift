@@ -1,9 +1,10 @@
 import CareModel
 import CareStore
-@testable import Emergency
 import Foundation
 import GRDB
 import Testing
+
+@testable import Emergency
 
 /// The intake's caches follow the registry rows they mirror whoever writes them, through the
 /// transaction observer, not through each writer remembering to drop entries.
@@ -15,8 +16,10 @@ struct CacheCoherenceTests {
         let t = try await TestDatabase.make()
         try await t.addRegions()
         let elder = try await t.addElder(1, name: "黄秀英")
-        let device = try await t.database.registry.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id),
-                                                                by: .commandLine).device
+        let device = try await t.database.registry.createDevice(
+            NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id),
+            by: .commandLine
+        ).device
         _ = try await CallHandlingTests.openCall(t, device: device)
         _ = try t.calls.deviceCredentials(id: device.id)
         #expect(t.calls.caches.elders.value(for: elder.id) != nil)
@@ -48,8 +51,9 @@ struct CacheCoherenceTests {
         let (t, _, device) = try await Self.warmed()
         defer { t.remove() }
         // The intake's own heartbeat writes (last_seen_at, online, deadline_ms) keep the caches.
-        let heartbeat = IncomingEvent(device: device, event: DeviceEvent(ref: "h1", kind: .heartbeat, occurredAt: t.clock.now),
-                                      body: Data("h1".utf8), receivedAt: t.clock.now.addingTimeInterval(60))
+        let heartbeat = IncomingEvent(
+            device: device, event: DeviceEvent(ref: "h1", kind: .heartbeat, occurredAt: t.clock.now),
+            body: Data("h1".utf8), receivedAt: t.clock.now.addingTimeInterval(60))
         _ = try await t.calls.recordEvents([heartbeat], graceSeconds: 120) { _ in .record }
         // The same columns written by other code than the intake (a restart of timers) do not either.
         _ = try await t.database.pool.write { db in

@@ -1,8 +1,9 @@
 import CareModel
-@testable import CareStore
-@testable import Emergency
 import Foundation
 import Testing
+
+@testable import CareStore
+@testable import Emergency
 
 /// Intake rebuilds a joined or cancelled call's change-log summary in Swift (`CallSummaryText`)
 /// instead of reading the `call_summary` view; the feed must not be able to tell.
@@ -45,8 +46,9 @@ struct ChangeLogSummaryTests {
         // An operator claims it: the kept text is dropped, read afresh, and carries the claim.
         let callId = try #require(opened.callId)
         let detail = try await h.calls.callDetail(id: callId, for: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
-        _ = try await h.calls.act(on: callId, .claim, expectedVersion: detail.call.version,
-                                     by: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
+        _ = try await h.calls.act(
+            on: callId, .claim, expectedVersion: detail.call.version,
+            by: CallActor(accountId: 7, name: "王\"芳\\", isSupervisor: true))
         try await check(try await send("alarm", "sos"), "joined a claimed call (view read once more)")
         try await check(try await send("alarm", "fall"), "joined a claimed call (from the kept text)")
 
@@ -61,10 +63,12 @@ struct ChangeLogSummaryTests {
     }
 
     @Test func theSplitTextRendersTheSameFieldsItWasCutFrom() throws {
-        let json = #"{"id":5,"elderId":9,"elderName":"张\",\"priority\":伟","age":81,"regionCode":"450902001000","district":null,"deviceId":"SOS-1","code":"sos","priority":"P1","reason":"SOS","status":"new","eventCount":1,"openedAt":"2026-11-23T02:11:21Z","lastEventAt":"2026-11-23T02:11:21Z","claimedBy":null,"claimedAt":null,"escalated":false,"outcome":null,"version":1}"#
+        let json =
+            #"{"id":5,"elderId":9,"elderName":"张\",\"priority\":伟","age":81,"regionCode":"450902001000","district":null,"deviceId":"SOS-1","code":"sos","priority":"P1","reason":"SOS","status":"new","eventCount":1,"openedAt":"2026-11-23T02:11:21Z","lastEventAt":"2026-11-23T02:11:21Z","claimedBy":null,"claimedAt":null,"escalated":false,"outcome":null,"version":1}"#
         let text = try #require(CallSummaryText(viewJSON: json))
-        let call = Call(id: 5, elderId: 9, deviceId: "SOS-1", code: .sos, priority: .p1, reason: "SOS", status: .new, eventCount: 1,
-                        openedAt: Date(), lastEventAt: Date(), version: 1)
+        let call = Call(
+            id: 5, elderId: 9, deviceId: "SOS-1", code: .sos, priority: .p1, reason: "SOS", status: .new, eventCount: 1,
+            openedAt: Date(), lastEventAt: Date(), version: 1)
         #expect(text.render(call, lastEventAt: "2026-11-23 02:11:21.999") == json)
         var quoted = ""
         CallSummaryText.appendQuoted("a\"b\\c\n\u{1}\t", to: &quoted)

@@ -68,18 +68,21 @@ import Testing
         var rng = SplitMix(seed: 7)
         let codes = AlarmCode.allCases.filter(\.sentByDevices)
         for i in 0..<2_000 {
-            var event = DeviceEvent(ref: "g-\(i)", kind: EventKind.allCases[Int(rng.next() % 4)],
-                                    code: rng.next() % 5 == 0 ? nil : codes[Int(rng.next() % UInt64(codes.count))],
-                                    occurredAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(rng.next() % 100_000) / 8))
+            var event = DeviceEvent(
+                ref: "g-\(i)", kind: EventKind.allCases[Int(rng.next() % 4)],
+                code: rng.next() % 5 == 0 ? nil : codes[Int(rng.next() % UInt64(codes.count))],
+                occurredAt: Date(timeIntervalSince1970: 1_795_000_000 + Double(rng.next() % 100_000) / 8))
             if rng.next() % 2 == 0 {
-                event.location = EventLocation(area: LocationArea.allCases.randomElement(using: &rng),
-                                               latitude: Double(rng.next() % 180_000_000) / 1e6 - 90,
-                                               longitude: Double(rng.next() % 360_000_000) / 1e6 - 180,
-                                               accuracyMeters: Double(rng.next() % 1000) / 4)
+                event.location = EventLocation(
+                    area: LocationArea.allCases.randomElement(using: &rng),
+                    latitude: Double(rng.next() % 180_000_000) / 1e6 - 90,
+                    longitude: Double(rng.next() % 360_000_000) / 1e6 - 180,
+                    accuracyMeters: Double(rng.next() % 1000) / 4)
             }
             if rng.next() % 2 == 0 {
-                event.vitals = Vitals(heartRate: Int(rng.next() % 300), spo2: Int(rng.next() % 101),
-                                      temperature: 30 + Double(rng.next() % 1500) / 100)
+                event.vitals = Vitals(
+                    heartRate: Int(rng.next() % 300), spo2: Int(rng.next() % 101),
+                    temperature: 30 + Double(rng.next() % 1500) / 100)
             }
             if rng.next() % 2 == 0 { event.battery = Int(rng.next() % 101) }
             let body = try CareJSON.encoder.encode(event)

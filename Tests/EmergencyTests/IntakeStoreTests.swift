@@ -1,17 +1,19 @@
 import CareModel
 import CareStore
-@testable import Emergency
 import Foundation
 import GRDB
 import Testing
+
+@testable import Emergency
 
 @Suite("Device replies")
 struct ReplyTests {
     @Test(arguments: [(EventOutcome.accepted, Int64?.some(42)), (.recorded, nil), (.joined, 7), (.cancelled, 9)])
     func theHandBuiltReplyIsTheEventReply(outcome: EventOutcome, callId: Int64?) throws {
         let version = callId.map { Int($0 % 5) + 1 }
-        let data = DeviceReply.json(ref: "sim-12.a:b_c-9", outcome: outcome, callId: callId, callVersion: version,
-                                          heartbeatSeconds: 300)
+        let data = DeviceReply.json(
+            ref: "sim-12.a:b_c-9", outcome: outcome, callId: callId, callVersion: version,
+            heartbeatSeconds: 300)
         let reply = try JSONDecoder().decode(EventReply.self, from: data)
         #expect(reply == EventReply(ref: "sim-12.a:b_c-9", status: outcome, callId: callId, callVersion: version, heartbeatSeconds: 300))
     }
@@ -26,11 +28,14 @@ struct GroupCommitIsolationTests {
         defer { t.remove() }
         try await t.addRegions()
         let elder = try await t.addElder(1)
-        let device = try await t.database.registry.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        let device = try await t.database.registry.createDevice(
+            NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine
+        ).device
         let now = Date(timeIntervalSince1970: 1_795_000_000)
         let batch = ["a", "b", "c"].map { ref in
-            IncomingEvent(device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
-                          body: Data(ref.utf8), receivedAt: now)
+            IncomingEvent(
+                device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
+                body: Data(ref.utf8), receivedAt: now)
         }
         let results = try await t.calls.recordEvents(batch, graceSeconds: 120) { context in
             if context.incoming.event.ref == "b" { throw Refused() }
@@ -48,11 +53,16 @@ struct GroupCommitIsolationTests {
         defer { t.remove() }
         try await t.addRegions()
         let elder = try await t.addElder(1)
-        let device = try await t.database.registry.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        let device = try await t.database.registry.createDevice(
+            NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine
+        ).device
         let now = Date(timeIntervalSince1970: 1_795_000_000)
         func alarms(_ refs: [String]) -> [IncomingEvent] {
-            refs.map { IncomingEvent(device: device, event: DeviceEvent(ref: $0, kind: .alarm, code: .sos, occurredAt: now),
-                                     body: Data($0.utf8), receivedAt: now) }
+            refs.map {
+                IncomingEvent(
+                    device: device, event: DeviceEvent(ref: $0, kind: .alarm, code: .sos, occurredAt: now),
+                    body: Data($0.utf8), receivedAt: now)
+            }
         }
         // Opens a call for the first alarm, joins it for the rest; "b" fails after "a" opened it.
         let decide: @Sendable (IntakeContext) throws -> IntakeDecision = { context in
@@ -78,11 +88,18 @@ struct SupervisionDeadlineTests {
         defer { t.remove() }
         try await t.addRegions()
         let elder = try await t.addElder(1)
-        let device = try await t.database.registry.createDevice(NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine).device
+        let device = try await t.database.registry.createDevice(
+            NewDevice(id: "SOS-1", type: .sosPendant, elderId: elder.id), by: .commandLine
+        ).device
         func heartbeat(_ ref: String) async throws -> Int64? {
             let now = t.clock.now
-            _ = try await t.calls.recordEvents([IncomingEvent(device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
-                                                                 body: Data(ref.utf8), receivedAt: now)], graceSeconds: 120) { _ in .record }
+            _ = try await t.calls.recordEvents(
+                [
+                    IncomingEvent(
+                        device: device, event: DeviceEvent(ref: ref, kind: .heartbeat, occurredAt: now),
+                        body: Data(ref.utf8), receivedAt: now)
+                ], graceSeconds: 120
+            ) { _ in .record }
             return try await t.database.pool.read { db in try Int64.fetchOne(db, sql: "SELECT deadline_ms FROM device WHERE id = 'SOS-1'") }
         }
         let first = try #require(try await heartbeat("a"))
@@ -102,8 +119,9 @@ struct CallRowTests {
     @Test func locationsRoundTripThroughJSONDecoder() throws {
         let samples: [EventLocation] = [
             EventLocation(area: .bathroom),
-            EventLocation(area: .livingRoom, text: "2号楼3单元 \"东\"\\侧\n\t门口\u{1}", latitude: 22.6391, longitude: 110.152,
-                          accuracyMeters: 12),
+            EventLocation(
+                area: .livingRoom, text: "2号楼3单元 \"东\"\\侧\n\t门口\u{1}", latitude: 22.6391, longitude: 110.152,
+                accuracyMeters: 12),
             EventLocation(latitude: -90, longitude: 180, accuracyMeters: 0.5),
             EventLocation(text: ""),
             EventLocation(),

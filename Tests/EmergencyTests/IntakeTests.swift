@@ -1,8 +1,9 @@
 import CareModel
 import CareStore
-@testable import Emergency
 import Foundation
 import Testing
+
+@testable import Emergency
 
 @Suite("Signed device events")
 struct SignatureTests {
@@ -139,7 +140,8 @@ struct IntakeRuleTests {
         defer { h.remove() }
         let pendant = try await h.addElder(1)
         let elderId = try await h.database.registry.device(id: pendant).elderId
-        let other = try await h.database.registry.createDevice(NewDevice(id: "DOOR-1", type: .doorSensor, elderId: elderId), by: .commandLine)
+        let other = try await h.database.registry.createDevice(
+            NewDevice(id: "DOOR-1", type: .doorSensor, elderId: elderId), by: .commandLine)
         h.secrets["DOOR-1"] = other.secret
         _ = try await h.send(pendant, h.event("e1", "alarm", "sos"))
         let cancel = try await h.send("DOOR-1", h.event("c1", "cancel"))
@@ -221,7 +223,8 @@ struct IntakeInputTests {
             Issue.record("impossible vitals"); return
         }
         #expect(f.issues.map(\.field) == ["vitals.heartRate"])
-        guard case .invalid(let g)? = await refusal(h.event("e3", "alarm", "fall", extra: #","location":{"latitude":200,"longitude":110}"#)) else {
+        guard case .invalid(let g)? = await refusal(h.event("e3", "alarm", "fall", extra: #","location":{"latitude":200,"longitude":110}"#))
+        else {
             Issue.record("impossible latitude"); return
         }
         #expect(g.issues.map(\.field) == ["location.latitude"])

@@ -1,8 +1,9 @@
 import CareModel
 import CareStore
-@testable import Emergency
 import Foundation
 import Testing
+
+@testable import Emergency
 
 /// The group-commit writer's gathering: busy writers wait a moment for company, and so do
 /// heartbeats reaching an idle writer; alarms reaching an idle writer never wait.
@@ -11,8 +12,9 @@ import Testing
     func incoming(_ h: IntakeHarness, device: String, ref: String, kind: EventKind = .alarm) async throws -> IncomingEvent {
         let found = try #require(try h.calls.deviceCredentials(id: device))
         let event = DeviceEvent(ref: ref, kind: kind, code: kind == .alarm ? .sos : nil, occurredAt: h.testClock.now)
-        return IncomingEvent(device: found.device, event: event, body: Data(#"{"ref":"\#(ref)"}"#.utf8),
-                             receivedAt: h.testClock.now)
+        return IncomingEvent(
+            device: found.device, event: event, body: Data(#"{"ref":"\#(ref)"}"#.utf8),
+            receivedAt: h.testClock.now)
     }
 
     @Test("An event reaching an idle writer commits at once, however long a busy writer would gather")
@@ -36,8 +38,9 @@ import Testing
         var h = try await IntakeHarness.make()
         defer { h.remove() }
         let device = try await h.addElder(1)
-        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
-                                  routineGatherBelow: 1_000)
+        let writer = IntakeWriter(
+            calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+            routineGatherBelow: 1_000)
         let heartbeat = try await incoming(h, device: device, ref: "hb-1", kind: .heartbeat)
         let started = ContinuousClock.now
         // Queued before `submit` returns, so the heartbeat surely reaches the writer first.
@@ -63,8 +66,9 @@ import Testing
         defer { h.remove() }
         var devices: [String] = []
         for n in 1...4 { devices.append(try await h.addElder(n)) }
-        let writer = IntakeWriter(calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
-                                  routineGatherBelow: 4)
+        let writer = IntakeWriter(
+            calls: h.calls, policy: IntakePolicy(), routineGatherFor: .seconds(60),
+            routineGatherBelow: 4)
         var events: [IncomingEvent] = []
         for device in devices { events.append(try await incoming(h, device: device, ref: "hb", kind: .heartbeat)) }
         let submitted = events

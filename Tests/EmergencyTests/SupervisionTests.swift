@@ -1,16 +1,17 @@
 import CareModel
 import CareStore
-@testable import Emergency
 import Foundation
 import Testing
+
+@testable import Emergency
 
 @Suite("Device supervision")
 struct SupervisionTests {
     @Test func aSilentDeviceGoesOfflineAfterIntervalPlusGraceAndBackOnline() async throws {
         var h = try await IntakeHarness.make()
         defer { h.remove() }
-        let device = try await h.addElder(1)               // heartbeat 300 s, grace 120 s
-        let quiet = try await h.addElder(2)                // never reports: never supervised
+        let device = try await h.addElder(1)  // heartbeat 300 s, grace 120 s
+        let quiet = try await h.addElder(2)  // never reports: never supervised
         let supervisor = DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock)
         _ = try await h.send(device, h.event("hb1", "heartbeat"))
 
@@ -63,8 +64,9 @@ struct SupervisionTests {
         _ = try await h.send(device, h.event("hb1", "heartbeat"))
         // A new process: a fresh database handle and intake over the same file.
         let reopened = try CareDatabase.open(at: h.folder + "/care.sqlite", schema: TestDatabase.schema, clock: h.testClock.careClock)
-        let supervisor = DeviceSupervisor(intake: AlarmIntake(calls: CallStore(reopened), policy: IntakePolicy(), clock: h.testClock.careClock),
-                                          clock: h.testClock.careClock)
+        let supervisor = DeviceSupervisor(
+            intake: AlarmIntake(calls: CallStore(reopened), policy: IntakePolicy(), clock: h.testClock.careClock),
+            clock: h.testClock.careClock)
         h.testClock.advance(421)
         #expect(try await supervisor.runOnce(now: h.testClock.now).map(\.deviceId) == [device])
     }
@@ -81,7 +83,7 @@ struct SupervisionRestartTests {
         var devices: [String] = []
         for n in 1...5 { devices.append(try await h.addElder(n)) }
         for device in devices { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
-        h.testClock.advance(600)                           // the server was down
+        h.testClock.advance(600)  // the server was down
 
         // What `run()` does first, step by step: restart the overdue timers, then one pass.
         let supervisor = DeviceSupervisor(intake: h.intake, clock: h.testClock.careClock)
@@ -104,7 +106,7 @@ struct SupervisionRestartTests {
         for n in 1...5 { devices.append(try await h.addElder(n)) }
         for device in devices.prefix(4) { _ = try await h.send(device, h.event("hb1", "heartbeat")) }
         h.testClock.advance(500)
-        _ = try await h.send(devices[4], h.event("hb1", "heartbeat"))   // not overdue
+        _ = try await h.send(devices[4], h.event("hb1", "heartbeat"))  // not overdue
         let restarted = try await h.calls.restartOverdueSupervision(now: h.testClock.now, graceSeconds: 120, chunk: 3)
         #expect(restarted == 4)
         h.testClock.advance(419)

@@ -40,12 +40,16 @@ struct AlarmCrashSafetyTests {
                     let device = ids[(lane * 33 + n) % ids.count]
                     let ref = "crash-\(lane)-\(n)"
                     n += 1
-                    let body = #"{"ref":"\#(ref)","kind":"alarm","code":"\#(n % 3 == 0 ? "fall" : "sos")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
+                    let body =
+                        #"{"ref":"\#(ref)","kind":"alarm","code":"\#(n % 3 == 0 ? "fall" : "sos")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
                     let path = "/v1/devices/\(device)/events"
                     let ts = String(Int(Date().timeIntervalSince1970))
-                    let sig = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                                  secret: RegistryStore.demoDeviceSecret(seed: 3, deviceId: device))
-                    let request = Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Eldercare-Timestamp: \(ts)\r\nX-Eldercare-Signature: \(sig)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+                    let sig = EventSignature.sign(
+                        method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+                        secret: RegistryStore.demoDeviceSecret(seed: 3, deviceId: device))
+                    let request = Array(
+                        "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Eldercare-Timestamp: \(ts)\r\nX-Eldercare-Signature: \(sig)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                            .utf8)
                     guard let (status, reply) = connection.send(request) else { usleep(10_000); continue }
                     if status == 202 {
                         let callId = (try? JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])?["callId"] as? Int

@@ -15,13 +15,16 @@ struct CallHandlingEndToEndTests {
         let server = RunningServer()
         defer { server.remove() }
         try server.command(["seed", "--elders", "30", "--seed", "5", "--quiet"])
-        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"), chief = try server.token("supervisor", "陈主任")
+        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"),
+            chief = try server.token("supervisor", "陈主任")
         try await server.start()
         try await withClient { client in
             // A console subscribes to the live feed.
             let feed = FeedReader()
-            let stream = try await client.stream(HTTPRequest(url: server.baseURL + "/v1/calls/stream",
-                                                             headers: ["Authorization": "Bearer \(wang)"], timeout: nil))
+            let stream = try await client.stream(
+                HTTPRequest(
+                    url: server.baseURL + "/v1/calls/stream",
+                    headers: ["Authorization": "Bearer \(wang)"], timeout: nil))
             #expect(stream.status == 200)
             let reading = Task { try await feed.read(stream.body) }
             defer { reading.cancel() }
@@ -29,8 +32,9 @@ struct CallHandlingEndToEndTests {
             // The device simulator's SOS scenario: a pendant sends a signed SOS and checks its 202
             // and the queue (it exits non-zero if either is wrong).
             let admin = try server.token("admin", "e2e-admin")
-            let simulator = try server.run(RunningServer.simulatorBinary,
-                                           ["--server", server.baseURL, "--token", admin, "--seed", "5", "scenario", "sos"])
+            let simulator = try server.run(
+                RunningServer.simulatorBinary,
+                ["--server", server.baseURL, "--token", admin, "--seed", "5", "scenario", "sos"])
             #expect(simulator.status == 0, "device-sim scenario sos: \(simulator.output)")
 
             let opened = try await feed.first { $0.status == .new && $0.summary.code == .sos }
@@ -88,9 +92,11 @@ struct CallHandlingEndToEndTests {
 
             // A console that reconnects with Last-Event-ID gets everything after it, in order.
             let replay = FeedReader()
-            let resumed = try await client.stream(HTTPRequest(url: server.baseURL + "/v1/calls/stream",
-                                                              headers: ["Authorization": "Bearer \(li)", "Last-Event-ID": String(opened.eventId)],
-                                                              timeout: nil))
+            let resumed = try await client.stream(
+                HTTPRequest(
+                    url: server.baseURL + "/v1/calls/stream",
+                    headers: ["Authorization": "Bearer \(li)", "Last-Event-ID": String(opened.eventId)],
+                    timeout: nil))
             let replaying = Task { try await replay.read(resumed.body) }
             defer { replaying.cancel() }
             _ = try await replay.first { $0.status == .followedUp }
@@ -103,10 +109,12 @@ struct CallHandlingEndToEndTests {
         let body = #"{"ref":"\#(ref)","kind":"alarm","code":"sos","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
         let path = "/v1/devices/\(device)/events"
         let ts = String(Int(Date().timeIntervalSince1970))
-        let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                            secret: RegistryStore.demoDeviceSecret(seed: seed, deviceId: device))
-        return try await server.request("POST", path, json: body,
-                                        headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
+        let signature = EventSignature.sign(
+            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+            secret: RegistryStore.demoDeviceSecret(seed: seed, deviceId: device))
+        return try await server.request(
+            "POST", path, json: body,
+            headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }
 

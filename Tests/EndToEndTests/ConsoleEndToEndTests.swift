@@ -14,8 +14,10 @@ import Testing
 struct ConsoleEndToEndTests {
     static let seed: UInt64 = 5
 
-    @Test(.enabled(if: TmuxSession.executable != nil,
-                   "tmux is not installed (apt-get install tmux): the console is tested in a real terminal inside tmux"))
+    @Test(
+        .enabled(
+            if: TmuxSession.executable != nil,
+            "tmux is not installed (apt-get install tmux): the console is tested in a real terminal inside tmux"))
     func twoOperatorsWorkAnSOSFromTheirConsoles() async throws {
         let server = RunningServer()
         defer { server.remove() }
@@ -29,14 +31,18 @@ struct ConsoleEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         func console(_ who: String, token: String) throws -> (TmuxSession, TerminalSettings) {
             let tokenFile = "\(folder)/\(who).token"
-            guard FileManager.default.createFile(atPath: tokenFile, contents: Data((token + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
+            guard
+                FileManager.default.createFile(
+                    atPath: tokenFile, contents: Data((token + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600])
+            else {
                 throw Failure("cannot write the token file \(tokenFile)")
             }
             let terminal = TerminalSettings(before: "\(folder)/\(who).stty-before", after: "\(folder)/\(who).stty-after")
             // The shell records the terminal's settings before and after the console, and its exit status.
             let q = TmuxSession.shellQuoted
-            let command = "stty -g > \(q(terminal.before)); "
+            let command =
+                "stty -g > \(q(terminal.before)); "
                 + "\(q(RunningServer.binary)) console --server \(q(server.baseURL)) --token-file \(q(tokenFile)); "
                 + "echo \"console exited with status $?\"; stty -g > \(q(terminal.after))"
             let session = try TmuxSession(name: "console-\(who)", width: 120, height: 40, command: command)
@@ -74,7 +80,9 @@ struct ConsoleEndToEndTests {
                 row($0)?.contains("待接警") == true
             }
             print("Console e2e: call #\(callId) on \(name)'s screen \(elapsed) after the device's 202.")
-            #expect(elapsed < .seconds(1), "call #\(callId) took \(elapsed) to reach \(name)'s screen (the issue asks ≤ 1 s):\n\(TmuxSession.framed(shown))")
+            #expect(
+                elapsed < .seconds(1),
+                "call #\(callId) took \(elapsed) to reach \(name)'s screen (the issue asks ≤ 1 s):\n\(TmuxSession.framed(shown))")
             #expect(row(shown)?.hasPrefix(">") == true, "the new call is not selected:\n\(TmuxSession.framed(shown))")
         }
 
@@ -112,7 +120,9 @@ struct ConsoleEndToEndTests {
 
         // The responder arrives: p, then "on scene" (the one responder is picked by itself).
         try wangScreen.press("p")
-        try await wangScreen.waitFor("the progress picker") { $0.contains("\(responder) is 已派 assigned; now:") && $0.contains("2 已到达 on scene") }
+        try await wangScreen.waitFor("the progress picker") {
+            $0.contains("\(responder) is 已派 assigned; now:") && $0.contains("2 已到达 on scene")
+        }
         try wangScreen.press("2")
         try await wangScreen.waitFor("the responder on scene") { $0.contains("\(responder) is 已到达 on scene now.") }
 
@@ -135,8 +145,9 @@ struct ConsoleEndToEndTests {
         #expect(call["status"] as? String == "resolved", "\(call)")
         #expect(call["outcome"] as? String == "attended_by_responder", "\(call)")
         let timeline = detail["timeline"] as? [[String: Any]] ?? []
-        #expect(timeline.map { $0["action"] as? String ?? "" } == ["opened", "claim", "dispatch", "update_responder", "resolve"],
-                "\(timeline)")
+        #expect(
+            timeline.map { $0["action"] as? String ?? "" } == ["opened", "claim", "dispatch", "update_responder", "resolve"],
+            "\(timeline)")
         #expect(timeline.dropFirst().allSatisfy { $0["actorName"] as? String == "王芳" }, "\(timeline)")
         #expect(timeline.last?["note"] as? String == note, "\(timeline)")
 
@@ -157,7 +168,8 @@ struct ConsoleEndToEndTests {
             let last = try screen.screen(history: true)
             #expect(!screen.onAlternateScreen, "\(screen.name) is still on the alternate screen:\n\(TmuxSession.framed(last))")
             #expect(last.contains("console exited with status 0"), "\(screen.name):\n\(TmuxSession.framed(last))")
-            #expect(!last.contains("eldercare console"), "\(screen.name): the console's screen was left behind:\n\(TmuxSession.framed(last))")
+            #expect(
+                !last.contains("eldercare console"), "\(screen.name): the console's screen was left behind:\n\(TmuxSession.framed(last))")
             let (saved, now) = (try terminal.settingsBefore(), try terminal.settingsAfter())
             #expect(!saved.isEmpty && saved == now, "\(screen.name): terminal settings before \(saved), after \(now)")
         }
@@ -179,9 +191,11 @@ struct ConsoleEndToEndTests {
         let body = #"{"ref":"\#(ref)","kind":"alarm","code":"sos","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
         let path = "/v1/devices/\(device)/events"
         let ts = String(Int(Date().timeIntervalSince1970))
-        let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                            secret: RegistryStore.demoDeviceSecret(seed: Self.seed, deviceId: device))
-        return try await server.request("POST", path, json: body,
-                                        headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
+        let signature = EventSignature.sign(
+            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+            secret: RegistryStore.demoDeviceSecret(seed: Self.seed, deviceId: device))
+        return try await server.request(
+            "POST", path, json: body,
+            headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }

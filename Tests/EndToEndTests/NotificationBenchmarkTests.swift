@@ -27,16 +27,22 @@ struct NotificationBenchmarkTests {
         // (each fans out to the contact now and the supervisor an hour later).
         let started = Date()
         let database = try CareDatabase.open(at: server.dataDirectory + "/eldercare.sqlite", schema: Schema.shared)
-        _ = try await database.registry.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
+        _ = try await database.registry.createRegion(
+            Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
         let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!, sequence: 2)
         let elder = try await database.registry.createElder(
-            try NewElder(name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
-                         regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
+            try NewElder(
+                name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
+                regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare
+            ).validated(now: Date()),
             contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
         for chunk in stride(from: 0, to: count, by: 10_000) {
-            try await database.enqueueOutbox((chunk..<min(count, chunk + 10_000)).map { i in
-                OutboxEntry(topic: .callOpened, key: "bench:\(i):opened", elderId: elder.id, callId: nil, payload: ["code": "fall", "priority": "P1"])
-            }, at: Date())
+            try await database.enqueueOutbox(
+                (chunk..<min(count, chunk + 10_000)).map { i in
+                    OutboxEntry(
+                        topic: .callOpened, key: "bench:\(i):opened", elderId: elder.id, callId: nil,
+                        payload: ["code": "fall", "priority": "P1"])
+                }, at: Date())
         }
         try database.close()
         print("BENCH queued \(count) outbox rows in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
@@ -57,7 +63,9 @@ struct NotificationBenchmarkTests {
         while receiver.requestCount < count && Date() < deadline {
             samples.append((Date(), receiver.requestCount, Self.status(pid, "VmRSS")))
             if samples.count % 8 == 0 {
-                print("BENCH progress: \(receiver.requestCount) delivered, server VmRSS \(samples.last!.rssKB / 1024) MB, \(receiver.acceptedConnections) connections")
+                print(
+                    "BENCH progress: \(receiver.requestCount) delivered, server VmRSS \(samples.last!.rssKB / 1024) MB, \(receiver.acceptedConnections) connections"
+                )
             }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -70,14 +78,19 @@ struct NotificationBenchmarkTests {
 
         // Steady state: from 10 % to 90 % of the backlog delivered.
         guard let from = samples.first(where: { $0.received >= count / 10 }),
-              let to = samples.first(where: { $0.received >= count * 9 / 10 }), to.at > from.at else { return }
+            let to = samples.first(where: { $0.received >= count * 9 / 10 }), to.at > from.at
+        else { return }
         let rate = Double(to.received - from.received) / to.at.timeIntervalSince(from.at)
         let firstAt = samples.first { $0.received > 0 }?.at ?? samples[0].at
         let total = Double(received) / (samples.last!.at.timeIntervalSince(firstAt))
         let maxSampledKB = samples.map(\.rssKB).max() ?? 0
-        print("BENCH deliveries/s (10%–90%): \(Int(rate)); over the whole drain: \(Int(total)); receiver \(delay) ms per request, concurrency \(concurrency)")
+        print(
+            "BENCH deliveries/s (10%–90%): \(Int(rate)); over the whole drain: \(Int(total)); receiver \(delay) ms per request, concurrency \(concurrency)"
+        )
         print("BENCH most in flight at the receiver: \(receiver.mostInFlight)")
-        print("BENCH server CPU: \(String(format: "%.1f", cpu)) s for \(received) deliveries (\(String(format: "%.0f", cpu / Double(max(received, 1)) * 1e6)) µs each)")
+        print(
+            "BENCH server CPU: \(String(format: "%.1f", cpu)) s for \(received) deliveries (\(String(format: "%.0f", cpu / Double(max(received, 1)) * 1e6)) µs each)"
+        )
         print("BENCH server memory: peak RSS (VmHWM) \(peakKB / 1024) MB, largest sampled VmRSS \(maxSampledKB / 1024) MB")
         #expect(rate >= 2_000)
         #expect(peakKB < 150 * 1024)
@@ -86,7 +99,8 @@ struct NotificationBenchmarkTests {
     /// User plus system CPU time of a process, from /proc/<pid>/stat.
     static func cpuSeconds(_ pid: Int32) -> Double {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return 0 }
+            let close = text.lastIndex(of: ")")
+        else { return 0 }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After the name: state is field 3, utime 14 and stime 15 (1-based in the whole line).
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
@@ -96,7 +110,8 @@ struct NotificationBenchmarkTests {
     /// A `kB` field of /proc/<pid>/status.
     static func status(_ pid: Int32, _ field: String) -> Int {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
+        else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
     }
 }

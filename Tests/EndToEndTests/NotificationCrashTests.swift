@@ -48,13 +48,18 @@ struct NotificationCrashTests {
         var calls: [Int] = []
         for (i, device) in devices.enumerated() {
             let id = device["id"] as? String ?? ""
-            let body = #"{"ref":"crash-n-\#(i)","kind":"alarm","code":"\#(i % 2 == 0 ? "sos" : "fall")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
+            let body =
+                #"{"ref":"crash-n-\#(i)","kind":"alarm","code":"\#(i % 2 == 0 ? "sos" : "fall")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
             let path = "/v1/devices/\(id)/events"
             let ts = String(Int(Date().timeIntervalSince1970))
-            let signature = EventSignature.sign(method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-                                                secret: RegistryStore.demoDeviceSecret(seed: 5, deviceId: id))
-            let reply = try await server.request("POST", path, json: body, headers: [
-                EventSignature.timestampHeader: ts, EventSignature.signatureHeader: signature])
+            let signature = EventSignature.sign(
+                method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+                secret: RegistryStore.demoDeviceSecret(seed: 5, deviceId: id))
+            let reply = try await server.request(
+                "POST", path, json: body,
+                headers: [
+                    EventSignature.timestampHeader: ts, EventSignature.signatureHeader: signature,
+                ])
             #expect(reply.status == 202)
             if let callId = reply.object["callId"] as? Int { calls.append(callId) }
         }
@@ -74,7 +79,9 @@ struct NotificationCrashTests {
         let drained = Date().addingTimeInterval(60)
         repeat {
             try await Task.sleep(for: .milliseconds(200))
-            firstSteps = try await Self.all(server, "/v1/notifications?topic=call_opened", token: admin).filter { $0["chainStep"] as? Int == 1 }
+            firstSteps = try await Self.all(server, "/v1/notifications?topic=call_opened", token: admin).filter {
+                $0["chainStep"] as? Int == 1
+            }
         } while firstSteps.contains(where: { $0["status"] as? String != "sent" }) && Date() < drained
 
         // One chain per call whose elder agreed to family notifications.
@@ -104,7 +111,8 @@ struct NotificationCrashTests {
             #expect(Set(copies.map(\.text)).count == 1, "a repeat is the same message")
         }
         if let (key, _) = repeated.first, let n = firstSteps.first(where: { $0["idempotencyKey"] as? String == key }),
-           let id = n["id"] as? Int {
+            let id = n["id"] as? Int
+        {
             let detail = try await server.request("GET", "/v1/notifications/\(id)", token: admin).object
             let log = detail["attemptLog"] as? [[String: Any]] ?? []
             #expect(log.contains { ($0["error"] as? String)?.hasPrefix("interrupted") == true }, "the lost attempt is logged")
@@ -122,11 +130,14 @@ struct NotificationCrashTests {
         for secret in [Self.smsKey, Self.webhookSecret, Self.pushToken, admin] {
             #expect(!log.contains(secret), "the log must not contain \(secret.prefix(4))…")
         }
-        let phones = Set(received.compactMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
-            .compactMap { $0["to"] as? String })
+        let phones = Set(
+            received.compactMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+                .compactMap { $0["to"] as? String })
         #expect(phones.count > 100)
         for phone in phones { #expect(!log.contains(phone), "a phone number in the log") }
-        #expect(log.range(of: #"(?<![0-9])1[3-9][0-9]{9}(?![0-9])"#, options: .regularExpression) == nil, "nothing that looks like a mobile number")
+        #expect(
+            log.range(of: #"(?<![0-9])1[3-9][0-9]{9}(?![0-9])"#, options: .regularExpression) == nil,
+            "nothing that looks like a mobile number")
     }
 
     /// Every item of a listing, following cursors.

@@ -15,24 +15,30 @@ struct RegistryEndToEndTests {
         try await server.start(environment: ["ELDERCARE_LOG_FORMAT": "json"])
 
         // The admin builds a corner of Yulin.
-        for (code, name, parent) in [("450900000000", "玉林市", "null"), ("450902000000", "玉州区", "\"450900000000\""),
-                                     ("450902001000", "玉城街道", "\"450902\""), ("450902001001", "大南社区", "\"450902001000\"")] {
-            let r = try await server.request("POST", "/v1/regions", token: admin,
-                                             json: #"{"code":"\#(code)","name":"\#(name)","parentCode":\#(parent)}"#)
+        for (code, name, parent) in [
+            ("450900000000", "玉林市", "null"), ("450902000000", "玉州区", "\"450900000000\""),
+            ("450902001000", "玉城街道", "\"450902\""), ("450902001001", "大南社区", "\"450902001000\""),
+        ] {
+            let r = try await server.request(
+                "POST", "/v1/regions", token: admin,
+                json: #"{"code":"\#(code)","name":"\#(name)","parentCode":\#(parent)}"#)
             #expect(r.status == 201, "\(r.text)")
         }
         let nationalId = "450902194603150045", phone = "13812345678", contactPhone = "13987654321"
-        let created = try await server.request("POST", "/v1/elders", token: admin, json: """
-            {"name":"黄桂英","nationalId":"\(nationalId)","phone":"\(phone)","address":"玉林市玉州区玉城街道大南社区人民中路88号",
-             "location":{"latitude":22.64,"longitude":110.15},"regionCode":"450902001001","livingSituation":"alone",
-             "careLevel":"semi_disabled","categories":["high_age","dibao"],
-             "contacts":[{"name":"李志明","relation":"son","phone":"\(contactPhone)","hasKey":true}]}
-            """)
+        let created = try await server.request(
+            "POST", "/v1/elders", token: admin,
+            json: """
+                {"name":"黄桂英","nationalId":"\(nationalId)","phone":"\(phone)","address":"玉林市玉州区玉城街道大南社区人民中路88号",
+                 "location":{"latitude":22.64,"longitude":110.15},"regionCode":"450902001001","livingSituation":"alone",
+                 "careLevel":"semi_disabled","categories":["high_age","dibao"],
+                 "contacts":[{"name":"李志明","relation":"son","phone":"\(contactPhone)","hasKey":true}]}
+                """)
         #expect(created.status == 201, "\(created.text)")
         #expect(created.headers["x-request-id"] != nil)
         let elderId = created.object["id"] as? Int ?? 0
-        let device = try await server.request("POST", "/v1/devices", token: admin,
-                                              json: #"{"type":"sos_pendant","elderId":\#(elderId),"id":"SOS-E2E-1"}"#)
+        let device = try await server.request(
+            "POST", "/v1/devices", token: admin,
+            json: #"{"type":"sos_pendant","elderId":\#(elderId),"id":"SOS-E2E-1"}"#)
         #expect(device.status == 201)
         let secret = device.object["secret"] as? String ?? ""
         #expect(secret.count == 43)
@@ -54,8 +60,9 @@ struct RegistryEndToEndTests {
         // History keeps the elder: delete is refused, deactivation works.
         let delete = try await server.request("DELETE", "/v1/elders/\(elderId)", token: admin)
         #expect(delete.status == 409 && delete.headers["content-type"] == "application/problem+json")
-        let deactivated = try await server.request("PATCH", "/v1/elders/\(elderId)", token: admin,
-                                                   json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"1\""])
+        let deactivated = try await server.request(
+            "PATCH", "/v1/elders/\(elderId)", token: admin,
+            json: #"{"status":"inactive"}"#, headers: ["If-Match": "\"1\""])
         #expect(deactivated.status == 200 && deactivated.object["status"] as? String == "inactive")
 
         // A backup taken while the server runs holds the elder.
@@ -113,9 +120,10 @@ struct RegistryEndToEndTests {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: s.dataDirectory + "/copy.sqlite"))
             let text = String(decoding: bytes.map { $0 < 128 ? $0 : 32 }, as: UTF8.self)
             let pattern = try NSRegularExpression(pattern: "4509[0-9]{13}[0-9X]")
-            return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
-                String(text[Range($0.range, in: text)!])
-            })
+            return Set(
+                pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+                    String(text[Range($0.range, in: text)!])
+                })
         }
         let first = try ids(a)
         #expect(first.count >= 300)

@@ -64,7 +64,8 @@ final class RunningServer: @unchecked Sendable {
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw Failure("eldercare \(arguments.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
+            throw Failure(
+                "eldercare \(arguments.joined(separator: " ")) exited \(p.terminationStatus): \(String(decoding: errors, as: UTF8.self))")
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -134,15 +135,19 @@ final class RunningServer: @unchecked Sendable {
     /// at once, as they do when end-to-end suites run side by side.
     static let client: CurlClient = try! CurlClient(configuration: .init(usesEnvironmentProxy: false))
 
-    func request(_ method: String, _ path: String, token: String? = nil, json: String? = nil,
-                 headers: [String: String] = [:]) async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, token: String? = nil, json: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var fields = HTTPHeaders()
         if let token { fields.set(name: "Authorization", value: "Bearer \(token)") }
         if json != nil { fields.set(name: "Content-Type", value: "application/json") }
         for (k, v) in headers { fields.set(name: k, value: v) }
-        let response = try await Self.client.send(HTTPRequest(method: HTTPMethod(rawValue: method), url: baseURL + path,
-                                                              headers: fields, body: json.map { Data($0.utf8) },
-                                                              timeout: .seconds(60)))
+        let response = try await Self.client.send(
+            HTTPRequest(
+                method: HTTPMethod(rawValue: method), url: baseURL + path,
+                headers: fields, body: json.map { Data($0.utf8) },
+                timeout: .seconds(60)))
         var h: [String: String] = [:]
         for field in response.headers { h[field.name.lowercased()] = field.value }
         return Reply(status: response.status, headers: h, body: response.body)

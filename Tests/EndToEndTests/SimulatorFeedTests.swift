@@ -13,11 +13,13 @@ struct SimulatorFeedTests {
         try server.command(["seed", "--elders", "40", "--seed", "9", "--quiet"])
         let admin = try server.token("admin", "sim")
         try await server.start()
-        let run = try server.run(RunningServer.simulatorBinary, [
-            "--server", server.baseURL, "--token", admin, "--seed", "9",
-            "load", "--kind", "alarm", "--rate", "100", "--connections", "4", "--duration", "2",
-            "--devices", "40", "--subscribers", "3",
-        ])
+        let run = try server.run(
+            RunningServer.simulatorBinary,
+            [
+                "--server", server.baseURL, "--token", admin, "--seed", "9",
+                "load", "--kind", "alarm", "--rate", "100", "--connections", "4", "--duration", "2",
+                "--devices", "40", "--subscribers", "3",
+            ])
         #expect(run.status == 0, "device-sim load --subscribers 3:\n\(run.output)")
         #expect(run.output.contains("Every acknowledged alarm reached every subscriber"), "\(run.output)")
         // Each subscriber's own line of the report, not only the summary, says nothing was missed.

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,9 +77,11 @@ final class TmuxSession: @unchecked Sendable {  // Immutable after init; tmux it
     /// Polls the screen every `every` until `condition` holds, and returns that screen and how long
     /// it took from `start`. Throws after `timeout` with the last screen in the message.
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(60), every: Duration = .milliseconds(50),
-                 since start: ContinuousClock.Instant = .now,
-                 _ condition: (String) -> Bool) async throws -> (screen: String, elapsed: Duration) {
+    func waitFor(
+        _ what: String, timeout: Duration = .seconds(60), every: Duration = .milliseconds(50),
+        since start: ContinuousClock.Instant = .now,
+        _ condition: (String) -> Bool
+    ) async throws -> (screen: String, elapsed: Duration) {
         let deadline = start + timeout
         var last = ""
         while true {

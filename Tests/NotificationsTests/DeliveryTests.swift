@@ -5,8 +5,9 @@ import CurlHTTP
 import Emergency
 import Foundation
 import GRDB
-@testable import Notifications
 import Testing
+
+@testable import Notifications
 
 /// The worker against a real HTTP receiver on loopback, one pass at a time under a test clock.
 @Suite("Delivering the outbox", .serialized)
@@ -71,7 +72,7 @@ struct DeliveryTests {
             let callId = try await h.openCall(device: device)
             try await h.worker.runOnce()
             h.clock.advance(180)
-            try await h.worker.runOnce()   // the second contact is told
+            try await h.worker.runOnce()  // the second contact is told
             h.clock.advance(30)
 
             let ack = try #require(try await h.worker.store.acknowledgeNotification(token: "tok-2"))
@@ -117,8 +118,9 @@ struct DeliveryTests {
             try await h.worker.runOnce()
             let op = CallActor(accountId: 17, name: "王芳", isSupervisor: true)
             try await h.calls.act(on: callId, .claim, expectedVersion: nil, by: op)
-            try await h.calls.act(on: callId, .dispatch([ResponderAssignment(kind: .communityWorker, name: "黄建国")]),
-                                     expectedVersion: nil, by: op)
+            try await h.calls.act(
+                on: callId, .dispatch([ResponderAssignment(kind: .communityWorker, name: "黄建国")]),
+                expectedVersion: nil, by: op)
             let dispatched = try await h.worker.runOnce()
             #expect(dispatched.sent == 1, "only the first contact was told of the emergency")
             #expect(h.receiver.requests(to: "/sms").last?.text.contains("社区工作人员 黄建国") == true)
@@ -157,8 +159,12 @@ struct DeliveryTests {
         try await Harness.with(settings: { $0.channelOrder = [.webhook] }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { _ in .status(500) }
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:5:confirmed", elderId: elder.id, callId: nil,
-                                                 payload: ["service": "助浴", "at": "2026-11-24T01:00:00Z"])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .bookingConfirmed, key: "booking:5:confirmed", elderId: elder.id, callId: nil,
+                        payload: ["service": "助浴", "at": "2026-11-24T01:00:00Z"])
+                ], at: h.clock.now)
             #expect(try await h.worker.runOnce().retried == 1)
             let id = try #require(try await h.notifications().first?.id)
             // Round 1 waits 5 s · (½ + ½·0.5) = 3.75 s.
@@ -184,8 +190,12 @@ struct DeliveryTests {
         try await Harness.with(settings: { $0.channelOrder = [.push] }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { _ in .status(429, headers: ["Retry-After": "120"]) }
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "booking:6:reminder", elderId: elder.id, callId: nil,
-                                                 payload: ["service": "助餐"])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .bookingReminder, key: "booking:6:reminder", elderId: elder.id, callId: nil,
+                        payload: ["service": "助餐"])
+                ], at: h.clock.now)
             try await h.worker.runOnce()
             let n = try #require(try await h.notifications().first)
             #expect(n.nextAttemptAt == h.clock.now.addingTimeInterval(120))
@@ -195,11 +205,17 @@ struct DeliveryTests {
 
     @Test("Attempts used up: a dead letter, which a requeue sends again with the same key")
     func deadLetterAndRequeue() async throws {
-        try await Harness.with(settings: { $0.channelOrder = [.sms]; $0.maximumAttempts = 3 }) { h in
+        try await Harness.with(settings: {
+            $0.channelOrder = [.sms]; $0.maximumAttempts = 3
+        }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { _ in .status(503) }
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .workerAssigned, key: "booking:7:worker", elderId: elder.id, callId: nil,
-                                                 payload: ["service": "助浴", "worker": "陈师傅"])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .workerAssigned, key: "booking:7:worker", elderId: elder.id, callId: nil,
+                        payload: ["service": "助浴", "worker": "陈师傅"])
+                ], at: h.clock.now)
             for _ in 0..<3 {
                 try await h.worker.runOnce()
                 h.clock.advance(3600)
@@ -221,15 +237,21 @@ struct DeliveryTests {
 
     @Test("Bulk requeue takes only the dead letters that match")
     func bulkRequeue() async throws {
-        try await Harness.with(settings: { $0.channelOrder = [.sms]; $0.maximumAttempts = 1 }) { h in
+        try await Harness.with(settings: {
+            $0.channelOrder = [.sms]; $0.maximumAttempts = 1
+        }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { _ in .status(400) }
-            try await h.database.enqueueOutbox((1...3).map { i in
-                OutboxEntry(topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
-            } + [OutboxEntry(topic: .workerAssigned, key: "booking:9:worker", elderId: elder.id, callId: nil, payload: [:])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                (1...3).map { i in
+                    OutboxEntry(
+                        topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
+                } + [OutboxEntry(topic: .workerAssigned, key: "booking:9:worker", elderId: elder.id, callId: nil, payload: [:])],
+                at: h.clock.now)
             #expect(try await h.worker.runOnce().dead == 4, "a 400 is final for a normal message")
             let admin = Principal(accountId: 1, name: "admin", role: .admin)
-            let count = try await h.worker.store.requeueDeadNotifications(NotificationFilter(topic: "booking_confirmed"), limit: 10, by: admin)
+            let count = try await h.worker.store.requeueDeadNotifications(
+                NotificationFilter(topic: "booking_confirmed"), limit: 10, by: admin)
             #expect(count == 3)
             #expect(try await h.worker.store.notifications(NotificationFilter(status: .dead), page: PageRequest()).items.count == 1)
         }
@@ -272,13 +294,16 @@ struct DeliveryTests {
 
     @Test("A receiver that hangs past the timeout, one that closes the connection and one that refuses it are retried")
     func transportFailures() async throws {
-        try await Harness.with(settings: { $0.channelOrder = [.webhook]; $0.requestTimeout = .seconds(1) }) { h in
+        try await Harness.with(settings: {
+            $0.channelOrder = [.webhook]; $0.requestTimeout = .seconds(1)
+        }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { $0.text.contains("hang") ? .hang : .close }
-            try await h.database.enqueueOutbox([
-                OutboxEntry(topic: .bookingConfirmed, key: "hang", elderId: elder.id, callId: nil, payload: ["service": "hang"]),
-                OutboxEntry(topic: .bookingConfirmed, key: "close", elderId: elder.id, callId: nil, payload: ["service": "close"]),
-            ], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(topic: .bookingConfirmed, key: "hang", elderId: elder.id, callId: nil, payload: ["service": "hang"]),
+                    OutboxEntry(topic: .bookingConfirmed, key: "close", elderId: elder.id, callId: nil, payload: ["service": "close"]),
+                ], at: h.clock.now)
             #expect(try await h.worker.runOnce().retried == 2)
             let errors = try await h.notifications().map { $0.lastError ?? "" }
             #expect(errors.contains { $0.hasPrefix("timed out") }, "\(errors)")
@@ -290,8 +315,9 @@ struct DeliveryTests {
                 $0.webhook = .init(url: "http://127.0.0.1:\(refusingPort)/hook", secret: "x")
             }) { refused in
                 let (e2, _) = try await refused.addElder(2)
-                try await refused.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "refused", elderId: e2.id, callId: nil, payload: [:])],
-                                                         at: refused.clock.now)
+                try await refused.database.enqueueOutbox(
+                    [OutboxEntry(topic: .bookingReminder, key: "refused", elderId: e2.id, callId: nil, payload: [:])],
+                    at: refused.clock.now)
                 #expect(try await refused.worker.runOnce().retried == 1)
                 #expect(try await refused.notifications().first?.lastError?.hasPrefix("could not connect") == true)
             }
@@ -300,18 +326,22 @@ struct DeliveryTests {
 
     @Test("A channel that keeps failing is paused, then probed once, then closed again")
     func circuitBreaker() async throws {
-        try await Harness.with(settings: { $0.channelOrder = [.sms]; $0.circuitFailureThreshold = 2; $0.circuitOpenDuration = 60 }) { h in
+        try await Harness.with(settings: {
+            $0.channelOrder = [.sms]; $0.circuitFailureThreshold = 2; $0.circuitOpenDuration = 60
+        }) { h in
             let (elder, _) = try await h.addElder(1)
             h.respond { _ in .status(500) }
-            try await h.database.enqueueOutbox((1...2).map { i in
-                OutboxEntry(topic: .bookingReminder, key: "r\(i)", elderId: elder.id, callId: nil, payload: [:])
-            }, at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                (1...2).map { i in
+                    OutboxEntry(topic: .bookingReminder, key: "r\(i)", elderId: elder.id, callId: nil, payload: [:])
+                }, at: h.clock.now)
             try await h.worker.runOnce()
             #expect(h.receiver.requests.count == 2)
             #expect(h.worker.breaker.state(.sms, now: h.clock.now) == .open(until: h.clock.now.addingTimeInterval(60)))
 
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingReminder, key: "r3", elderId: elder.id, callId: nil, payload: [:])],
-                                               at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [OutboxEntry(topic: .bookingReminder, key: "r3", elderId: elder.id, callId: nil, payload: [:])],
+                at: h.clock.now)
             h.clock.advance(30)
             let held = try await h.worker.runOnce()
             #expect(held.deferred == 3 && held.sent == 0 && h.receiver.requests.count == 2, "nothing is sent while it rests")
@@ -332,10 +362,14 @@ struct DeliveryTests {
     @Test("Quiet hours hold a booking message until morning, not an emergency")
     func quietHours() async throws {
         try await Harness.with { h in
-            h.clock.advance(15 * 3600)   // 23:00 in Yulin
+            h.clock.advance(15 * 3600)  // 23:00 in Yulin
             let (elder, device) = try await h.addElder(1)
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
-                                                 payload: ["service": "助浴"])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
+                        payload: ["service": "助浴"])
+                ], at: h.clock.now)
             _ = try await h.openCall(device: device)
             let night = try await h.worker.runOnce()
             #expect(night.sent == 1 && h.receiver.requests.count == 1, "the emergency goes out at once")
@@ -355,8 +389,12 @@ struct DeliveryTests {
     func crashMidSend() async throws {
         try await Harness.with(settings: { $0.channelOrder = [.webhook] }) { h in
             let (elder, _) = try await h.addElder(1)
-            try await h.database.enqueueOutbox([OutboxEntry(topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
-                                                 payload: ["service": "助浴"])], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .bookingConfirmed, key: "booking:1:confirmed", elderId: elder.id, callId: nil,
+                        payload: ["service": "助浴"])
+                ], at: h.clock.now)
             _ = try await h.worker.fanOut(now: h.clock.now)
             // A worker claims the row and dies before recording anything.
             let claimed = try await h.worker.store.claimDueNotifications(now: h.clock.now, limit: 10, lease: 40)
@@ -370,8 +408,9 @@ struct DeliveryTests {
             #expect(n.attemptLog?.first?.error?.hasPrefix("interrupted") == true)
             #expect(h.receiver.requests.idempotencyKeys == [claimed[0].key])
             // A record from the dead worker's claim, arriving late, is ignored.
-            let stale = DeliveryRecord(id: claimed[0].id, attempt: claimed[0].attempt, channels: [.webhook], channel: .webhook,
-                                       startedAt: h.clock.now, httpStatus: 500, error: "HTTP 500", next: .dead(channelIndex: 0))
+            let stale = DeliveryRecord(
+                id: claimed[0].id, attempt: claimed[0].attempt, channels: [.webhook], channel: .webhook,
+                startedAt: h.clock.now, httpStatus: 500, error: "HTTP 500", next: .dead(channelIndex: 0))
             #expect(try await h.worker.store.recordDeliveries([stale], now: h.clock.now) == 0)
             #expect(try await h.notification(claimed[0].id).status == .sent)
         }
@@ -379,18 +418,24 @@ struct DeliveryTests {
 
     @Test("Someone no channel can reach is a dead letter at once, with the reason; unknown topics are noted")
     func unreachableAndUnknown() async throws {
-        try await Harness.with(settings: { $0.channelOrder = [.sms]; $0.supervisorPhone = nil }) { h in
+        try await Harness.with(settings: {
+            $0.channelOrder = [.sms]; $0.supervisorPhone = nil
+        }) { h in
             let (elder, _) = try await h.addElder(1)
-            try await h.database.enqueueOutbox([
-                OutboxEntry(topic: .callEscalated, key: "call:1:v2:call_escalated", elderId: elder.id, callId: nil, payload: ["deadline": "unclaimed"]),
-            ], at: h.clock.now)
+            try await h.database.enqueueOutbox(
+                [
+                    OutboxEntry(
+                        topic: .callEscalated, key: "call:1:v2:call_escalated", elderId: elder.id, callId: nil,
+                        payload: ["deadline": "unclaimed"])
+                ], at: h.clock.now)
             // A topic this build does not know (written by a newer one) goes in as a raw row: services
             // can only enqueue the topics they know.
             try await h.database.pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO outbox (topic, idempotency_key, elder_id, payload, due_at, created_at)
-                    VALUES ('weather_warning', 'weather:1', ?, '{}', ?, ?)
-                    """, arguments: [elder.id, h.clock.now, h.clock.now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (topic, idempotency_key, elder_id, payload, due_at, created_at)
+                        VALUES ('weather_warning', 'weather:1', ?, '{}', ?, ?)
+                        """, arguments: [elder.id, h.clock.now, h.clock.now])
             }
             try await h.worker.runOnce()
             let n = try #require(try await h.notifications().first)
@@ -422,7 +467,8 @@ struct DeliveryTests {
             await #expect(throws: StoreError.self) { try await count(NotificationFilter(recipient: "someone")) }
             let page = try await h.worker.store.notifications(NotificationFilter(), page: PageRequest(limit: 2))
             #expect(page.items.count == 2 && page.nextCursor != nil)
-            let rest = try await h.worker.store.notifications(NotificationFilter(), page: PageRequest(after: Cursor.decode(page.nextCursor!), limit: 10))
+            let rest = try await h.worker.store.notifications(
+                NotificationFilter(), page: PageRequest(after: Cursor.decode(page.nextCursor!), limit: 10))
             #expect(rest.items.count == 3 && Set(rest.items.map(\.id)).isDisjoint(with: page.items.map(\.id)))
         }
     }

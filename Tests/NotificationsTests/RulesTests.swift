@@ -2,26 +2,29 @@ import CareModel
 import CareStore
 import CurlHTTP
 import Foundation
-@testable import Notifications
 import Testing
+
+@testable import Notifications
 
 /// 2026-11-23 00:00 UTC, 08:00 in Yulin.
 let morning = Date(timeIntervalSince1970: 1_795_392_000)
 
 @Suite("Names in messages")
 struct ElderNameTests {
-    @Test("Honorific and masked forms, Chinese and English", arguments: [
-        ("黄秀英", Sex.female, ElderNameStyle.honorific, NotificationSettings.Language.zh, "黄女士"),
-        ("黄建国", .male, .honorific, .zh, "黄先生"),
-        ("黄秀英", .female, .masked, .zh, "黄**"),
-        ("李明", .male, .masked, .zh, "李*"),
-        ("欧阳娜娜", .female, .masked, .zh, "欧阳**"),
-        ("欧阳娜娜", .female, .honorific, .zh, "欧阳女士"),
-        ("欧阳", .male, .masked, .zh, "欧*"),
-        ("黄秀英", .female, .honorific, .en, "Ms 黄"),
-        ("阿依古丽·买买提", .female, .honorific, .zh, "阿**"),
-        ("  王桂兰 ", .female, .masked, .zh, "王**"),
-    ])
+    @Test(
+        "Honorific and masked forms, Chinese and English",
+        arguments: [
+            ("黄秀英", Sex.female, ElderNameStyle.honorific, NotificationSettings.Language.zh, "黄女士"),
+            ("黄建国", .male, .honorific, .zh, "黄先生"),
+            ("黄秀英", .female, .masked, .zh, "黄**"),
+            ("李明", .male, .masked, .zh, "李*"),
+            ("欧阳娜娜", .female, .masked, .zh, "欧阳**"),
+            ("欧阳娜娜", .female, .honorific, .zh, "欧阳女士"),
+            ("欧阳", .male, .masked, .zh, "欧*"),
+            ("黄秀英", .female, .honorific, .en, "Ms 黄"),
+            ("阿依古丽·买买提", .female, .honorific, .zh, "阿**"),
+            ("  王桂兰 ", .female, .masked, .zh, "王**"),
+        ])
     func shortForms(name: String, sex: Sex, style: ElderNameStyle, language: NotificationSettings.Language, expected: String) {
         #expect(ElderName.short(name, sex: sex, style: style, language: language) == expected)
     }
@@ -43,8 +46,8 @@ struct QuietHoursTests {
     @Test func aWindowAcrossMidnight() {
         #expect(!quiet.contains(local(21, 59)))
         #expect(quiet.contains(local(22)))
-        #expect(quiet.contains(local(26, 30)))   // 02:30 next day
-        #expect(!quiet.contains(local(31)))      // 07:00 next day
+        #expect(quiet.contains(local(26, 30)))  // 02:30 next day
+        #expect(!quiet.contains(local(31)))  // 07:00 next day
         #expect(quiet.release(at: local(23, 15)) == local(31))
         #expect(quiet.release(at: local(26)) == local(31))
         #expect(quiet.release(at: local(12)) == local(12))
@@ -66,8 +69,9 @@ struct QuietHoursTests {
 
 @Suite("Retries and back-off")
 struct RetryPolicyTests {
-    let policy = RetryPolicy(maximumAttempts: 5, baseDelay: 10, maximumDelay: 300,
-                             quietHours: QuietHours(start: 22 * 60, end: 7 * 60, utcOffsetMinutes: 480))
+    let policy = RetryPolicy(
+        maximumAttempts: 5, baseDelay: 10, maximumDelay: 300,
+        quietHours: QuietHours(start: 22 * 60, end: 7 * 60, utcOffsetMinutes: 480))
     let failure = AttemptResult.failed(status: 503, error: "HTTP 503", retryable: true, retryAfter: nil, channelFault: true)
     let refusal = AttemptResult.failed(status: 400, error: "HTTP 400", retryable: false, retryAfter: nil, channelFault: false)
 
@@ -76,21 +80,23 @@ struct RetryPolicyTests {
         #expect(policy.backoff(round: 1, jitter: 0.999_999) > 9.99)
         #expect(policy.backoff(round: 2, jitter: 0.5) == 15)
         #expect(policy.backoff(round: 3, jitter: 0) == 20)
-        #expect(policy.backoff(round: 10, jitter: 0) == 150)   // capped at 300, half fixed
+        #expect(policy.backoff(round: 10, jitter: 0) == 150)  // capped at 300, half fixed
         #expect(policy.backoff(round: 10, jitter: 1) == 300)
     }
 
     @Test func aNormalMessageRetriesOnItsChannelThenDies() {
         let next = policy.next(after: failure, urgency: .normal, attempt: 2, used: 0, channelCount: 2, now: morning, jitter: 0)
         #expect(next == .retry(due: morning.addingTimeInterval(10), channelIndex: 0, outcome: .retry))
-        #expect(policy.next(after: failure, urgency: .normal, attempt: 5, used: 0, channelCount: 1, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: failure, urgency: .normal, attempt: 5, used: 0, channelCount: 1, now: morning, jitter: 0)
                 == .dead(channelIndex: 0))
-        #expect(policy.next(after: refusal, urgency: .normal, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: refusal, urgency: .normal, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
                 == .dead(channelIndex: 0), "a 4xx is not retried")
     }
 
     @Test func retriesOfNormalMessagesWaitOutQuietHours() {
-        let late = morning.addingTimeInterval(15 * 3600)   // 23:00 in Yulin
+        let late = morning.addingTimeInterval(15 * 3600)  // 23:00 in Yulin
         let next = policy.next(after: failure, urgency: .low, attempt: 1, used: 0, channelCount: 1, now: late, jitter: 0)
         #expect(next == .retry(due: morning.addingTimeInterval(23 * 3600), channelIndex: 0, outcome: .retry))
         let urgent = policy.next(after: failure, urgency: .high, attempt: 1, used: 0, channelCount: 1, now: late, jitter: 0)
@@ -98,30 +104,38 @@ struct RetryPolicyTests {
     }
 
     @Test func urgentMessagesFallOverAtOnceThenStartAgainAfterABackoff() {
-        #expect(policy.next(after: failure, urgency: .critical, attempt: 1, used: 0, channelCount: 3, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: failure, urgency: .critical, attempt: 1, used: 0, channelCount: 3, now: morning, jitter: 0)
                 == .retry(due: morning, channelIndex: 1, outcome: .fallOver))
-        #expect(policy.next(after: refusal, urgency: .critical, attempt: 2, used: 1, channelCount: 3, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: refusal, urgency: .critical, attempt: 2, used: 1, channelCount: 3, now: morning, jitter: 0)
                 == .retry(due: morning, channelIndex: 2, outcome: .fallOver), "even a refusal falls over")
         // End of the first round (attempt 3 of 3 channels): back to the first channel after round 1's back-off.
-        #expect(policy.next(after: failure, urgency: .critical, attempt: 3, used: 2, channelCount: 3, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: failure, urgency: .critical, attempt: 3, used: 2, channelCount: 3, now: morning, jitter: 0)
                 == .retry(due: morning.addingTimeInterval(5), channelIndex: 0, outcome: .retry))
         // End of the second round: round 2's back-off.
-        #expect(policy.next(after: failure, urgency: .critical, attempt: 4, used: 1, channelCount: 2, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: failure, urgency: .critical, attempt: 4, used: 1, channelCount: 2, now: morning, jitter: 0)
                 == .retry(due: morning.addingTimeInterval(10), channelIndex: 0, outcome: .retry))
-        #expect(policy.next(after: failure, urgency: .critical, attempt: 5, used: 0, channelCount: 3, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: failure, urgency: .critical, attempt: 5, used: 0, channelCount: 3, now: morning, jitter: 0)
                 == .dead(channelIndex: 0), "attempts run out even for emergencies")
-        #expect(policy.next(after: refusal, urgency: .critical, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: refusal, urgency: .critical, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
                 == .dead(channelIndex: 0), "a lone channel that refuses will refuse again")
     }
 
     @Test func retryAfterIsHonoured() {
         let limited = AttemptResult.failed(status: 429, error: "HTTP 429", retryable: true, retryAfter: 120, channelFault: true)
-        #expect(policy.next(after: limited, urgency: .normal, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: limited, urgency: .normal, attempt: 1, used: 0, channelCount: 1, now: morning, jitter: 0)
                 == .retry(due: morning.addingTimeInterval(120), channelIndex: 0, outcome: .retry))
     }
 
     @Test func anInterruptedSendIsNotAnAttempt() {
-        #expect(policy.next(after: .interrupted, urgency: .normal, attempt: 5, used: 0, channelCount: 1, now: morning, jitter: 0)
+        #expect(
+            policy.next(after: .interrupted, urgency: .normal, attempt: 5, used: 0, channelCount: 1, now: morning, jitter: 0)
                 == .deferred(due: morning, channelIndex: 0))
     }
 
@@ -131,17 +145,23 @@ struct RetryPolicyTests {
 
     @Test func classifyingResponsesAndErrors() {
         #expect(AttemptResult.classify(response(204), now: morning) == .delivered(status: 204))
-        #expect(AttemptResult.classify(response(429, ["Retry-After": "7"]), now: morning)
+        #expect(
+            AttemptResult.classify(response(429, ["Retry-After": "7"]), now: morning)
                 == .failed(status: 429, error: "HTTP 429", retryable: true, retryAfter: 7, channelFault: true))
-        #expect(AttemptResult.classify(response(429, ["Retry-After": "Mon, 23 Nov 2026 00:02:00 GMT"]), now: morning)
+        #expect(
+            AttemptResult.classify(response(429, ["Retry-After": "Mon, 23 Nov 2026 00:02:00 GMT"]), now: morning)
                 == .failed(status: 429, error: "HTTP 429", retryable: true, retryAfter: 120, channelFault: true))
-        #expect(AttemptResult.classify(response(500), now: morning)
+        #expect(
+            AttemptResult.classify(response(500), now: morning)
                 == .failed(status: 500, error: "HTTP 500", retryable: true, retryAfter: nil, channelFault: true))
-        #expect(AttemptResult.classify(response(400), now: morning)
+        #expect(
+            AttemptResult.classify(response(400), now: morning)
                 == .failed(status: 400, error: "HTTP 400", retryable: false, retryAfter: nil, channelFault: false))
-        #expect(AttemptResult.classify(response(401), now: morning)
+        #expect(
+            AttemptResult.classify(response(401), now: morning)
                 == .failed(status: 401, error: "HTTP 401", retryable: false, retryAfter: nil, channelFault: true))
-        #expect(AttemptResult.classify(response(302), now: morning)
+        #expect(
+            AttemptResult.classify(response(302), now: morning)
                 == .failed(status: 302, error: "HTTP 302", retryable: false, retryAfter: nil, channelFault: false))
         if case .failed(_, _, let retryable, _, let fault) = AttemptResult.classify(.failure(.timeout("slow")), now: morning) {
             #expect(retryable && fault)
@@ -185,7 +205,7 @@ struct CircuitBreakerTests {
     @Test func aSuccessOrAMessageRefusalResetsTheCount() {
         let breaker = CircuitBreaker(threshold: 2, openDuration: 60)
         breaker.record(.webhook, fault: true, now: morning)
-        breaker.record(.webhook, fault: false, now: morning)   // e.g. a 400 about one message
+        breaker.record(.webhook, fault: false, now: morning)  // e.g. a 400 about one message
         breaker.record(.webhook, fault: true, now: morning)
         #expect(breaker.state(.webhook, now: morning) == .closed)
     }
@@ -218,8 +238,9 @@ struct TemplateTests {
     let en = MessageTemplates(language: .en, signature: "Yulin Eldercare", utcOffsetMinutes: 480)
 
     var facts: MessageFacts {
-        var f = MessageFacts(elder: "黄女士", callId: 4812, codeLabel: AlarmCode.fall.label, priority: "P1",
-                             at: morning.addingTimeInterval(-5 * 3600 - 49 * 60), ackURL: "https://care.example.org/v1/acks/tok-1")
+        var f = MessageFacts(
+            elder: "黄女士", callId: 4812, codeLabel: AlarmCode.fall.label, priority: "P1",
+            at: morning.addingTimeInterval(-5 * 3600 - 49 * 60), ackURL: "https://care.example.org/v1/acks/tok-1")
         f.responders = ["社区工作人员 黄建国"]
         f.responderName = "黄建国"
         f.outcomeLabel = CallOutcome.attendedByResponder.label
@@ -247,7 +268,9 @@ struct TemplateTests {
                 // Nothing that looks like an identity number (a run of 15 or more digits).
                 #expect(text.split(whereSeparator: { !$0.isNumber }).allSatisfy { $0.count < 15 }, "\(kind)")
                 if case .syncConflict = kind { continue }
-                if case .chainExhausted = kind {} else if case .escalated = kind {} else {
+                if case .chainExhausted = kind {
+                } else if case .escalated = kind {
+                } else {
                     #expect(text.contains("黄女士"), "\(kind): \(text)")
                 }
             }
@@ -284,8 +307,9 @@ struct ChannelTests {
 
     @Test func theWebhookIsSignedJSON() throws {
         let channel = WebhookChannel(.init(url: "https://hooks.example/care", secret: "s3cret"))
-        let request = try channel.request(for: message, ackURL: "https://care.example.org/v1/acks/tok-1", now: morning,
-                                          timeout: .seconds(5))
+        let request = try channel.request(
+            for: message, ackURL: "https://care.example.org/v1/acks/tok-1", now: morning,
+            timeout: .seconds(5))
         #expect(request.method == .post && request.url == "https://hooks.example/care")
         #expect(request.headers["Idempotency-Key"] == message.key)
         #expect(request.headers["Content-Type"] == "application/json")
@@ -317,23 +341,28 @@ struct ChannelTests {
     }
 
     @Test func anSMSGatewayWithAFormBodyAndBasicAuth() throws {
-        let channel = SMSGatewayChannel(.init(url: "https://sms.example.cn/send", format: .form,
-                                              template: "account={{username}}&mobile={{phone}}&content={{text}}",
-                                              auth: .basic, username: "yulin", apiKey: "pw&1"))
+        let channel = SMSGatewayChannel(
+            .init(
+                url: "https://sms.example.cn/send", format: .form,
+                template: "account={{username}}&mobile={{phone}}&content={{text}}",
+                auth: .basic, username: "yulin", apiKey: "pw&1"))
         let request = try channel.request(for: message, ackURL: nil, now: morning, timeout: .seconds(5))
         #expect(request.headers["Authorization"] == "Basic " + Data("yulin:pw&1".utf8).base64EncodedString())
         let raw = try #require(request.body)
         let body = String(decoding: raw, as: UTF8.self)
         #expect(body.hasPrefix("account=yulin&mobile=13807751234&content=%E3%80%90"))
-        #expect(!body.contains(" ") && !body.contains("\n") && body.components(separatedBy: "&").count == 3,
-                "the text's & and spaces are encoded")
+        #expect(
+            !body.contains(" ") && !body.contains("\n") && body.components(separatedBy: "&").count == 3,
+            "the text's & and spaces are encoded")
         let content = try #require(body.components(separatedBy: "content=").last?.removingPercentEncoding)
         #expect(content == message.text)
     }
 
     @Test func anSMSGatewayTakingAQueryString() throws {
-        let channel = SMSGatewayChannel(.init(url: "https://sms.example.cn/send?v=2", format: .query,
-                                              template: "key={{apiKey}}&to={{phone}}&msg={{text}}", auth: .none, apiKey: "K"))
+        let channel = SMSGatewayChannel(
+            .init(
+                url: "https://sms.example.cn/send?v=2", format: .query,
+                template: "key={{apiKey}}&to={{phone}}&msg={{text}}", auth: .none, apiKey: "K"))
         let request = try channel.request(for: message, ackURL: nil, now: morning, timeout: .seconds(5))
         #expect(request.method == .get && request.body == nil)
         #expect(request.url.hasPrefix("https://sms.example.cn/send?v=2&key=K&to=13807751234&msg=%E3%80%90"))
@@ -352,8 +381,9 @@ struct ChannelTests {
 
     @Test func ntfyStylePush() throws {
         let channel = PushChannel(.init(url: "https://ntfy.example.org/", token: "tk_1"))
-        let request = try channel.request(for: message, ackURL: "https://care.example.org/v1/acks/tok-1", now: morning,
-                                          timeout: .seconds(5))
+        let request = try channel.request(
+            for: message, ackURL: "https://care.example.org/v1/acks/tok-1", now: morning,
+            timeout: .seconds(5))
         #expect(request.url == "https://ntfy.example.org/eldercare-family_contact-5531")
         #expect(request.headers["Title"] == "=?UTF-8?B?" + Data("紧急呼叫".utf8).base64EncodedString() + "?=")
         #expect(request.headers["Priority"] == "5")
@@ -381,18 +411,22 @@ struct PlannerTests {
     }
 
     func elder(notifyFamily: Bool = true, phone: String? = nil) -> Elder {
-        Elder(id: 7, name: "黄秀英", nationalId: "450902194405010026", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!,
-              sex: .female, phone: phone, address: "人民路1号", location: nil, regionCode: "450902000000",
-              livingSituation: .alone, careLevel: .disabled, categories: [], consent: Consent(notifyFamily: notifyFamily),
-              status: .active, version: 1, createdAt: morning, updatedAt: morning)
+        Elder(
+            id: 7, name: "黄秀英", nationalId: "450902194405010026", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!,
+            sex: .female, phone: phone, address: "人民路1号", location: nil, regionCode: "450902000000",
+            livingSituation: .alone, careLevel: .disabled, categories: [], consent: Consent(notifyFamily: notifyFamily),
+            status: .active, version: 1, createdAt: morning, updatedAt: morning)
     }
 
-    let contacts = [EmergencyContact(id: 11, elderId: 7, position: 1, name: "李明", relation: .son, phone: "13800000001", hasKey: true),
-                    EmergencyContact(id: 12, elderId: 7, position: 2, name: "李娟", relation: .daughter, phone: "13800000002", hasKey: false)]
+    let contacts = [
+        EmergencyContact(id: 11, elderId: 7, position: 1, name: "李明", relation: .son, phone: "13800000001", hasKey: true),
+        EmergencyContact(id: 12, elderId: 7, position: 2, name: "李娟", relation: .daughter, phone: "13800000002", hasKey: false),
+    ]
 
     func context(_ topic: String, payload: [String: String] = [:], elder: Elder? = nil, chain: [ChainLink] = []) -> FanOutContext {
-        let message = OutboxMessage(id: 1, topic: topic, key: "call:99:\(topic)", elderId: 7, callId: 99, payload: payload,
-                                    createdAt: morning)
+        let message = OutboxMessage(
+            id: 1, topic: topic, key: "call:99:\(topic)", elderId: 7, callId: 99, payload: payload,
+            createdAt: morning)
         return FanOutContext(message: message, elder: elder ?? self.elder(), contacts: contacts, chain: chain)
     }
 
@@ -401,8 +435,11 @@ struct PlannerTests {
         #expect(plan.notifications.map(\.recipient.key) == ["family_contact:11", "family_contact:12", "supervisor"])
         #expect(plan.notifications.map(\.chainStep) == [1, 2, 3])
         #expect(plan.notifications.map(\.due) == [morning, morning.addingTimeInterval(180), morning.addingTimeInterval(360)])
-        #expect(plan.notifications.map(\.key) == ["call:99:call_opened:family_contact:11", "call:99:call_opened:family_contact:12",
-                                                  "call:99:call_opened:supervisor"])
+        #expect(
+            plan.notifications.map(\.key) == [
+                "call:99:call_opened:family_contact:11", "call:99:call_opened:family_contact:12",
+                "call:99:call_opened:supervisor",
+            ])
         #expect(plan.notifications[0].ackToken == "tok-1" && plan.notifications[1].ackToken == "tok-2")
         #expect(plan.notifications[0].text.contains("https://care.example.org/v1/acks/tok-1"))
         #expect(plan.notifications[0].channels == [.sms, .push], "urgent: every channel that reaches the contact")
@@ -419,8 +456,10 @@ struct PlannerTests {
     }
 
     @Test func updatesGoToTheContactsTheEmergencyReached() {
-        let chain = [ChainLink(recipientKind: .familyContact, recipientId: 11, step: 1, attempts: 1, status: .sent, acknowledged: true),
-                     ChainLink(recipientKind: .familyContact, recipientId: 12, step: 2, attempts: 0, status: .cancelled, acknowledged: false)]
+        let chain = [
+            ChainLink(recipientKind: .familyContact, recipientId: 11, step: 1, attempts: 1, status: .sent, acknowledged: true),
+            ChainLink(recipientKind: .familyContact, recipientId: 12, step: 2, attempts: 0, status: .cancelled, acknowledged: false),
+        ]
         let plan = planner().plan(context("call_resolved", payload: ["outcome": "handled_by_phone"], chain: chain), now: morning)
         #expect(plan.notifications.map(\.recipient.key) == ["family_contact:11"])
         #expect(plan.cancelsChain)
@@ -440,7 +479,7 @@ struct PlannerTests {
     }
 
     @Test func bookingsWaitOutQuietHoursAndUseOneChannel() {
-        let late = morning.addingTimeInterval(15 * 3600)   // 23:00 in Yulin
+        let late = morning.addingTimeInterval(15 * 3600)  // 23:00 in Yulin
         let plan = planner().plan(context("booking_confirmed", payload: ["service": "助浴", "at": "2026-11-24T01:00:00Z"]), now: late)
         #expect(plan.notifications.count == 1, "no provider named: the family only")
         #expect(plan.notifications[0].recipient.key == "family_contact:11", "the elder has no phone: the first contact")

@@ -3,9 +3,10 @@ import CareStore
 import CareTesting
 import Foundation
 import Logging
-@testable import Notifications
 import Synchronization
 import Testing
+
+@testable import Notifications
 
 /// The worker as the server runs it: its own loop, the real clock, many sends in flight.
 /// Nothing here asserts on timing; the waits only bound how long a broken worker may hang the run.
@@ -26,11 +27,14 @@ struct ServiceLoopTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: Harness.schema)
         try await database.migrate()
-        _ = try await database.registry.createRegion(Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
+        _ = try await database.registry.createRegion(
+            Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil), by: .commandLine)
         let id = NationalID.make(regionCode: "450902", birthDate: CalendarDate(year: 1944, month: 5, day: 1)!, sequence: 2)
         let elder = try await database.registry.createElder(
-            try NewElder(name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
-                         regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare).validated(now: Date()),
+            try NewElder(
+                name: "黄秀英", nationalId: id.value, phone: nil, address: "人民路1号", location: nil,
+                regionCode: "450900000000", livingSituation: .alone, careLevel: .selfCare
+            ).validated(now: Date()),
             contacts: [NewContact(name: "李明", relation: .son, phone: "13800000001")], by: .commandLine)
 
         let receiver = try LoopbackHTTPServer { _ in .after(milliseconds: 20, .status(200)) }
@@ -46,9 +50,11 @@ struct ServiceLoopTests {
         let running = Task { try await worker.run() }
 
         let count = 400
-        try await database.enqueueOutbox((0..<count).map { i in
-            OutboxEntry(topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
-        }, at: Date())
+        try await database.enqueueOutbox(
+            (0..<count).map { i in
+                OutboxEntry(
+                    topic: .bookingConfirmed, key: "booking:\(i):confirmed", elderId: elder.id, callId: nil, payload: ["service": "助浴"])
+            }, at: Date())
         worker.wake()
         let done = try await eventually {
             try await worker.store.notifications(NotificationFilter(status: .sent), page: PageRequest(limit: 1000)).items.count == count
@@ -72,15 +78,17 @@ struct ServiceLoopTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: Harness.schema)
         try await database.migrate()
-        try await database.enqueueOutbox([OutboxEntry(topic: .callOpened, key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
+        try await database.enqueueOutbox(
+            [OutboxEntry(topic: .callOpened, key: "call:1:opened", elderId: nil, callId: 1, payload: [:])], at: Date())
         let log = LogRecorder()
         let worker = NotificationWorker(database: database, settings: NotificationSettings(), logger: log.logger)
         #expect(!worker.isEnabled)
         let running = Task { try await worker.run() }
         // The warning is the last thing a worker without channels does before it waits for the
         // shutdown: once it is out, the worker has made its choice, whatever the machine's speed.
-        #expect(try await eventually { log.messages.contains { $0.hasPrefix("no notification channel is configured") } },
-                "the worker said it is leaving the outbox alone")
+        #expect(
+            try await eventually { log.messages.contains { $0.hasPrefix("no notification channel is configured") } },
+            "the worker said it is leaving the outbox alone")
         running.cancel()
         _ = try? await running.value
         #expect(try await database.outboxStatus(key: "call:1:opened")?.status == "pending")

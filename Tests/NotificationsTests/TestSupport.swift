@@ -2,8 +2,8 @@ import CareModel
 import CareStore
 import CareTesting
 import CurlHTTP
-import Foundation
 import Emergency
+import Foundation
 import Notifications
 import Synchronization
 import Testing
@@ -21,7 +21,11 @@ final class TestClock: Sendable {
 /// Tokens `tok-1`, `tok-2`, … so tests can open acknowledgement links.
 final class TokenCounter: Sendable {
     private let n = Mutex(0)
-    func next() -> String { n.withLock { $0 += 1; return "tok-\($0)" } }
+    func next() -> String {
+        n.withLock {
+            $0 += 1; return "tok-\($0)"
+        }
+    }
 }
 
 /// What the receiver answers, changed in the middle of a test by ``Harness/respond(_:)``.
@@ -59,8 +63,10 @@ struct Harness {
         let clock = TestClock()
         let database = try CareDatabase.open(at: folder + "/care.sqlite", schema: schema, clock: clock.careClock)
         try await database.migrate()
-        for r in [Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
-                  Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000")] {
+        for r in [
+            Region(code: "450900000000", name: "玉林市", level: .city, parentCode: nil),
+            Region(code: "450902000000", name: "玉州区", level: .district, parentCode: "450900000000"),
+        ] {
             _ = try await database.registry.createRegion(r, by: .commandLine)
         }
         let script = ReceiverScript()
@@ -74,17 +80,22 @@ struct Harness {
         settings.supervisorPhone = "13900000000"
         configure(&settings)
         let tokens = TokenCounter()
-        let worker = NotificationWorker(database: database, settings: settings, clock: clock.careClock,
-                                        jitter: { 0.5 }, makeToken: { tokens.next() })
-        return Harness(folder: folder, database: database, calls: CallStore(database), clock: clock, receiver: receiver, script: script, worker: worker,
-                       settings: settings)
+        let worker = NotificationWorker(
+            database: database, settings: settings, clock: clock.careClock,
+            jitter: { 0.5 }, makeToken: { tokens.next() })
+        return Harness(
+            folder: folder, database: database, calls: CallStore(database), clock: clock, receiver: receiver, script: script,
+            worker: worker,
+            settings: settings)
     }
 
     /// Runs `body` with a new harness and tears the harness down once `body` has returned or thrown
     /// (rethrowing its error). The teardown is awaited: left to a detached task, it would overlap
     /// the next test and nobody would hear of its failures.
-    static func with<T>(settings configure: (inout NotificationSettings) -> Void = { _ in },
-                        _ body: (Harness) async throws -> T) async throws -> T {
+    static func with<T>(
+        settings configure: (inout NotificationSettings) -> Void = { _ in },
+        _ body: (Harness) async throws -> T
+    ) async throws -> T {
         let h = try await make(configure)
         do {
             let result = try await body(h)
@@ -107,28 +118,41 @@ struct Harness {
     }
 
     /// Registers an elder with contacts (in call order) and one device; returns (elder, device id).
-    func addElder(_ n: Int, name: String = "黄秀英", sex: Sex = .female, phone: String? = nil,
-                  contacts: [(String, String)] = [("李明", "13800000001"), ("李娟", "13800000002")],
-                  notifyFamily: Bool = true) async throws -> (Elder, String) {
+    func addElder(
+        _ n: Int, name: String = "黄秀英", sex: Sex = .female, phone: String? = nil,
+        contacts: [(String, String)] = [("李明", "13800000001"), ("李娟", "13800000002")],
+        notifyFamily: Bool = true
+    ) async throws -> (Elder, String) {
         let birth = CalendarDate(year: 1944, month: 5, day: 1 + n % 28)!
         var id = NationalID.make(regionCode: "450902", birthDate: birth, sequence: n * 2 + (sex == .female ? 0 : 1))
         if id.sex != sex { id = NationalID.make(regionCode: "450902", birthDate: birth, sequence: n * 2 + 1) }
-        let elder = try NewElder(name: name, nationalId: id.value, phone: phone, address: "玉林市玉州区人民路\(n)号", location: nil,
-                                 regionCode: "450902000000", livingSituation: .alone, careLevel: .semiDisabled,
-                                 consent: Consent(notifyFamily: notifyFamily))
-            .validated(now: clock.now)
-        let stored = try await database.registry.createElder(elder, contacts: contacts.map { NewContact(name: $0.0, relation: .son, phone: $0.1) },
-                                                    by: .commandLine)
-        let device = try await database.registry.createDevice(NewDevice(id: "SOS-\(n)", type: .sosPendant, elderId: stored.id), by: .commandLine)
+        let elder = try NewElder(
+            name: name, nationalId: id.value, phone: phone, address: "玉林市玉州区人民路\(n)号", location: nil,
+            regionCode: "450902000000", livingSituation: .alone, careLevel: .semiDisabled,
+            consent: Consent(notifyFamily: notifyFamily)
+        )
+        .validated(now: clock.now)
+        let stored = try await database.registry.createElder(
+            elder, contacts: contacts.map { NewContact(name: $0.0, relation: .son, phone: $0.1) },
+            by: .commandLine)
+        let device = try await database.registry.createDevice(
+            NewDevice(id: "SOS-\(n)", type: .sosPendant, elderId: stored.id), by: .commandLine)
         return (stored, device.device.id)
     }
 
     /// Opens a call the way intake does (the same transaction writes its `call_opened` outbox row).
-    func openCall(device deviceId: String, code: AlarmCode = .fall, priority: Priority = .p1, ref: String = UUID().uuidString) async throws -> Int64 {
+    func openCall(
+        device deviceId: String, code: AlarmCode = .fall, priority: Priority = .p1, ref: String = UUID().uuidString
+    ) async throws -> Int64 {
         let device = try await database.registry.device(id: deviceId)
         let event = DeviceEvent(ref: ref, kind: .alarm, code: code, occurredAt: clock.now)
-        let results = try await calls.recordEvents([IncomingEvent(device: device, event: event, body: Data("{}".utf8),
-                                                                     receivedAt: clock.now)], graceSeconds: 120) { _ in
+        let results = try await calls.recordEvents(
+            [
+                IncomingEvent(
+                    device: device, event: event, body: Data("{}".utf8),
+                    receivedAt: clock.now)
+            ], graceSeconds: 120
+        ) { _ in
             .open(code: code, priority: priority, reason: "test")
         }
         let reply = try JSONDecoder().decode(EventReply.self, from: try results[0].get().reply)

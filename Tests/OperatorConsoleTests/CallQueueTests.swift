@@ -1,6 +1,7 @@
 import CareModel
 import Foundation
 import Testing
+
 @testable import OperatorConsole
 
 @Suite struct CallQueueTests {

@@ -3,6 +3,7 @@ import CareTesting
 import Foundation
 import Synchronization
 import Testing
+
 @testable import OperatorConsole
 
 /// The API client and the live feed against a stub server on a real socket.
@@ -14,12 +15,16 @@ import Testing
     }
 
     static func problem(_ status: Int, _ title: String, _ detail: String) -> LoopbackHTTPServer.Reply {
-        .json(status: status, body: #"{"type":"urn:eldercare:problem:conflict","title":"\#(title)","status":\#(status),"detail":"\#(detail)"}"#,
-              contentType: "application/problem+json")
+        .json(
+            status: status,
+            body: #"{"type":"urn:eldercare:problem:conflict","title":"\#(title)","status":\#(status),"detail":"\#(detail)"}"#,
+            contentType: "application/problem+json")
     }
 
-    private func withStub<T>(_ script: @escaping LoopbackHTTPServer.Script,
-                             _ body: (ConsoleAPI, LoopbackHTTPServer) async throws -> T) async throws -> T {
+    private func withStub<T>(
+        _ script: @escaping LoopbackHTTPServer.Script,
+        _ body: (ConsoleAPI, LoopbackHTTPServer) async throws -> T
+    ) async throws -> T {
         let server = try LoopbackHTTPServer(script)
         let api = try ConsoleAPI(server: server.baseURL + "/", token: Self.token, proxyFromEnvironment: false)
         defer { server.stop() }
@@ -48,7 +53,8 @@ import Testing
         try await withStub({ request in
             request.query.contains("cursor=")
                 ? .json(status: 200, body: #"{"items":[\#(Self.json(Fixture.door))]}"#)
-                : .json(status: 200, body: #"{"items":[\#(Self.json(Fixture.fall)),\#(Self.json(Fixture.vitals))],"nextCursor":"azoxMjM0"}"#)
+                : .json(
+                    status: 200, body: #"{"items":[\#(Self.json(Fixture.fall)),\#(Self.json(Fixture.vitals))],"nextCursor":"azoxMjM0"}"#)
         }) { api, server in
             let calls = try await api.openCalls()
             #expect(calls.map(\.id) == [4812, 4790, 4801])
@@ -122,7 +128,8 @@ import Testing
     }
 
     @Test func otherProblemsCarryTheirDetail() async throws {
-        try await withStub({ _ in Self.problem(403, "Not allowed", "王芳 holds this call; only she or a supervisor may act on it.") }) { api, _ in
+        try await withStub({ _ in Self.problem(403, "Not allowed", "王芳 holds this call; only she or a supervisor may act on it.") }) {
+            api, _ in
             do throws(ConsoleAPIError) {
                 _ = try await api.perform(ActionRequest(callId: 4813, action: .release, version: 3))
                 Issue.record("a 403 must throw")
@@ -153,7 +160,8 @@ import Testing
         let server = try LoopbackHTTPServer { request in
             switch (request.path, request.headers["last-event-id"]) {
             case ("/v1/calls", _):
-                return .json(status: 200, body: #"{"items":[\#(ConsoleAPITests.json(Fixture.fall)),\#(ConsoleAPITests.json(Fixture.vitals))]}"#)
+                return .json(
+                    status: 200, body: #"{"items":[\#(ConsoleAPITests.json(Fixture.fall)),\#(ConsoleAPITests.json(Fixture.vitals))]}"#)
             case ("/v1/calls/stream", nil):
                 return .events(first)  // then the connection drops
             case ("/v1/calls/stream", "2"?):
@@ -168,15 +176,16 @@ import Testing
         let seen = Mutex<[String]>([])
         let task = Task {
             await feed.run { event in
-                let line: String = switch event {
-                case .snapshot(let calls): "snapshot " + calls.map { String($0.id) }.joined(separator: ",")
-                case .callChanged(let call, let id): "call \(call.id) v\(call.version) id \(id ?? "-")"
-                case .connection(.live): "live"
-                case .connection(.connecting): "connecting"
-                case .connection(.retrying): "retrying"
-                case .connection(.stopped): "stopped"
-                default: "other"
-                }
+                let line: String =
+                    switch event {
+                    case .snapshot(let calls): "snapshot " + calls.map { String($0.id) }.joined(separator: ",")
+                    case .callChanged(let call, let id): "call \(call.id) v\(call.version) id \(id ?? "-")"
+                    case .connection(.live): "live"
+                    case .connection(.connecting): "connecting"
+                    case .connection(.retrying): "retrying"
+                    case .connection(.stopped): "stopped"
+                    default: "other"
+                    }
                 seen.withLock { $0.append(line) }
             }
         }
@@ -188,10 +197,11 @@ import Testing
         await task.value
         await api.shutdown()
 
-        #expect(seen.withLock { $0 } == [
-            "connecting", "snapshot 4812,4790", "live", "call 4801 v2 id 1", "call 4812 v3 id 2",
-            "retrying", "connecting", "live", "call 4790 v7 id 3",
-        ])
+        #expect(
+            seen.withLock { $0 } == [
+                "connecting", "snapshot 4812,4790", "live", "call 4801 v2 id 1", "call 4812 v3 id 2",
+                "retrying", "connecting", "live", "call 4790 v7 id 3",
+            ])
         let streams = server.requests.filter { $0.path == "/v1/calls/stream" }
         #expect(streams.count == 2)
         #expect(streams.first?.headers["last-event-id"] == nil)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import OperatorConsole
 
 @Suite struct KeyDecoderTests {
@@ -15,7 +16,8 @@ import Testing
     }
 
     @Test func editingAndPagingKeys() {
-        #expect(decode(Array("\u{1B}[5~\u{1B}[6~\u{1B}[H\u{1B}[F\u{1B}[3~\u{1B}[Z".utf8))
+        #expect(
+            decode(Array("\u{1B}[5~\u{1B}[6~\u{1B}[H\u{1B}[F\u{1B}[3~\u{1B}[Z".utf8))
                 == [.pageUp, .pageDown, .home, .end, .delete, .backTab])
         #expect(decode([0x0D, 0x0A, 0x0D, 0x0A, 0x7F, 0x08, 0x09]) == [.enter, .enter, .backspace, .backspace, .tab])
     }

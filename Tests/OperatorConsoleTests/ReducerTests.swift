@@ -1,6 +1,7 @@
 import CareModel
 import Foundation
 import Testing
+
 @testable import OperatorConsole
 
 @Suite struct QueueKeyTests {
@@ -131,10 +132,13 @@ import Testing
         #expect(state.press(.char("s")) == [.loadOverview])
         #expect(state.screen == .supervisor)
         #expect(state.apply(.tick(Fixture.now.addingTimeInterval(1))) == [])
-        state.apply(.overviewLoaded(CallOverview(openByPriority: ["P1": 2, "P2": 1, "P3": 1, "P4": 1], unclaimed: 3,
-                                                 escalated: 1, oldestUnclaimed: Fixture.offline,
-                                                 claimedWithin60sToday: 0.982, claimedToday: 57,
-                                                 operatorsOnline: ["王芳", "李明"])))
+        state.apply(
+            .overviewLoaded(
+                CallOverview(
+                    openByPriority: ["P1": 2, "P2": 1, "P3": 1, "P4": 1], unclaimed: 3,
+                    escalated: 1, oldestUnclaimed: Fixture.offline,
+                    claimedWithin60sToday: 0.982, claimedToday: 57,
+                    operatorsOnline: ["王芳", "李明"])))
         #expect(state.apply(.tick(Fixture.now.addingTimeInterval(4))) == [])
         #expect(state.apply(.tick(Fixture.now.addingTimeInterval(7))) == [.loadOverview])
         #expect(state.press(.enter) == [.loadDetail(4700)])
@@ -151,8 +155,9 @@ import Testing
     }
 
     private var held: CallDetail {
-        Fixture.detail(status: .claimed, version: 3, claimedBy: Claimant(accountId: 17, name: "王芳"),
-                       allowed: [.release, .note, .startCallback, .dispatch, .resolve])
+        Fixture.detail(
+            status: .claimed, version: 3, claimedBy: Claimant(accountId: 17, name: "王芳"),
+            allowed: [.release, .note, .startCallback, .dispatch, .resolve])
     }
 
     @Test func actionsTheCallDoesNotAllowSaySoPlainly() {
@@ -215,14 +220,19 @@ import Testing
         var state = onCall(held)
         state.press(.char("d"))
         guard case .pick(let picker) = state.prompt else { Issue.record("no picker"); return }
-        #expect(picker.options.map(\.label).prefix(3) == [
-            "李娟  女儿  13807751234  has a key", "黄志强  儿子  13977500002", "王阿姨  邻居  07752345678  has a key",
-        ])
+        #expect(
+            picker.options.map(\.label).prefix(3) == [
+                "李娟  女儿  13807751234  has a key", "黄志强  儿子  13977500002", "王阿姨  邻居  07752345678  has a key",
+            ])
         #expect(picker.options.last?.label == "120急救 Ambulance (120)")
         state.press(.enter)
         let who = ResponderAssignment(kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531)
-        #expect(state.prompt == .confirm(Confirmation(question: "Dispatch 李娟 (emergency contact, 13807751234) to 黄秀英?",
-                                                        request: ActionRequest(callId: 4812, action: .dispatch(who), version: 3))))
+        #expect(
+            state.prompt
+                == .confirm(
+                    Confirmation(
+                        question: "Dispatch 李娟 (emergency contact, 13807751234) to 黄秀英?",
+                        request: ActionRequest(callId: 4812, action: .dispatch(who), version: 3))))
         #expect(state.press(.char("y")) == [.perform(ActionRequest(callId: 4812, action: .dispatch(who), version: 3))])
     }
 
@@ -240,10 +250,12 @@ import Testing
     }
 
     @Test func markingProgressConfirmsOnlyFinalSteps() {
-        let responder = Responder(id: 1, kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531,
-                                  status: .onTheWay, assignedAt: Fixture.now, updatedAt: Fixture.now)
-        var detail = Fixture.detail(status: .dispatched, version: 5, claimedBy: Claimant(accountId: 17, name: "王芳"),
-                                    responders: [responder], allowed: [.note, .dispatch, .updateResponder, .resolve])
+        let responder = Responder(
+            id: 1, kind: .emergencyContact, name: "李娟", phone: "13807751234", referenceId: 5531,
+            status: .onTheWay, assignedAt: Fixture.now, updatedAt: Fixture.now)
+        var detail = Fixture.detail(
+            status: .dispatched, version: 5, claimedBy: Claimant(accountId: 17, name: "王芳"),
+            responders: [responder], allowed: [.note, .dispatch, .updateResponder, .resolve])
         var state = onCall(detail)
         state.press(.char("p"))
         guard case .pick(let picker) = state.prompt else { Issue.record("no picker"); return }
@@ -259,7 +271,8 @@ import Testing
         #expect(state.flash?.text == "李娟 is 已到达 on scene now.")
         state.press(.char("p"), .enter)  // done: final, so asked
         guard case .confirm = state.prompt else { Issue.record("done was not confirmed"); return }
-        #expect(state.press(.char("y")) == [.perform(ActionRequest(callId: 4812, action: .updateResponder(id: 1, status: .done), version: 6))])
+        #expect(
+            state.press(.char("y")) == [.perform(ActionRequest(callId: 4812, action: .updateResponder(id: 1, status: .done), version: 6))])
     }
 
     @Test func notesGoWithoutAVersion() {
@@ -274,8 +287,9 @@ import Testing
     }
 
     @Test func followUpAndReopen() {
-        let resolved = Fixture.detail(status: .resolved, version: 7, claimedBy: Claimant(accountId: 17, name: "王芳"),
-                                      allowed: [.note, .recordFollowUp, .close, .reopen])
+        let resolved = Fixture.detail(
+            status: .resolved, version: 7, claimedBy: Claimant(accountId: 17, name: "王芳"),
+            allowed: [.note, .recordFollowUp, .close, .reopen])
         var state = onCall(resolved)
         state.press(.char("f"))
         state.type("精神好，女儿今晚陪护")
@@ -311,7 +325,8 @@ import Testing
         claimed.version = 4
         #expect(state.apply(.callChanged(claimed, eventID: "91")) == [])
         // …but the answer, older than what the feed announced, does.
-        #expect(state.apply(.detailLoaded(Fixture.detail(status: .claimed, version: 3, claimedBy: Fixture.colleague)))
+        #expect(
+            state.apply(.detailLoaded(Fixture.detail(status: .claimed, version: 3, claimedBy: Fixture.colleague)))
                 == [.loadDetail(4812)])
     }
 }

@@ -1,6 +1,7 @@
 import CareModel
 import Foundation
 import Testing
+
 @testable import OperatorConsole
 
 /// What holds for every frame, whatever is on it: the exact size, and colour only when asked.
@@ -29,13 +30,17 @@ import Testing
         loading.press(.enter)
         var empty = ConsoleState(now: Fixture.now, timeZone: Fixture.zone)
         empty.apply(.resized(width: width, height: height))
-        return [Scene.queue(width: width, height: height), Scene.callInProgress(width: width, height: height),
-                Scene.confirmResolve(width: width, height: height), Scene.supervisor(width: width, height: height),
-                filtering, typing, picking, help, offline, scrolled, loading, empty]
+        return [
+            Scene.queue(width: width, height: height), Scene.callInProgress(width: width, height: height),
+            Scene.confirmResolve(width: width, height: height), Scene.supervisor(width: width, height: height),
+            filtering, typing, picking, help, offline, scrolled, loading, empty,
+        ]
     }
 
-    @Test(arguments: [(40, 8), (41, 9), (63, 17), (79, 24), (80, 24), (81, 25), (119, 30), (120, 30), (121, 31),
-                      (160, 48), (211, 60), (30, 5), (80, 3)])
+    @Test(arguments: [
+        (40, 8), (41, 9), (63, 17), (79, 24), (80, 24), (81, 25), (119, 30), (120, 30), (121, 31),
+        (160, 48), (211, 60), (30, 5), (80, 3),
+    ])
     func everyLineIsExactlyTheWidthAndThereAreExactlyHeightLines(_ width: Int, _ height: Int) {
         for state in Self.scenes(width: width, height: height) {
             for color in [true, false] {
@@ -73,9 +78,11 @@ import Testing
 
     @Test func ageFormats() {
         let start = Fixture.now
-        let cases: [(TimeInterval, String)] = [(0, "00:00"), (7, "00:07"), (3599, "59:59"), (3600, "1h00m"),
-                                               (3900, "1h05m"), (36_000, "10h00"), (86_399, "23h59"),
-                                               (86_400 * 3 + 3600 * 4, "3d04h"), (-5, "00:00")]
+        let cases: [(TimeInterval, String)] = [
+            (0, "00:00"), (7, "00:07"), (3599, "59:59"), (3600, "1h00m"),
+            (3900, "1h05m"), (36_000, "10h00"), (86_399, "23h59"),
+            (86_400 * 3 + 3600 * 4, "3d04h"), (-5, "00:00"),
+        ]
         for (seconds, text) in cases {
             #expect(TimeText.age(since: start, now: start.addingTimeInterval(seconds)) == text)
         }
@@ -87,16 +94,18 @@ import Testing
         state.apply(.signedIn(Fixture.me))
         state.apply(.resized(width: 80, height: 24))
         let names = ["欧阳玉凤凰花", "黄秀英", "Zhang Weiming", "李建国"]
-        state.apply(.snapshot((0..<10_000).map { i in
-            var call = Fixture.vitals
-            call.id = Int64(i + 1)
-            call.elderName = names[i % 4]
-            call.priority = Priority(rawValue: i % 4 + 1)!
-            call.status = i % 3 == 0 ? .new : .claimed
-            call.claimedBy = i % 3 == 0 ? nil : Fixture.colleague
-            call.openedAt = Fixture.now.addingTimeInterval(-Double(i))
-            return call
-        }))
+        state.apply(
+            .snapshot(
+                (0..<10_000).map { i in
+                    var call = Fixture.vitals
+                    call.id = Int64(i + 1)
+                    call.elderName = names[i % 4]
+                    call.priority = Priority(rawValue: i % 4 + 1)!
+                    call.status = i % 3 == 0 ? .new : .claimed
+                    call.claimedBy = i % 3 == 0 ? nil : Fixture.colleague
+                    call.openedAt = Fixture.now.addingTimeInterval(-Double(i))
+                    return call
+                }))
         state.press(.end)
         let lines = state.screen()
         #expect(lines.count == 24)

@@ -23,8 +23,9 @@ struct SyntheticCityTests {
         let c1 = SyntheticCity(seed: 2025, referenceDate: referenceDate)
         let c2 = SyntheticCity(seed: 2025, referenceDate: referenceDate)
         #expect(c1.regions == c2.regions)
-        #expect(c1.institutions.map { "\($0.name)|\($0.regionCode)|\($0.phone)|\($0.address)|\($0.beds ?? -1)" }
-            == c2.institutions.map { "\($0.name)|\($0.regionCode)|\($0.phone)|\($0.address)|\($0.beds ?? -1)" })
+        #expect(
+            c1.institutions.map { "\($0.name)|\($0.regionCode)|\($0.phone)|\($0.address)|\($0.beds ?? -1)" }
+                == c2.institutions.map { "\($0.name)|\($0.regionCode)|\($0.phone)|\($0.address)|\($0.beds ?? -1)" })
     }
 
     @Test("a different seed gives different elders")
@@ -115,7 +116,8 @@ struct SyntheticCityTests {
                 name: e.name, nationalId: e.nationalId, birthDate: e.birthDate, sex: e.sex, phone: e.phone,
                 address: e.address, location: e.location, regionCode: e.regionCode,
                 livingSituation: e.livingSituation, careLevel: e.careLevel, categories: e.categories,
-                consent: e.consent).validated(now: city.timestamp)
+                consent: e.consent
+            ).validated(now: city.timestamp)
             try NewContact.validate(s.contacts)
         }
     }
@@ -130,8 +132,10 @@ struct SyntheticCityTests {
         }
         let city = try #require(byCode["450900000000"])
         #expect(city.level == .city && city.parentCode == nil && city.name == "玉林市")
-        let expected = ["450902": "玉州区", "450903": "福绵区", "450921": "容县", "450922": "陆川县",
-                        "450923": "博白县", "450924": "兴业县", "450981": "北流市"]
+        let expected = [
+            "450902": "玉州区", "450903": "福绵区", "450921": "容县", "450922": "陆川县",
+            "450923": "博白县", "450924": "兴业县", "450981": "北流市",
+        ]
         let districts = regions.filter { $0.level == .district }
         #expect(Dictionary(uniqueKeysWithValues: districts.map { (String($0.code.prefix(6)), $0.name) }) == expected)
 
@@ -159,8 +163,11 @@ struct SyntheticCityTests {
             #expect(streets.first?.code == String(d.code.prefix(6)) + "001000")
         }
         let yuzhou = Set(regions.filter { $0.parentCode == "450902000000" }.map(\.name))
-        #expect(yuzhou.isSuperset(of: ["玉城街道", "南江街道", "城西街道", "城北街道", "名山街道",
-                                       "大塘镇", "茂林镇", "仁东镇", "仁厚镇"]))
+        #expect(
+            yuzhou.isSuperset(of: [
+                "玉城街道", "南江街道", "城西街道", "城北街道", "名山街道",
+                "大塘镇", "茂林镇", "仁东镇", "仁厚镇",
+            ]))
         for s in regions where s.level == .street {
             #expect(!regions.filter { $0.parentCode == s.code }.isEmpty, "\(s.name) has communities")
         }

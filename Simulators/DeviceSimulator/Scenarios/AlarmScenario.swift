@@ -41,9 +41,12 @@ struct AlarmScenario {
         let started = SimClock.nanos()
         let result = sender.send(device: 0, body: body)
         let ms = SimClock.seconds(from: started, to: SimClock.nanos()) * 1000
-        run.note("The server answered \(result.summary) (\(Format.fixed(ms, 1)) ms\(result.retries > 0 ? ", after \(result.retries) retries with the same ref" : "")).")
+        run.note(
+            "The server answered \(result.summary) (\(Format.fixed(ms, 1)) ms\(result.retries > 0 ? ", after \(result.retries) retries with the same ref" : ""))."
+        )
         if result.status == 401 {
-            run.note("401: the signature was refused. Is the secret right (--seed, --devices-file), and the clock within 40 s of the server's?")
+            run.note(
+                "401: the signature was refused. Is the secret right (--seed, --devices-file), and the clock within 40 s of the server's?")
         }
         return (ref, result)
     }
@@ -51,7 +54,9 @@ struct AlarmScenario {
     /// Expects a 202 with `status` and a call; returns the call id.
     func expectCall(_ result: SendResult, status: String) -> Int64? {
         let ok = result.status == 202 && result.answer?.status == status && result.answer?.callId != nil
-        run.expect(ok, "the answer is 202 \(status) with a call id" + (ok ? " (call \(result.answer!.callId!))" : ", but it was \(result.summary)"))
+        run.expect(
+            ok, "the answer is 202 \(status) with a call id" + (ok ? " (call \(result.answer!.callId!))" : ", but it was \(result.summary)")
+        )
         return ok ? result.answer?.callId : nil
     }
 
@@ -63,9 +68,12 @@ struct AlarmScenario {
             run.expect(false, "call \(callId) is listed in the queue")
             return nil
         }
-        run.note("Call \(call.id): \(call.priority), code \(call.code), status \(call.status), device \(call.deviceId ?? "?"), \(call.eventCount.map { "\($0) event(s)" } ?? "")\(call.reason.map { ", reason: \($0)" } ?? "").")
+        run.note(
+            "Call \(call.id): \(call.priority), code \(call.code), status \(call.status), device \(call.deviceId ?? "?"), \(call.eventCount.map { "\($0) event(s)" } ?? "")\(call.reason.map { ", reason: \($0)" } ?? "")."
+        )
         run.expect(true, "call \(callId) is listed in the queue")
-        run.expect(call.priority == priority, "its priority is \(priority)" + (call.priority == priority ? "" : ", but it is \(call.priority)"))
+        run.expect(
+            call.priority == priority, "its priority is \(priority)" + (call.priority == priority ? "" : ", but it is \(call.priority)"))
         run.expect(call.status == status, "its status is \(status)" + (call.status == status ? "" : ", but it is \(call.status)"))
         run.expect(call.code == code, "its code is \(code)" + (call.code == code ? "" : ", but it is \(call.code)"))
         return call
@@ -78,8 +86,10 @@ struct AlarmScenario {
             run.expect(false, "event \(ref) is stored")
             return
         }
-        run.expect(event.outcome == outcome && event.callId == callId,
-                   "event \(ref) is stored with outcome \(outcome)\(callId.map { " and call \($0)" } ?? "")"
-                   + (event.outcome == outcome && event.callId == callId ? "" : ", but it has outcome \(event.outcome ?? "none") and call \(event.callId.map(String.init) ?? "none")"))
+        run.expect(
+            event.outcome == outcome && event.callId == callId,
+            "event \(ref) is stored with outcome \(outcome)\(callId.map { " and call \($0)" } ?? "")"
+                + (event.outcome == outcome && event.callId == callId
+                    ? "" : ", but it has outcome \(event.outcome ?? "none") and call \(event.callId.map(String.init) ?? "none")"))
     }
 }

@@ -6,7 +6,9 @@ struct CallQueue {
     /// Every listed call, all pages.
     func all() throws -> [CallRecord] {
         var calls: [CallRecord] = []
-        try api.forEachPage("/v1/calls?limit=\(Self.pageSize)", of: CallRecord.self) { calls += $0; return true }
+        try api.forEachPage("/v1/calls?limit=\(Self.pageSize)", of: CallRecord.self) {
+            calls += $0; return true
+        }
         return calls
     }
 
@@ -39,7 +41,9 @@ struct CallQueue {
     func offline() throws -> [CallRecord] {
         var calls: [CallRecord] = []
         do {
-            try api.forEachPage("/v1/calls?limit=\(Self.pageSize)&code=device_offline", of: CallRecord.self) { calls += $0; return true }
+            try api.forEachPage("/v1/calls?limit=\(Self.pageSize)&code=device_offline", of: CallRecord.self) {
+                calls += $0; return true
+            }
         } catch {
             calls = try all()
         }

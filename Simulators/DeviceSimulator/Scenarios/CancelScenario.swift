@@ -4,7 +4,9 @@ import ArgumentParser
 struct CancelScenario: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "An accidental SOS, cancelled by the device after a while; expect the answer cancelled and the call cancelled_at_device, still listed.")
+        abstract:
+            "An accidental SOS, cancelled by the device after a while; expect the answer cancelled and the call cancelled_at_device, still listed."
+    )
 
     @OptionGroup var server: ServerOptions
 
@@ -21,8 +23,9 @@ struct CancelScenario: ParsableCommand {
     func run() throws {
         let context = try ScenarioContext(server, name: "cancel")
         let run = context.run
-        let scenario = try AlarmScenario(context: context, deviceId: device, types: ["sos_pendant", "wall_button", "watch"],
-                                         describing: "an SOS pendant (or wall button or watch)")
+        let scenario = try AlarmScenario(
+            context: context, deviceId: device, types: ["sos_pendant", "wall_button", "watch"],
+            describing: "an SOS pendant (or wall button or watch)")
         let (sosRef, first) = scenario.send(.sos, saying: "sends an SOS: the elder pressed the red key by accident")
         guard let callId = scenario.expectCall(first, status: "accepted") else { try run.finish(); return }
 
@@ -33,7 +36,9 @@ struct CancelScenario: ParsableCommand {
         let ok = second.status == 202 && second.answer?.status == "cancelled"
         run.expect(ok, "the answer is 202 cancelled" + (ok ? "" : ", but it was \(second.summary)"))
         if let cancelledCall = second.answer?.callId {
-            run.expect(cancelledCall == callId, "the cancel names call \(callId)" + (cancelledCall == callId ? "" : ", but it names call \(cancelledCall)"))
+            run.expect(
+                cancelledCall == callId,
+                "the cancel names call \(callId)" + (cancelledCall == callId ? "" : ", but it names call \(cancelledCall)"))
         }
         try scenario.checkQueue(callId: callId, priority: "P1", status: "cancelled_at_device", code: "sos")
         run.note("The call stays in the queue until an operator confirms the elder is fine.")

@@ -20,8 +20,9 @@ struct FallScenario: ParsableCommand {
 
     func run() throws {
         let context = try ScenarioContext(server, name: "fall")
-        let scenario = try AlarmScenario(context: context, deviceId: device, types: ["fall_detector", "watch"],
-                                         describing: "a fall detector (or watch)")
+        let scenario = try AlarmScenario(
+            context: context, deviceId: device, types: ["fall_detector", "watch"],
+            describing: "a fall detector (or watch)")
         let (ref, result) = scenario.send(.fallInBathroom, saying: "detects a fall in the bathroom (heart rate 118)")
         guard let callId = scenario.expectCall(result, status: "accepted") else { try context.run.finish(); return }
         if observe > 0 {

@@ -24,7 +24,8 @@ struct FleetOptions: ParsableArguments {
 struct FleetScenario: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
-        abstract: "N devices send heartbeats at their interval compressed by --speedup for --duration seconds; report sent, acknowledged and 429 counts.",
+        abstract:
+            "N devices send heartbeats at their interval compressed by --speedup for --duration seconds; report sent, acknowledged and 429 counts.",
         discussion: """
             Compressed intervals send more heartbeats than the platform expects, so some may be refused \
             with 429 (the per-device rate); those are reported, not failures. A 401, another 4xx, a 5xx \
@@ -38,7 +39,9 @@ struct FleetScenario: ParsableCommand {
     var duration: Double = 60
 
     func validate() throws {
-        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be a positive number of seconds (at most a day).") }
+        guard duration > 0, duration <= 86_400 else {
+            throw ValidationError("--duration must be a positive number of seconds (at most a day).")
+        }
     }
 
     func run() throws {
@@ -50,7 +53,8 @@ struct FleetScenario: ParsableCommand {
         if chosen.count < fleet.devices { run.note("Only \(Format.count(chosen.count)) are available; using those.") }
         let keyring = try context.directory.keyring(for: chosen)
         let engine = HeartbeatFleet(keyring: keyring, settings: context.settings, speedup: fleet.speedup, connections: fleet.connections)
-        run.step("""
+        run.step(
+            """
             \(Format.count(keyring.count)) devices beat for \(Format.fixed(duration, 0)) s, intervals compressed \(Format.fixed(fleet.speedup, 0))× \
             (300 s → \(Format.fixed(300 / fleet.speedup, 1)) s): about \(Format.count(Int(engine.expectedRate))) heartbeats/s over \(engine.connections) connections.
             """)
@@ -60,9 +64,10 @@ struct FleetScenario: ParsableCommand {
         while SimClock.nanos() < end {
             SimClock.sleep(seconds: min(10, Double(end - min(end, SimClock.nanos())) / 1e9))
             let seconds = SimClock.seconds(from: started, to: SimClock.nanos())
-            run.note("\(Format.fixed(seconds, 0)) s: \(Format.count(engine.sent.load(ordering: .relaxed))) sent, "
-                     + "\(Format.count(engine.acknowledged.load(ordering: .relaxed))) acknowledged, "
-                     + "\(Format.count(engine.limited.load(ordering: .relaxed))) refused with 429.")
+            run.note(
+                "\(Format.fixed(seconds, 0)) s: \(Format.count(engine.sent.load(ordering: .relaxed))) sent, "
+                    + "\(Format.count(engine.acknowledged.load(ordering: .relaxed))) acknowledged, "
+                    + "\(Format.count(engine.limited.load(ordering: .relaxed))) refused with 429.")
         }
         engine.stop()
         group.wait()
@@ -80,15 +85,23 @@ struct FleetReport {
         let t = outcome.tally
         let sent = t.byHTTPStatus.values.reduce(0, +) + t.unanswered
         run.step("Fleet report.")
-        run.note("Sent \(Format.count(sent)) heartbeats: \(Format.count(t.acknowledged)) acknowledged, \(Format.count(t.count(status: 429))) refused with 429 (rate), \(Format.count(t.unanswered)) unanswered.")
+        run.note(
+            "Sent \(Format.count(sent)) heartbeats: \(Format.count(t.acknowledged)) acknowledged, \(Format.count(t.count(status: 429))) refused with 429 (rate), \(Format.count(t.unanswered)) unanswered."
+        )
         run.note("HTTP statuses: \(t.httpSummary). Answers: \(t.answerSummary).")
         if t.retries > 0 { run.note("Retries with the same ref after timeouts or dropped connections: \(Format.count(t.retries)).") }
         run.note("Latency from each heartbeat's due time: \(outcome.latency.summary).")
         let bad = t.byHTTPStatus.filter { !(200..<300).contains($0.key) && $0.key != 429 }
         run.expect(sent > 0, "heartbeats were sent")
-        run.expect(bad.isEmpty, "no heartbeat was refused other than for rate (429)"
-                   + (bad.isEmpty ? "" : ", but: " + bad.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
-                      + (bad[401] != nil ? " (401: the signature was refused — wrong secrets or clock)" : "")))
-        run.expect(t.unanswered == 0, "every heartbeat got an answer" + (t.unanswered == 0 ? "" : ", but \(t.unanswered) got none after 3 retries"))
+        run.expect(
+            bad.isEmpty,
+            "no heartbeat was refused other than for rate (429)"
+                + (bad.isEmpty
+                    ? ""
+                    : ", but: " + bad.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")
+                        + (bad[401] != nil ? " (401: the signature was refused — wrong secrets or clock)" : "")))
+        run.expect(
+            t.unanswered == 0, "every heartbeat got an answer" + (t.unanswered == 0 ? "" : ", but \(t.unanswered) got none after 3 retries")
+        )
     }
 }

@@ -13,8 +13,9 @@ struct SOSScenario: ParsableCommand {
 
     func run() throws {
         let context = try ScenarioContext(server, name: "sos")
-        let scenario = try AlarmScenario(context: context, deviceId: device, types: ["sos_pendant", "wall_button", "watch"],
-                                         describing: "an SOS pendant (or wall button or watch)")
+        let scenario = try AlarmScenario(
+            context: context, deviceId: device, types: ["sos_pendant", "wall_button", "watch"],
+            describing: "an SOS pendant (or wall button or watch)")
         let (ref, result) = scenario.send(.sos, saying: "sends an SOS: the elder pressed the red key")
         guard let callId = scenario.expectCall(result, status: "accepted") else { try context.run.finish(); return }
         try scenario.checkQueue(callId: callId, priority: "P1", status: "new", code: "sos")

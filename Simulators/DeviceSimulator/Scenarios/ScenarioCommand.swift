@@ -5,8 +5,10 @@ struct ScenarioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Act out one situation step by step and check what the platform did; exits 1 if an expectation fails.",
-        subcommands: [SOSScenario.self, FallScenario.self, CancelScenario.self, SmokeScenario.self,
-                      FleetScenario.self, SilentScenario.self, StormScenario.self])
+        subcommands: [
+            SOSScenario.self, FallScenario.self, CancelScenario.self, SmokeScenario.self,
+            FleetScenario.self, SilentScenario.self, StormScenario.self,
+        ])
 
     @OptionGroup var server: ServerOptions
 }

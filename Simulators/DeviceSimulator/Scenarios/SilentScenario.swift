@@ -1,8 +1,8 @@
-import CareModel
 import ArgumentParser
+import CareModel
 import Dispatch
-import Synchronization
 import Foundation
+import Synchronization
 
 /// `scenario silent`: some devices stop reporting; supervision should notice.
 struct SilentScenario: ParsableCommand {
@@ -22,7 +22,9 @@ struct SilentScenario: ParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var fleet: FleetOptions
 
-    @Option(name: .customLong("silent-fraction"), help: ArgumentHelp("Share of the devices that stops sending (at least one device).", valueName: "fraction"))
+    @Option(
+        name: .customLong("silent-fraction"),
+        help: ArgumentHelp("Share of the devices that stops sending (at least one device).", valueName: "fraction"))
     var silentFraction: Double = 0.05
 
     @Option(name: .customLong("silent-after"), help: ArgumentHelp("Seconds of normal beating before they stop.", valueName: "seconds"))
@@ -34,11 +36,15 @@ struct SilentScenario: ParsableCommand {
     @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Seconds between polls of GET /v1/calls.", valueName: "seconds"))
     var pollInterval: Double = 5
 
-    @Option(name: .customLong("silent-list"), help: ArgumentHelp("Also write the silent devices' ids to this file, one per line.", valueName: "file"))
+    @Option(
+        name: .customLong("silent-list"),
+        help: ArgumentHelp("Also write the silent devices' ids to this file, one per line.", valueName: "file"))
     var silentList: String?
 
     func validate() throws {
-        guard silentFraction > 0, silentFraction < 1 else { throw ValidationError("--silent-fraction must be between 0 and 1 (exclusive).") }
+        guard silentFraction > 0, silentFraction < 1 else {
+            throw ValidationError("--silent-fraction must be between 0 and 1 (exclusive).")
+        }
         guard silentAfter >= 0, wait > 0, pollInterval > 0 else {
             throw ValidationError("--silent-after must not be negative, and --wait and --poll-interval must be positive.")
         }
@@ -61,9 +67,11 @@ struct SilentScenario: ParsableCommand {
         let silent = Set(candidates.prefix(silentCount))
         let silentIds = silent.map { keyring.devices[$0].id }.sorted()
 
-        let engine = HeartbeatFleet(keyring: keyring, settings: context.settings, speedup: fleet.speedup,
-                                    connections: fleet.connections, silent: silent)
-        run.step("""
+        let engine = HeartbeatFleet(
+            keyring: keyring, settings: context.settings, speedup: fleet.speedup,
+            connections: fleet.connections, silent: silent)
+        run.step(
+            """
             \(Format.count(keyring.count)) devices beat, intervals compressed \(Format.fixed(fleet.speedup, 0))×: about \
             \(Format.count(Int(engine.expectedRate))) heartbeats/s. In \(Format.fixed(silentAfter, 0)) s, \(silentCount) of them will stop.
             """)
@@ -72,7 +80,9 @@ struct SilentScenario: ParsableCommand {
         engine.silence()
         let silencedAt = Date()
         let silencedNanos = SimClock.nanos()
-        run.step("Now \(silentCount) devices stop sending for good (\(Format.count(engine.sent.load(ordering: .relaxed))) heartbeats sent so far):")
+        run.step(
+            "Now \(silentCount) devices stop sending for good (\(Format.count(engine.sent.load(ordering: .relaxed))) heartbeats sent so far):"
+        )
         for chunk in stride(from: 0, to: silentIds.count, by: 8) {
             run.note(silentIds[chunk..<min(chunk + 8, silentIds.count)].joined(separator: " "))
         }
@@ -84,19 +94,27 @@ struct SilentScenario: ParsableCommand {
                 run.note("Could not write \(silentList): \(error.localizedDescription)")
             }
         }
-        run.note("Registered interval \(shortest) s: the platform should raise a device_offline call for each once it has heard nothing for longer than that (plus its grace).")
+        run.note(
+            "Registered interval \(shortest) s: the platform should raise a device_offline call for each once it has heard nothing for longer than that (plus its grace)."
+        )
 
-        run.step("Polling GET /v1/calls every \(Format.fixed(pollInterval, 0)) s for device_offline calls, for up to \(Format.fixed(wait, 0)) s; the other devices keep beating.")
+        run.step(
+            "Polling GET /v1/calls every \(Format.fixed(pollInterval, 0)) s for device_offline calls, for up to \(Format.fixed(wait, 0)) s; the other devices keep beating."
+        )
         let queue = CallQueue(api: context.api)
         // The platform supervises only devices it has heard from; one that went quiet before its
         // first heartbeat was acknowledged is, by design, never declared offline.
         let heard = engine.silentDevicesHeard
         let neverHeard = silentIds.filter { id in !heard.contains(keyring.devices.firstIndex { $0.id == id }!) }
         if !neverHeard.isEmpty {
-            run.note("\(neverHeard.count) of them never had a heartbeat acknowledged, so the platform does not supervise them and no call is expected: \(neverHeard.joined(separator: " ")).")
+            run.note(
+                "\(neverHeard.count) of them never had a heartbeat acknowledged, so the platform does not supervise them and no call is expected: \(neverHeard.joined(separator: " "))."
+            )
         }
         let silentSet = Set(silentIds).subtracting(neverHeard)
-        run.expect(!silentSet.isEmpty, "at least one silent device had a heartbeat acknowledged before it went quiet, so there is something to supervise")
+        run.expect(
+            !silentSet.isEmpty,
+            "at least one silent device had a heartbeat acknowledged before it went quiet, so there is something to supervise")
         let fleetIds = Set(keyring.devices.map(\.id))
         var appeared: [String: (call: CallRecord, after: Double)] = [:]
         var others: [String: CallRecord] = [:]
@@ -123,7 +141,9 @@ struct SilentScenario: ParsableCommand {
             if appeared.count == silentSet.count { break }
             if SimClock.seconds(from: lastNote, to: SimClock.nanos()) >= 60 {
                 lastNote = SimClock.nanos()
-                run.note("\(Format.fixed(elapsed, 0)) s: \(appeared.count) of \(silentSet.count) so far; \(Format.count(engine.sent.load(ordering: .relaxed))) heartbeats sent.")
+                run.note(
+                    "\(Format.fixed(elapsed, 0)) s: \(appeared.count) of \(silentSet.count) so far; \(Format.count(engine.sent.load(ordering: .relaxed))) heartbeats sent."
+                )
             }
             SimClock.sleep(seconds: pollInterval)
         }
@@ -135,20 +155,28 @@ struct SilentScenario: ParsableCommand {
         let lastBeats = engine.outcome.lastHeartbeat
         let missing = silentIds.filter { silentSet.contains($0) && appeared[$0] == nil }
         if let slowest = appeared.values.map(\.after).max(), let fastest = appeared.values.map(\.after).min() {
-            run.note("The first device_offline call came \(Format.fixed(fastest, 0)) s after the devices stopped, the last \(Format.fixed(slowest, 0)) s after.")
+            run.note(
+                "The first device_offline call came \(Format.fixed(fastest, 0)) s after the devices stopped, the last \(Format.fixed(slowest, 0)) s after."
+            )
         }
         for id in missing.prefix(20) {
             let index = keyring.devices.firstIndex { $0.id == id }!
-            let last = lastBeats[index].map { "last heartbeat acknowledged at \(Timestamp.string(epochSeconds: $0))" } ?? "no heartbeat acknowledged"
+            let last =
+                lastBeats[index].map { "last heartbeat acknowledged at \(Timestamp.string(epochSeconds: $0))" }
+                ?? "no heartbeat acknowledged"
             run.note("No device_offline call for \(id) (\(last)).")
         }
         if missing.count > 20 { run.note("… and \(missing.count - 20) more without a call.") }
-        run.expect(missing.isEmpty, "device_offline calls appeared for \(appeared.count) of \(silentSet.count) silent devices within \(Format.fixed(wait, 0)) s of their stopping (at \(Timestamp.string(epochSeconds: Int(silencedAt.timeIntervalSince1970))))")
+        run.expect(
+            missing.isEmpty,
+            "device_offline calls appeared for \(appeared.count) of \(silentSet.count) silent devices within \(Format.fixed(wait, 0)) s of their stopping (at \(Timestamp.string(epochSeconds: Int(silencedAt.timeIntervalSince1970))))"
+        )
         if !others.isEmpty {
             // Not a failure by itself: a device that was offline before the run (or whose 429s kept
             // it quiet) may be reported too. Worth a look, so it is listed.
-            run.note("Note: \(others.count) devices that kept beating also have device_offline calls opened during the run: "
-                     + others.keys.sorted().prefix(10).joined(separator: " ") + (others.count > 10 ? " …" : ""))
+            run.note(
+                "Note: \(others.count) devices that kept beating also have device_offline calls opened during the run: "
+                    + others.keys.sorted().prefix(10).joined(separator: " ") + (others.count > 10 ? " …" : ""))
         }
         try run.finish()
     }

@@ -20,8 +20,10 @@ struct SmokeScenario: ParsableCommand {
         let minute = SimClock.epochSeconds() / 60 % 60
         let clock = String(format: "%02d:%02d", hour, minute)
         let night = hour >= 22 || hour < 6
-        context.run.note(night ? "It is \(clock) in Yulin: night, as in the story."
-                               : "It is \(clock) in Yulin, not night, but the time must not matter: smoke is P1 at any hour.")
+        context.run.note(
+            night
+                ? "It is \(clock) in Yulin: night, as in the story."
+                : "It is \(clock) in Yulin, not night, but the time must not matter: smoke is P1 at any hour.")
         let (ref, result) = scenario.send(.smoke, saying: "sounds: smoke in the kitchen")
         guard let callId = scenario.expectCall(result, status: "accepted") else { try context.run.finish(); return }
         try scenario.checkQueue(callId: callId, priority: "P1", status: "new", code: "smoke")

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Dispatch
-import Synchronization
 import Foundation
+import Synchronization
 
 /// `scenario storm`: a typhoon cuts the power across the city while some elders press SOS.
 struct StormScenario: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storm",
-        abstract: "A typhoon power cut: --offline devices report power_failure while --sos others send SOS, all within ~10 s; check nothing is lost and every SOS call reaches the queue within a second.",
+        abstract:
+            "A typhoon power cut: --offline devices report power_failure while --sos others send SOS, all within ~10 s; check nothing is lost and every SOS call reaches the queue within a second.",
         discussion: """
             The events leave on a fixed timetable spread over --window seconds, SOS presses interleaved \
             evenly with the power failures. Meanwhile a separate connection polls GET /v1/calls every \
@@ -38,7 +39,9 @@ struct StormScenario: ParsableCommand {
     @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Seconds between polls of the call queue.", valueName: "seconds"))
     var pollInterval: Double = 0.1
 
-    @Option(name: .customLong("visibility-limit"), help: ArgumentHelp("Most seconds allowed from an SOS's 202 to its call showing in the queue.", valueName: "seconds"))
+    @Option(
+        name: .customLong("visibility-limit"),
+        help: ArgumentHelp("Most seconds allowed from an SOS's 202 to its call showing in the queue.", valueName: "seconds"))
     var visibilityLimit: Double = 1
 
     @Option(help: ArgumentHelp("Seconds to keep polling after the last answer for calls not seen yet.", valueName: "seconds"))
@@ -63,14 +66,20 @@ struct StormScenario: ParsableCommand {
         run.note("\(Format.count(busy.count)) elders have a call in the queue.")
 
         run.step("Choosing \(Format.count(sos)) SOS devices (one per elder) and \(Format.count(offline)) other devices for the power cut.")
-        let sosDevices = try context.directory.choose(.init(count: sos, preferredTypes: ["sos_pendant", "wall_button", "watch"],
-                                                           distinctElders: true, avoidElders: busy))
+        let sosDevices = try context.directory.choose(
+            .init(
+                count: sos, preferredTypes: ["sos_pendant", "wall_button", "watch"],
+                distinctElders: true, avoidElders: busy))
         guard sosDevices.count == sos else {
-            throw SimError("Only \(sosDevices.count) devices of distinct elders without an open call are available for SOS; lower --sos or seed a bigger city.")
+            throw SimError(
+                "Only \(sosDevices.count) devices of distinct elders without an open call are available for SOS; lower --sos or seed a bigger city."
+            )
         }
         let offlineDevices = try context.directory.choose(.init(count: offline, excluding: Set(sosDevices.map(\.id))))
         guard offlineDevices.count == offline else {
-            throw SimError("Only \(Format.count(offlineDevices.count)) more active devices are available for the power cut; lower --offline or seed a bigger city.")
+            throw SimError(
+                "Only \(Format.count(offlineDevices.count)) more active devices are available for the power cut; lower --offline or seed a bigger city."
+            )
         }
         let keyring = try context.directory.keyring(for: sosDevices + offlineDevices)
         run.note("\(Format.count(keyring.count)) devices, each with \(context.secretOrigin).")
@@ -80,7 +89,8 @@ struct StormScenario: ParsableCommand {
         let refPrefix = Array(RefMint().prefix.utf8)
         let watcher = QueueWatcher(settings: settings, period: pollInterval)
         let watching = watcher.start()
-        run.step("""
+        run.step(
+            """
             The typhoon cuts the power. Over \(Format.fixed(window, 0)) s, \(Format.count(offline)) devices report power_failure and \
             \(Format.count(sos)) elders press SOS (\(Format.count(Int(Double(total) / window)))/s over \(connections) connections), \
             while the queue is polled every \(Format.fixed(pollInterval * 1000, 0)) ms.
@@ -90,7 +100,9 @@ struct StormScenario: ParsableCommand {
             // and what is measured here is the call queue, not microseconds of intake latency.
             threads: connections, pacing: .fixedRate(perSecond: Double(total) / window, total: total, spinMicros: 0), name: "storm",
             hardStopSeconds: window * 3 + 30, progressEvery: 2,
-            progress: { fired, seconds in run.note("\(Format.fixed(seconds, 0)) s: \(Format.count(fired)) of \(Format.count(total)) answered") }
+            progress: { fired, seconds in
+                run.note("\(Format.fixed(seconds, 0)) s: \(Format.count(fired)) of \(Format.count(total)) answered")
+            }
         ) { _ in
             StormWorker(sender: EventSender(keyring: keyring, settings: settings), plan: plan, refPrefix: refPrefix)
         }
@@ -98,16 +110,22 @@ struct StormScenario: ParsableCommand {
         for part in sending.outcomes { outcome.merge(part) }
 
         run.step("What the devices were told.")
-        run.note("\(Format.count(sending.fired)) events answered in \(Format.fixed(sending.seconds, 2)) s\(sending.unsent > 0 ? "; \(Format.count(sending.unsent)) never sent (the server fell too far behind)" : "").")
+        run.note(
+            "\(Format.count(sending.fired)) events answered in \(Format.fixed(sending.seconds, 2)) s\(sending.unsent > 0 ? "; \(Format.count(sending.unsent)) never sent (the server fell too far behind)" : "")."
+        )
         run.note("Power failures: \(outcome.powerTally.httpSummary); answers \(outcome.powerTally.answerSummary).")
         run.note("SOS: \(outcome.sosTally.httpSummary); answers \(outcome.sosTally.answerSummary).")
         run.note("Latency from the scheduled send: power_failure \(outcome.powerLatency.summary); SOS \(outcome.sosLatency.summary).")
         let powerAcked = outcome.powerTally.acknowledged
-        run.expect(powerAcked == offline, "every power failure got a 2xx"
-                   + (powerAcked == offline ? "" : " (\(Format.count(powerAcked)) of \(Format.count(offline)) did)"))
+        run.expect(
+            powerAcked == offline,
+            "every power failure got a 2xx"
+                + (powerAcked == offline ? "" : " (\(Format.count(powerAcked)) of \(Format.count(offline)) did)"))
         let sosWithCall = outcome.sosAcks.filter { $0.callId != nil && (200..<300).contains($0.status) }
-        run.expect(sosWithCall.count == sos, "every SOS got a 202 with a call id"
-                   + (sosWithCall.count == sos ? "" : " (\(sosWithCall.count) of \(sos) did)"))
+        run.expect(
+            sosWithCall.count == sos,
+            "every SOS got a 202 with a call id"
+                + (sosWithCall.count == sos ? "" : " (\(sosWithCall.count) of \(sos) did)"))
         for failed in outcome.sosAcks.filter({ $0.callId == nil }).prefix(5) {
             run.note("SOS from \(keyring.devices[failed.sosIndex].id): \(failed.summary)")
         }
@@ -130,28 +148,43 @@ struct StormScenario: ParsableCommand {
             delays.append(at > ack.answeredAt ? Double(at - ack.answeredAt) / 1e9 : 0)
         }
         delays.sort()
-        run.note("\(Format.count(watcher.polls.load(ordering: .relaxed))) polls, \(Format.fixed(watcher.averagePollMillis, 1)) ms each on average; resolution about \(Format.fixed(pollInterval * 1000, 0)) ms.")
+        run.note(
+            "\(Format.count(watcher.polls.load(ordering: .relaxed))) polls, \(Format.fixed(watcher.averagePollMillis, 1)) ms each on average; resolution about \(Format.fixed(pollInterval * 1000, 0)) ms."
+        )
         for problem in Set(watcher.errors).prefix(3) { run.note("A poll failed: \(problem)") }
         if !delays.isEmpty {
             let p99 = delays[max(0, Int((Double(delays.count) * 0.99).rounded(.up)) - 1)]
             let p50 = delays[max(0, Int((Double(delays.count) * 0.5).rounded(.up)) - 1)]
-            run.note("From 202 to visible in the queue, over \(delays.count) SOS calls: p50 \(Format.fixed(p50, 3)) s, p99 \(Format.fixed(p99, 3)) s, max \(Format.fixed(delays.last!, 3)) s.")
+            run.note(
+                "From 202 to visible in the queue, over \(delays.count) SOS calls: p50 \(Format.fixed(p50, 3)) s, p99 \(Format.fixed(p99, 3)) s, max \(Format.fixed(delays.last!, 3)) s."
+            )
             let late = delays.filter { $0 > visibilityLimit }.count
-            run.expect(late == 0, "every SOS call showed in the queue within \(Format.fixed(visibilityLimit, 1)) s of its 202"
-                       + (late == 0 ? "" : " (\(late) took longer)"))
+            run.expect(
+                late == 0,
+                "every SOS call showed in the queue within \(Format.fixed(visibilityLimit, 1)) s of its 202"
+                    + (late == 0 ? "" : " (\(late) took longer)"))
         }
-        run.expect(unseen.isEmpty, "every SOS call was seen in the P1 part of the queue while polling"
-                   + (unseen.isEmpty ? "" : "; not seen: " + unseen.prefix(10).map { "call \($0.callId!) (\(keyring.devices[$0.sosIndex].id))" }.joined(separator: ", ")))
+        run.expect(
+            unseen.isEmpty,
+            "every SOS call was seen in the P1 part of the queue while polling"
+                + (unseen.isEmpty
+                    ? ""
+                    : "; not seen: "
+                        + unseen.prefix(10).map { "call \($0.callId!) (\(keyring.devices[$0.sosIndex].id))" }.joined(separator: ", ")))
 
         // (b, final) The whole listing, every page.
         run.step("Checking that every SOS's call is in the full call listing (all pages of GET /v1/calls).")
         let listed = Set(try CallQueue(api: context.api).all().map(\.id))
         let absent = wanted.subtracting(listed)
-        run.expect(absent.isEmpty, "\(wanted.count - absent.count) of \(wanted.count) SOS calls are listed"
-                   + (absent.isEmpty ? "" : "; missing: " + absent.sorted().prefix(10).map(String.init).joined(separator: ", ")))
+        run.expect(
+            absent.isEmpty,
+            "\(wanted.count - absent.count) of \(wanted.count) SOS calls are listed"
+                + (absent.isEmpty ? "" : "; missing: " + absent.sorted().prefix(10).map(String.init).joined(separator: ", ")))
 
         // (a) Every acknowledged event stored.
-        run.step("Checking that every acknowledged event is stored (GET /v1/devices/{id}/events for each of \(Format.count(keyring.count)) devices).")
+        run.step(
+            "Checking that every acknowledged event is stored (GET /v1/devices/{id}/events for each of \(Format.count(keyring.count)) devices)."
+        )
         var refs = [[String]](repeating: [], count: keyring.count)
         for slot in outcome.acknowledgedSlots {
             let (_, device) = plan.assignment(slot)
@@ -225,8 +258,10 @@ struct StormWorker: SlotWorker {
         if isSOS {
             outcome.sosTally.add(result)
             outcome.sosLatency.record(nanos: answeredAt &- since)
-            outcome.sosAcks.append(SOSAck(sosIndex: device, status: result.status, callId: result.acknowledged ? result.answer?.callId : nil,
-                                          answeredAt: answeredAt, summary: result.summary))
+            outcome.sosAcks.append(
+                SOSAck(
+                    sosIndex: device, status: result.status, callId: result.acknowledged ? result.answer?.callId : nil,
+                    answeredAt: answeredAt, summary: result.summary))
         } else {
             outcome.powerTally.add(result)
             outcome.powerLatency.record(nanos: answeredAt &- since)

@@ -37,8 +37,10 @@ public struct BulkLoad {
     public var nextElder: () -> BulkElder
     public var progress: ((Int) -> Void)?
 
-    public init(regions: [Region], institutions: [Institution], elderCount: Int, seed: UInt64,
-                nextElder: @escaping () -> BulkElder, progress: ((Int) -> Void)? = nil) {
+    public init(
+        regions: [Region], institutions: [Institution], elderCount: Int, seed: UInt64,
+        nextElder: @escaping () -> BulkElder, progress: ((Int) -> Void)? = nil
+    ) {
         self.regions = regions; self.institutions = institutions; self.elderCount = elderCount; self.seed = seed
         self.nextElder = nextElder; self.progress = progress
     }
@@ -78,8 +80,9 @@ extension RegistryStore {
                 }
                 try self.writeElders(db, load, now: now, into: &report)
                 for statement in Self.bulkRebuiltIndexes { try db.execute(sql: statement) }
-                try database.audit(db, .commandLine, "seed", "registry", "elders",
-                          fields: ["elders:\(report.elders)", "seed:\(load.seed)"])
+                try database.audit(
+                    db, .commandLine, "seed", "registry", "elders",
+                    fields: ["elders:\(report.elders)", "seed:\(load.seed)"])
                 return .commit
             }
             // Fresh statistics let the planner choose well between the region and id indexes.
@@ -90,36 +93,43 @@ extension RegistryStore {
     }
 
     private func writeRegionsAndInstitutions(_ db: Database, _ load: BulkLoad, now: Date, into report: inout BulkLoadReport) throws {
-        let insertRegion = try db.makeStatement(sql: """
-            INSERT OR IGNORE INTO region (code, name, level, parent_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+        let insertRegion = try db.makeStatement(
+            sql: """
+                INSERT OR IGNORE INTO region (code, name, level, parent_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
         for r in load.regions.sorted(by: { $0.level < $1.level }) {
             try insertRegion.execute(arguments: [r.code, r.name, r.level.rawValue, r.parentCode, now, now])
             report.regions += db.changesCount
         }
-        let insertInstitution = try db.makeStatement(sql: """
-            INSERT INTO institution (kind, name, region_code, address, latitude, longitude, phone, beds, nursing_beds,
-                status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 1, ?, ?)
-            """)
+        let insertInstitution = try db.makeStatement(
+            sql: """
+                INSERT INTO institution (kind, name, region_code, address, latitude, longitude, phone, beds, nursing_beds,
+                    status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 1, ?, ?)
+                """)
         for i in load.institutions {
-            try insertInstitution.execute(arguments: [i.kind.rawValue, i.name, i.regionCode, i.address,
-                i.location?.latitude, i.location?.longitude, i.phone, i.beds, i.nursingBeds, now, now])
+            try insertInstitution.execute(arguments: [
+                i.kind.rawValue, i.name, i.regionCode, i.address,
+                i.location?.latitude, i.location?.longitude, i.phone, i.beds, i.nursingBeds, now, now,
+            ])
             report.institutions += 1
         }
-        try database.audit(db, .commandLine, "seed", "registry", "regions+institutions",
-                  fields: ["regions:\(report.regions)", "institutions:\(report.institutions)"])
+        try database.audit(
+            db, .commandLine, "seed", "registry", "regions+institutions",
+            fields: ["regions:\(report.regions)", "institutions:\(report.institutions)"])
     }
 
     private func writeElders(_ db: Database, _ load: BulkLoad, now: Date, into report: inout BulkLoadReport) throws {
         let insertElder = try db.makeStatement(sql: "INSERT INTO elder (\(Elder.columns)) VALUES (\(placeholders(19)))")
         let insertName = try db.makeStatement(sql: "INSERT INTO elder_name_search (rowid, chars) VALUES (?, ?)")
-        let insertContact = try db.makeStatement(sql: """
-            INSERT INTO emergency_contact (elder_id, position, name, relation, phone, has_key) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        let insertDevice = try db.makeStatement(sql: """
-            INSERT INTO device (id, type, elder_id, secret, heartbeat_seconds, status, seq, version, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)
-            """)
+        let insertContact = try db.makeStatement(
+            sql: """
+                INSERT INTO emergency_contact (elder_id, position, name, relation, phone, has_key) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let insertDevice = try db.makeStatement(
+            sql: """
+                INSERT INTO device (id, type, elder_id, secret, heartbeat_seconds, status, seq, version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)
+                """)
         var deviceSeq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM device") ?? 0
         let keyed = HMAC<SHA256>(key: Self.demoSecretKey(seed: load.seed))
         let stamp = now.databaseValue
@@ -136,8 +146,10 @@ extension RegistryStore {
                 let deviceId = Self.seededDeviceID(d.type, seq: deviceSeq)
                 var mac = keyed
                 mac.update(data: Data(deviceId.utf8))
-                try insertDevice.execute(arguments: [deviceId, d.type.rawValue, id, Secrets.base64url(mac.finalize()),
-                                                     d.heartbeatSeconds, deviceSeq, stamp, stamp])
+                try insertDevice.execute(arguments: [
+                    deviceId, d.type.rawValue, id, Secrets.base64url(mac.finalize()),
+                    d.heartbeatSeconds, deviceSeq, stamp, stamp,
+                ])
             }
             report.contacts += item.contacts.count
             report.devices += item.devices.count
@@ -148,16 +160,17 @@ extension RegistryStore {
 
     /// Seeded device ids read like labels on the hardware: `sos_pendant-00000042` → `SOS-00000042`.
     static func seededDeviceID(_ type: DeviceType, seq: Int64) -> String {
-        let short: String = switch type {
-        case .sosPendant: "SOS"
-        case .fallDetector: "FALL"
-        case .watch: "WATCH"
-        case .doorSensor: "DOOR"
-        case .smokeSensor: "SMOKE"
-        case .gasSensor: "GAS"
-        case .bedSensor: "BED"
-        case .wallButton: "BTN"
-        }
+        let short: String =
+            switch type {
+            case .sosPendant: "SOS"
+            case .fallDetector: "FALL"
+            case .watch: "WATCH"
+            case .doorSensor: "DOOR"
+            case .smokeSensor: "SMOKE"
+            case .gasSensor: "GAS"
+            case .bedSensor: "BED"
+            case .wallButton: "BTN"
+            }
         let digits = String(seq)
         return short + "-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }

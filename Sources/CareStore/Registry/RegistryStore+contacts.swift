@@ -12,8 +12,10 @@ extension RegistryStore {
     }
 
     package static func contacts(_ db: Database, elderId: Int64) throws -> [EmergencyContact] {
-        try Row.fetchAll(db, sql: "SELECT * FROM emergency_contact WHERE elder_id = ? ORDER BY position",
-                         arguments: [elderId]).map(EmergencyContact.init(row:))
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM emergency_contact WHERE elder_id = ? ORDER BY position",
+            arguments: [elderId]
+        ).map(EmergencyContact.init(row:))
     }
 
     /// Adds a contact at the end of the call order.
@@ -21,8 +23,10 @@ extension RegistryStore {
         try NewContact.validate([contact], field: "contact")
         return try await database.pool.write { db in
             _ = try Self.elder(db, id: elderId)
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM emergency_contact WHERE elder_id = ?",
-                                         arguments: [elderId]) ?? 0
+            let count =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM emergency_contact WHERE elder_id = ?",
+                    arguments: [elderId]) ?? 0
             guard count < 10 else { throw StoreError.conflict(reason: "elder \(elderId) already has 10 contacts") }
             let c = try Self.insertContact(db, elderId: elderId, position: count + 1, contact)
             try database.audit(db, who, "create", "contact", String(c.id), fields: ["elder:\(elderId)"])
@@ -64,9 +68,10 @@ extension RegistryStore {
             guard !fields.isEmpty else { return c }
             for (i, var item) in list.enumerated() {
                 item.position = i + 1
-                try db.execute(sql: """
-                    UPDATE emergency_contact SET position = ?, name = ?, relation = ?, phone = ?, has_key = ? WHERE id = ?
-                    """, arguments: [item.position, item.name, item.relation.rawValue, item.phone, item.hasKey, item.id])
+                try db.execute(
+                    sql: """
+                        UPDATE emergency_contact SET position = ?, name = ?, relation = ?, phone = ?, has_key = ? WHERE id = ?
+                        """, arguments: [item.position, item.name, item.relation.rawValue, item.phone, item.hasKey, item.id])
                 if item.id == contactId { c = item }
             }
             try database.audit(db, who, "update", "contact", String(contactId), fields: fields)
@@ -91,10 +96,12 @@ extension RegistryStore {
 
     @discardableResult
     package static func insertContact(_ db: Database, elderId: Int64, position: Int, _ c: NewContact) throws -> EmergencyContact {
-        try db.execute(sql: """
-            INSERT INTO emergency_contact (elder_id, position, name, relation, phone, has_key) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [elderId, position, c.name, c.relation.rawValue, c.phone, c.hasKey ?? false])
-        return EmergencyContact(id: db.lastInsertedRowID, elderId: elderId, position: position, name: c.name,
-                                relation: c.relation, phone: c.phone, hasKey: c.hasKey ?? false)
+        try db.execute(
+            sql: """
+                INSERT INTO emergency_contact (elder_id, position, name, relation, phone, has_key) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [elderId, position, c.name, c.relation.rawValue, c.phone, c.hasKey ?? false])
+        return EmergencyContact(
+            id: db.lastInsertedRowID, elderId: elderId, position: position, name: c.name,
+            relation: c.relation, phone: c.phone, hasKey: c.hasKey ?? false)
     }
 }

@@ -34,10 +34,11 @@ extension RegistryStore {
             }
             let now = database.clock.now()
             let heartbeat = new.heartbeatSeconds ?? new.type.defaultHeartbeatSeconds
-            try db.execute(sql: """
-                INSERT INTO device (id, type, elder_id, secret, heartbeat_seconds, status, seq, version, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'active', (SELECT coalesce(max(seq), 0) + 1 FROM device), 1, ?, ?)
-                """, arguments: [id, new.type.rawValue, new.elderId, secret, heartbeat, now, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO device (id, type, elder_id, secret, heartbeat_seconds, status, seq, version, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'active', (SELECT coalesce(max(seq), 0) + 1 FROM device), 1, ?, ?)
+                    """, arguments: [id, new.type.rawValue, new.elderId, secret, heartbeat, now, now])
             try database.audit(db, who, "create", "device", id, fields: ["elder:\(new.elderId)"])
             return DeviceWithSecret(device: try Self.device(db, id: id), secret: secret)
         }
@@ -63,16 +64,19 @@ extension RegistryStore {
         // storm is tens of thousands of them): columns by position through SQLite's C API, as
         // the writer's statements do, instead of a GRDB row looked up by column names.
         try database.pointRead { db -> DeviceWithSecret? in
-            try db.cachedStatement(sql: """
-                SELECT type, elder_id, secret, heartbeat_seconds, status, version, created_at, updated_at FROM device WHERE id = ?
-                """).first({ $0.add(id) }) { row in
-                    let secret = row.text(2)
-                    let device = Device(id: id, type: DeviceType(rawValue: row.text(0)) ?? .sosPendant, elderId: row.int64(1),
-                                        heartbeatSeconds: Int(row.int64(3)), status: DeviceStatus(rawValue: row.text(4)) ?? .active,
-                                        secretFingerprint: Secrets.fingerprint(of: secret), version: Int(row.int64(5)),
-                                        createdAt: row.date(6), updatedAt: row.date(7))
-                    return DeviceWithSecret(device: device, secret: secret)
-                }
+            try db.cachedStatement(
+                sql: """
+                    SELECT type, elder_id, secret, heartbeat_seconds, status, version, created_at, updated_at FROM device WHERE id = ?
+                    """
+            ).first({ $0.add(id) }) { row in
+                let secret = row.text(2)
+                let device = Device(
+                    id: id, type: DeviceType(rawValue: row.text(0)) ?? .sosPendant, elderId: row.int64(1),
+                    heartbeatSeconds: Int(row.int64(3)), status: DeviceStatus(rawValue: row.text(4)) ?? .active,
+                    secretFingerprint: Secrets.fingerprint(of: secret), version: Int(row.int64(5)),
+                    createdAt: row.date(6), updatedAt: row.date(7))
+                return DeviceWithSecret(device: device, secret: secret)
+            }
         }
     }
 
@@ -95,10 +99,11 @@ extension RegistryStore {
             guard !fields.isEmpty else { return d }
             d.version += 1
             d.updatedAt = database.clock.now()
-            try db.execute(sql: """
-                UPDATE device SET elder_id = ?, heartbeat_seconds = ?, status = ?, version = ?, updated_at = ?,
-                    deadline_ms = CASE WHEN ?3 = 'active' THEN deadline_ms ELSE NULL END WHERE id = ?
-                """, arguments: [d.elderId, d.heartbeatSeconds, d.status.rawValue, d.version, d.updatedAt, id])
+            try db.execute(
+                sql: """
+                    UPDATE device SET elder_id = ?, heartbeat_seconds = ?, status = ?, version = ?, updated_at = ?,
+                        deadline_ms = CASE WHEN ?3 = 'active' THEN deadline_ms ELSE NULL END WHERE id = ?
+                    """, arguments: [d.elderId, d.heartbeatSeconds, d.status.rawValue, d.version, d.updatedAt, id])
             try database.audit(db, who, "update", "device", id, fields: fields)
             return d
         }
@@ -111,8 +116,9 @@ extension RegistryStore {
             var d = try Self.device(db, id: id)
             d.version += 1
             d.updatedAt = database.clock.now()
-            try db.execute(sql: "UPDATE device SET secret = ?, version = ?, updated_at = ? WHERE id = ?",
-                           arguments: [secret, d.version, d.updatedAt, id])
+            try db.execute(
+                sql: "UPDATE device SET secret = ?, version = ?, updated_at = ? WHERE id = ?",
+                arguments: [secret, d.version, d.updatedAt, id])
             try database.audit(db, who, "rotate_secret", "device", id, fields: ["secret"])
             d.secretFingerprint = Secrets.fingerprint(of: secret)
             return DeviceWithSecret(device: d, secret: secret)

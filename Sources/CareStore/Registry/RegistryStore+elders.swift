@@ -14,8 +14,10 @@ public struct ElderFilter: Sendable {
     /// Part of a name: every character must appear, in order, adjacent (「张伟」 finds 张伟明).
     public var nameContains: String?
 
-    public init(region: String? = nil, category: SubsidyCategory? = nil, status: RecordStatus? = nil,
-                livingSituation: LivingSituation? = nil, careLevel: CareLevel? = nil, nameContains: String? = nil) {
+    public init(
+        region: String? = nil, category: SubsidyCategory? = nil, status: RecordStatus? = nil,
+        livingSituation: LivingSituation? = nil, careLevel: CareLevel? = nil, nameContains: String? = nil
+    ) {
         self.region = region; self.category = category; self.status = status
         self.livingSituation = livingSituation; self.careLevel = careLevel; self.nameContains = nameContains
     }
@@ -32,8 +34,9 @@ extension RegistryStore {
             e.createdAt = database.clock.now()
             e.updatedAt = e.createdAt
             do {
-                try db.execute(sql: "INSERT INTO elder (\(Elder.columns)) VALUES (\(placeholders(19)))",
-                               arguments: e.arguments)
+                try db.execute(
+                    sql: "INSERT INTO elder (\(Elder.columns)) VALUES (\(placeholders(19)))",
+                    arguments: e.arguments)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw StoreError.duplicate(field: "nationalId", reason: "is already registered to another elder")
             }
@@ -59,8 +62,10 @@ extension RegistryStore {
     /// Applies `change` to the elder in one transaction.
     /// - Parameter expectedVersion: when given (from `If-Match`), the update is refused if the
     ///   elder changed since the caller read it.
-    public func updateElder(id: Int64, expectedVersion: Int? = nil, by who: Principal,
-                            _ change: @Sendable (Elder, Date) throws -> Elder) async throws -> Elder {
+    public func updateElder(
+        id: Int64, expectedVersion: Int? = nil, by who: Principal,
+        _ change: @Sendable (Elder, Date) throws -> Elder
+    ) async throws -> Elder {
         return try await database.pool.write { db in
             let old = try Self.elder(db, id: id)
             if let expectedVersion, expectedVersion != old.version {
@@ -70,16 +75,20 @@ extension RegistryStore {
             let fields = new.changedFields(from: old)
             guard !fields.isEmpty else { return old }
             if new.regionCode != old.regionCode { try Self.requireRegion(db, new.regionCode) }
-            try db.execute(sql: """
-                UPDATE elder SET name = ?, phone = ?, address = ?, latitude = ?, longitude = ?, region_code = ?,
-                    living_situation = ?, care_level = ?, categories = ?, consent_share_health = ?,
-                    consent_use_location = ?, consent_notify_family = ?, status = ?, version = ?, updated_at = ?
-                WHERE id = ?
-                """, arguments: [new.name, new.phone, new.address, new.location?.latitude, new.location?.longitude,
-                                 new.regionCode, new.livingSituation.rawValue, new.careLevel.rawValue,
-                                 SubsidyCategory.mask(new.categories), new.consent.shareHealthArchive,
-                                 new.consent.useLocation, new.consent.notifyFamily, new.status.rawValue,
-                                 old.version + 1, new.updatedAt, id])
+            try db.execute(
+                sql: """
+                    UPDATE elder SET name = ?, phone = ?, address = ?, latitude = ?, longitude = ?, region_code = ?,
+                        living_situation = ?, care_level = ?, categories = ?, consent_share_health = ?,
+                        consent_use_location = ?, consent_notify_family = ?, status = ?, version = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    new.name, new.phone, new.address, new.location?.latitude, new.location?.longitude,
+                    new.regionCode, new.livingSituation.rawValue, new.careLevel.rawValue,
+                    SubsidyCategory.mask(new.categories), new.consent.shareHealthArchive,
+                    new.consent.useLocation, new.consent.notifyFamily, new.status.rawValue,
+                    old.version + 1, new.updatedAt, id,
+                ])
             if new.name != old.name { try Self.indexName(db, id: id, name: new.name, isNew: false) }
             let action = new.status == .inactive && old.status == .active ? "deactivate" : "update"
             try database.audit(db, who, action, "elder", String(id), fields: fields)
@@ -98,7 +107,8 @@ extension RegistryStore {
             do {
                 try db.execute(sql: "DELETE FROM elder WHERE id = ?", arguments: [id])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw StoreError.conflict(reason: "elder \(id) has history (devices or service records) and cannot be deleted; set status to inactive instead")
+                throw StoreError.conflict(
+                    reason: "elder \(id) has history (devices or service records) and cannot be deleted; set status to inactive instead")
             }
             try db.execute(sql: "DELETE FROM elder_name_search WHERE rowid = ?", arguments: [id])
             try database.audit(db, who, "delete", "elder", String(id))
@@ -138,8 +148,9 @@ extension RegistryStore {
 
     package static func indexName(_ db: Database, id: Int64, name: String, isNew: Bool) throws {
         if !isNew { try db.execute(sql: "DELETE FROM elder_name_search WHERE rowid = ?", arguments: [id]) }
-        try db.execute(sql: "INSERT INTO elder_name_search (rowid, chars) VALUES (?, ?)",
-                       arguments: [id, searchTokens(name)])
+        try db.execute(
+            sql: "INSERT INTO elder_name_search (rowid, chars) VALUES (?, ?)",
+            arguments: [id, searchTokens(name)])
     }
 }
 

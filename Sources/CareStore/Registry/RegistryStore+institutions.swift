@@ -20,12 +20,16 @@ extension RegistryStore {
             try Self.requireRegion(db, i.regionCode)
             var n = i
             n.createdAt = database.clock.now(); n.updatedAt = n.createdAt; n.version = 1
-            try db.execute(sql: """
-                INSERT INTO institution (kind, name, region_code, address, latitude, longitude, phone, beds, nursing_beds,
-                    status, version, created_at, updated_at) VALUES (\(placeholders(13)))
-                """, arguments: [n.kind.rawValue, n.name, n.regionCode, n.address, n.location?.latitude,
-                                 n.location?.longitude, n.phone, n.beds, n.nursingBeds, n.status.rawValue, 1,
-                                 n.createdAt, n.updatedAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO institution (kind, name, region_code, address, latitude, longitude, phone, beds, nursing_beds,
+                        status, version, created_at, updated_at) VALUES (\(placeholders(13)))
+                    """,
+                arguments: [
+                    n.kind.rawValue, n.name, n.regionCode, n.address, n.location?.latitude,
+                    n.location?.longitude, n.phone, n.beds, n.nursingBeds, n.status.rawValue, 1,
+                    n.createdAt, n.updatedAt,
+                ])
             n.id = db.lastInsertedRowID
             try database.audit(db, who, "create", "institution", String(n.id))
             return n
@@ -43,23 +47,31 @@ extension RegistryStore {
         return Institution(row: row)
     }
 
-    public func updateInstitution(id: Int64, _ patch: InstitutionPatch, expectedVersion: Int? = nil,
-                                  by who: Principal) async throws -> Institution {
+    public func updateInstitution(
+        id: Int64, _ patch: InstitutionPatch, expectedVersion: Int? = nil,
+        by who: Principal
+    ) async throws -> Institution {
         try await database.pool.write { db in
             let old = try Self.institution(db, id: id)
             if let expectedVersion, expectedVersion != old.version {
                 throw StoreError.versionMismatch(entity: "institution", id: String(id), expected: expectedVersion, current: old.version)
             }
             let n = try patch.applied(to: old, now: database.clock.now())
-            try db.execute(sql: """
-                UPDATE institution SET name = ?, address = ?, latitude = ?, longitude = ?, phone = ?, beds = ?,
-                    nursing_beds = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
-                """, arguments: [n.name, n.address, n.location?.latitude, n.location?.longitude, n.phone, n.beds,
-                                 n.nursingBeds, n.status.rawValue, n.version, n.updatedAt, id])
-            let fields = [("name", n.name != old.name), ("address", n.address != old.address),
-                          ("location", n.location != old.location), ("phone", n.phone != old.phone),
-                          ("beds", n.beds != old.beds), ("nursingBeds", n.nursingBeds != old.nursingBeds),
-                          ("status", n.status != old.status)].filter(\.1).map(\.0)
+            try db.execute(
+                sql: """
+                    UPDATE institution SET name = ?, address = ?, latitude = ?, longitude = ?, phone = ?, beds = ?,
+                        nursing_beds = ?, status = ?, version = ?, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [
+                    n.name, n.address, n.location?.latitude, n.location?.longitude, n.phone, n.beds,
+                    n.nursingBeds, n.status.rawValue, n.version, n.updatedAt, id,
+                ])
+            let fields = [
+                ("name", n.name != old.name), ("address", n.address != old.address),
+                ("location", n.location != old.location), ("phone", n.phone != old.phone),
+                ("beds", n.beds != old.beds), ("nursingBeds", n.nursingBeds != old.nursingBeds),
+                ("status", n.status != old.status),
+            ].filter(\.1).map(\.0)
             try database.audit(db, who, "update", "institution", String(id), fields: fields)
             return n
         }

@@ -22,13 +22,15 @@ extension RegistryStore {
                 throw StoreError.duplicate(field: "code", reason: "region \(region.code) already exists")
             }
             if let parent = region.parentCode,
-               try Row.fetchOne(db, sql: "SELECT 1 FROM region WHERE code = ?", arguments: [parent]) == nil {
+                try Row.fetchOne(db, sql: "SELECT 1 FROM region WHERE code = ?", arguments: [parent]) == nil
+            {
                 throw StoreError.invalid(ValidationFailure(field: "parentCode", reason: "names no known region (\(parent))"))
             }
             let now = database.clock.now()
-            try db.execute(sql: """
-                INSERT INTO region (code, name, level, parent_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [region.code, region.name, region.level.rawValue, region.parentCode, now, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO region (code, name, level, parent_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [region.code, region.name, region.level.rawValue, region.parentCode, now, now])
             try database.audit(db, who, "create", "region", region.code, fields: ["name"])
             return region
         }
@@ -53,8 +55,9 @@ extension RegistryStore {
             v.checkText(name, "name", maxLength: 100)
             try v.finish()
             region.name = name
-            try db.execute(sql: "UPDATE region SET name = ?, updated_at = ? WHERE code = ?",
-                           arguments: [name, database.clock.now(), code])
+            try db.execute(
+                sql: "UPDATE region SET name = ?, updated_at = ? WHERE code = ?",
+                arguments: [name, database.clock.now(), code])
             try database.audit(db, who, "update", "region", code, fields: ["name"])
             return region
         }

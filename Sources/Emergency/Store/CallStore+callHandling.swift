@@ -43,9 +43,10 @@ extension CallStore {
         let now = database.clock.now()
         let (call, state) = try Self.callState(db, id: callId)
         if let expectedVersion, expectedVersion != state.version {
-            throw CallRefusal(reason: .stale, detail: try Self.staleSentence(db, call: call, state: state),
-                              status: state.status, version: state.version,
-                              allowedActions: CallLifecycle.allowedActions(in: state, by: actor))
+            throw CallRefusal(
+                reason: .stale, detail: try Self.staleSentence(db, call: call, state: state),
+                status: state.status, version: state.version,
+                allowedActions: CallLifecycle.allowedActions(in: state, by: actor))
         }
         let transition: CallTransition
         switch Result(catching: { () throws(CallTransitionError) -> CallTransition in
@@ -56,14 +57,16 @@ extension CallStore {
         }
         let new = transition.state
         let deadline = escalation.nextDeadline(for: new)
-        try db.cachedStatement(sql: """
-            UPDATE call SET status = ?, is_open = ?, state = ?, claimed_by = ?, claimed_by_name = ?, claimed_at = ?,
-                outcome = ?, escalated = ?, deadline_ms = ?, deadline_kind = ?, version = ? WHERE id = ?
-            """).execute(arguments: [
-                new.status.rawValue, new.status.isOpen, String(decoding: try CareJSON.encoder.encode(new), as: UTF8.self),
-                new.claimedBy?.accountId, new.claimedBy?.name, new.claimedAt, new.outcome?.rawValue,
-                new.escalation != nil, deadline?.dueMillis, deadline?.kind.rawValue, new.version, callId,
-            ])
+        try db.cachedStatement(
+            sql: """
+                UPDATE call SET status = ?, is_open = ?, state = ?, claimed_by = ?, claimed_by_name = ?, claimed_at = ?,
+                    outcome = ?, escalated = ?, deadline_ms = ?, deadline_kind = ?, version = ? WHERE id = ?
+                """
+        ).execute(arguments: [
+            new.status.rawValue, new.status.isOpen, String(decoding: try CareJSON.encoder.encode(new), as: UTF8.self),
+            new.claimedBy?.accountId, new.claimedBy?.name, new.claimedAt, new.outcome?.rawValue,
+            new.escalation != nil, deadline?.dueMillis, deadline?.kind.rawValue, new.version, callId,
+        ])
         try appendTimeline(db, callId: callId, transition.entry)
         let stamp = SQLText.timeText(now)
         try logChange(db, callId: callId, transition.entry.action, at: stamp)
@@ -79,7 +82,8 @@ extension CallStore {
             throw StoreError.notFound(entity: "call", id: String(id))
         }
         let call = Call(row: row)
-        var state = (row["state"] as String?).flatMap { try? CareJSON.decoder.decode(CallState.self, from: Data($0.utf8)) }
+        var state =
+            (row["state"] as String?).flatMap { try? CareJSON.decoder.decode(CallState.self, from: Data($0.utf8)) }
             ?? CallState(opened: call)
         state.status = call.status
         state.priority = call.priority
@@ -89,19 +93,25 @@ extension CallStore {
     }
 
     func appendTimeline(_ db: Database, callId: Int64, _ entry: CallTimelineEntry) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO call_timeline (call_id, at, at_ms, actor_id, actor_name, action, from_status, to_status, note, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [callId, SQLText.time(entry.at), entry.at.millis, entry.actorId, entry.actorName, entry.action,
-                                     entry.from.rawValue, entry.to.rawValue, entry.note, SQLText.object(entry.detail)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO call_timeline (call_id, at, at_ms, actor_id, actor_name, action, from_status, to_status, note, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            callId, SQLText.time(entry.at), entry.at.millis, entry.actorId, entry.actorName, entry.action,
+            entry.from.rawValue, entry.to.rawValue, entry.note, SQLText.object(entry.detail),
+        ])
     }
 
     /// Who changed the call since the caller read it, as the 409 says it.
     static func staleSentence(_ db: Database, call: Call, state: CallState) throws -> String {
         let now = "it is now \(state.status.rawValue) (version \(state.version)). Refresh and decide again."
-        let last = try Row.fetchOne(db, sql: """
-            SELECT at, actor_name, action FROM call_timeline WHERE call_id = ? ORDER BY id DESC LIMIT 1
-            """, arguments: [call.id])
+        let last = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT at, actor_name, action FROM call_timeline WHERE call_id = ? ORDER BY id DESC LIMIT 1
+                """, arguments: [call.id])
         let lastAt: Date? = last?["at"]
         // Joined alarms change the call without a timeline entry: the device spoke last.
         if lastAt.map({ call.lastEventAt > $0 }) ?? true {
@@ -113,13 +123,15 @@ extension CallStore {
     }
 
     static func refusal(_ error: CallTransitionError, state: CallState) -> CallRefusal {
-        let reason: CallRefusal.Reason = switch error {
-        case .notAllowed, .followUpRequired, .responderNotAllowed: .notAllowed
-        case .notClaimer, .notPermitted: .forbidden
-        case .invalid(let failure): .invalid(failure)
-        }
-        return CallRefusal(reason: reason, detail: error.message, status: state.status, version: state.version,
-                           allowedActions: error.allowedActions)
+        let reason: CallRefusal.Reason =
+            switch error {
+            case .notAllowed, .followUpRequired, .responderNotAllowed: .notAllowed
+            case .notClaimer, .notPermitted: .forbidden
+            case .invalid(let failure): .invalid(failure)
+            }
+        return CallRefusal(
+            reason: reason, detail: error.message, status: state.status, version: state.version,
+            allowedActions: error.allowedActions)
     }
 }
 
@@ -134,24 +146,33 @@ extension CallStore {
         let summary = try Self.summary(db, id: id)
         let elder = try RegistryStore.elder(db, id: call.elderId)
         let today = CalendarDate(date: database.clock.now())
-        let profile = ElderProfile(id: elder.id, name: elder.name, age: elder.age(on: today), sex: elder.sex, phone: elder.phone,
-                                   address: elder.address, regionCode: elder.regionCode, district: summary.district,
-                                   livingSituation: elder.livingSituation, careLevel: elder.careLevel)
-        let devices = try Row.fetchAll(db, sql: """
-            SELECT id, type, status, online, last_seen_at FROM device WHERE elder_id = ? ORDER BY seq
-            """, arguments: [elder.id]).map { row in
-            DeviceSummary(id: row["id"], type: DeviceType(rawValue: row["type"]) ?? .sosPendant,
-                          status: DeviceStatus(rawValue: row["status"]) ?? .active, online: row["online"] ?? false,
-                          lastSeenAt: row["last_seen_at"])
+        let profile = ElderProfile(
+            id: elder.id, name: elder.name, age: elder.age(on: today), sex: elder.sex, phone: elder.phone,
+            address: elder.address, regionCode: elder.regionCode, district: summary.district,
+            livingSituation: elder.livingSituation, careLevel: elder.careLevel)
+        let devices = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, type, status, online, last_seen_at FROM device WHERE elder_id = ? ORDER BY seq
+                """, arguments: [elder.id]
+        ).map { row in
+            DeviceSummary(
+                id: row["id"], type: DeviceType(rawValue: row["type"]) ?? .sosPendant,
+                status: DeviceStatus(rawValue: row["status"]) ?? .active, online: row["online"] ?? false,
+                lastSeenAt: row["last_seen_at"])
         }
-        let recent = try String.fetchAll(db, sql: """
-            SELECT call_summary.json FROM call JOIN call_summary ON call_summary.id = call.id
-            WHERE call.elder_id = ? AND call.id <> ? ORDER BY call.id DESC LIMIT 5
-            """, arguments: [elder.id, id]).map { try CareJSON.decoder.decode(CallSummary.self, from: Data($0.utf8)) }
-        return CallDetail(call: summary, state: state, elder: profile, contacts: try RegistryStore.contacts(db, elderId: elder.id),
-                          devices: devices, lastLocation: call.location, recentCalls: recent, health: nil,
-                          timeline: try Self.timeline(db, callId: id),
-                          allowedActions: CallLifecycle.allowedActions(in: state, by: actor))
+        let recent = try String.fetchAll(
+            db,
+            sql: """
+                SELECT call_summary.json FROM call JOIN call_summary ON call_summary.id = call.id
+                WHERE call.elder_id = ? AND call.id <> ? ORDER BY call.id DESC LIMIT 5
+                """, arguments: [elder.id, id]
+        ).map { try CareJSON.decoder.decode(CallSummary.self, from: Data($0.utf8)) }
+        return CallDetail(
+            call: summary, state: state, elder: profile, contacts: try RegistryStore.contacts(db, elderId: elder.id),
+            devices: devices, lastLocation: call.location, recentCalls: recent, health: nil,
+            timeline: try Self.timeline(db, callId: id),
+            allowedActions: CallLifecycle.allowedActions(in: state, by: actor))
     }
 
     /// A call's timeline, oldest first.
@@ -162,10 +183,11 @@ extension CallStore {
     static func timeline(_ db: Database, callId: Int64) throws -> [CallTimelineEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM call_timeline WHERE call_id = ? ORDER BY id", arguments: [callId]).map { row in
             let detail: String = row["detail"]
-            return CallTimelineEntry(at: row["at"], actorId: row["actor_id"], actorName: row["actor_name"], action: row["action"],
-                                     from: CallStatus(rawValue: row["from_status"]) ?? .new,
-                                     to: CallStatus(rawValue: row["to_status"]) ?? .new, note: row["note"],
-                                     detail: (try? CareJSON.decoder.decode([String: String].self, from: Data(detail.utf8))) ?? [:])
+            return CallTimelineEntry(
+                at: row["at"], actorId: row["actor_id"], actorName: row["actor_name"], action: row["action"],
+                from: CallStatus(rawValue: row["from_status"]) ?? .new,
+                to: CallStatus(rawValue: row["to_status"]) ?? .new, note: row["note"],
+                detail: (try? CareJSON.decoder.decode([String: String].self, from: Data(detail.utf8))) ?? [:])
         }
     }
 

@@ -15,8 +15,10 @@ public struct CallFilter: Sendable {
     /// Calls this operator (account id) holds.
     public var claimedBy: Int64?
 
-    public init(openOnly: Bool = true, priority: Priority? = nil, status: CallStatus? = nil, code: AlarmCode? = nil,
-                region: String? = nil, claimedBy: Int64? = nil) {
+    public init(
+        openOnly: Bool = true, priority: Priority? = nil, status: CallStatus? = nil, code: AlarmCode? = nil,
+        region: String? = nil, claimedBy: Int64? = nil
+    ) {
         self.openOnly = openOnly; self.priority = priority; self.status = status; self.code = code; self.region = region
         self.claimedBy = claimedBy
     }
@@ -45,15 +47,19 @@ extension CallStore {
     /// The queue as operators see it (``CallSummary``), most urgent first, then oldest.
     public func callSummaries(_ filter: CallFilter, page: PageRequest) async throws -> Page<CallSummary> {
         try await database.pool.read { db in
-            let (rows, next) = try Self.callPage(db, filter, page: page, columns: "call.priority, call.opened_ms, call.id, call_summary.json",
-                                                 join: "JOIN call_summary ON call_summary.id = call.id")
-            return Page(items: try rows.map { try CareJSON.decoder.decode(CallSummary.self, from: Data(($0["json"] as String).utf8)) },
-                        nextCursor: next)
+            let (rows, next) = try Self.callPage(
+                db, filter, page: page, columns: "call.priority, call.opened_ms, call.id, call_summary.json",
+                join: "JOIN call_summary ON call_summary.id = call.id")
+            return Page(
+                items: try rows.map { try CareJSON.decoder.decode(CallSummary.self, from: Data(($0["json"] as String).utf8)) },
+                nextCursor: next)
         }
     }
 
-    private static func callPage(_ db: Database, _ filter: CallFilter, page: PageRequest, columns: String,
-                                 join: String = "") throws -> (rows: [Row], nextCursor: String?) {
+    private static func callPage(
+        _ db: Database, _ filter: CallFilter, page: PageRequest, columns: String,
+        join: String = ""
+    ) throws -> (rows: [Row], nextCursor: String?) {
         var q = SQLQuery("SELECT \(columns) FROM call \(join)" + (filter.region == nil ? "" : " JOIN elder ON elder.id = call.elder_id"))
         if let r = filter.region { q.where("elder.region_code GLOB ?", RegionCode.prefix(of: RegionCode.normalise(r)) + "*") }
         if filter.openOnly { q.where("call.is_open = 1") }
@@ -68,8 +74,11 @@ extension CallStore {
         }
         q.suffix("ORDER BY call.priority, call.opened_ms, call.id LIMIT ?", page.limit + 1)
         let rows = try q.fetchAll(db)
-        let next: String? = rows.count > page.limit
-            ? Cursor.encode("\(rows[page.limit - 1]["priority"] as Int64):\(rows[page.limit - 1]["opened_ms"] as Int64):\(rows[page.limit - 1]["id"] as Int64)")
+        let next: String? =
+            rows.count > page.limit
+            ? Cursor.encode(
+                "\(rows[page.limit - 1]["priority"] as Int64):\(rows[page.limit - 1]["opened_ms"] as Int64):\(rows[page.limit - 1]["id"] as Int64)"
+            )
             : nil
         return (Array(rows.prefix(page.limit)), next)
     }

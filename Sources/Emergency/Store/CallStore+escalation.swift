@@ -11,10 +11,12 @@ extension CallStore {
     /// - Returns: the ids of the calls escalated.
     public func escalateOverdueCalls(now: Date, limit: Int) async throws -> [Int64] {
         try await database.write { db in
-            let due = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT id, deadline_kind, deadline_ms FROM call WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?
-                ORDER BY deadline_ms LIMIT ?
-                """), arguments: [now.millis, limit])
+            let due = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, deadline_kind, deadline_ms FROM call WHERE deadline_ms IS NOT NULL AND deadline_ms <= ?
+                        ORDER BY deadline_ms LIMIT ?
+                        """), arguments: [now.millis, limit])
             var escalated: [Int64] = []
             for row in due {
                 let id: Int64 = row["id"]
@@ -30,8 +32,9 @@ extension CallStore {
                     // stopped it): set the one that runs now, so the sweep does not see it again.
                     let (_, state) = try Self.callState(db, id: id)
                     let next = self.escalation.nextDeadline(for: state).flatMap { $0.dueMillis > (row["deadline_ms"] as Int64) ? $0 : nil }
-                    try db.execute(sql: "UPDATE call SET deadline_ms = ?, deadline_kind = ? WHERE id = ?",
-                                   arguments: [next?.dueMillis, next?.kind.rawValue, id])
+                    try db.execute(
+                        sql: "UPDATE call SET deadline_ms = ?, deadline_kind = ? WHERE id = ?",
+                        arguments: [next?.dueMillis, next?.kind.rawValue, id])
                 }
             }
             return escalated

@@ -16,26 +16,35 @@ extension CallStore {
     /// transaction. Reads only the devices that are due, through the deadline index: the cost
     /// does not grow with the number of devices.
     /// - Returns: the calls opened.
-    public func markOverdueDevicesOffline(now: Date, limit: Int,
-                                          triage: @escaping @Sendable (OverdueDevice) -> (Priority, String)) async throws -> [Call] {
+    public func markOverdueDevicesOffline(
+        now: Date, limit: Int,
+        triage: @escaping @Sendable (OverdueDevice) -> (Priority, String)
+    ) async throws -> [Call] {
         try await database.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? ORDER BY deadline_ms LIMIT ?
-                """), arguments: [now.millis, limit])
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? ORDER BY deadline_ms LIMIT ?
+                        """), arguments: [now.millis, limit])
             var opened: [Call] = []
             for row in rows {
                 let device = Device(row: row)
                 try db.cachedStatement(sql: "UPDATE device SET online = 0, deadline_ms = NULL WHERE id = ?")
                     .execute(arguments: [device.id])
                 self.caches.deviceStates.forget(device.id)
-                let alreadyOpen = try Bool.fetchOne(db.cachedStatement(sql: """
-                    SELECT EXISTS (SELECT 1 FROM call WHERE device_id = ? AND code = ? AND is_open = 1)
-                    """), arguments: [device.id, AlarmCode.deviceOffline.rawValue]) ?? false
+                let alreadyOpen =
+                    try Bool.fetchOne(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM call WHERE device_id = ? AND code = ? AND is_open = 1)
+                                """), arguments: [device.id, AlarmCode.deviceOffline.rawValue]) ?? false
                 guard !alreadyOpen, device.status == .active else { continue }
                 let elder = try RegistryStore.elder(db, id: device.elderId)
                 let (priority, reason) = triage(OverdueDevice(device: device, elder: elder, lastSeenAt: row["last_seen_at"]))
-                opened.append(try self.insertCall(db, elderId: elder.id, deviceId: device.id, code: .deviceOffline,
-                                             priority: priority, reason: reason, location: nil, at: now, stamp: SQLText.timeText(now)))
+                opened.append(
+                    try self.insertCall(
+                        db, elderId: elder.id, deviceId: device.id, code: .deviceOffline,
+                        priority: priority, reason: reason, location: nil, at: now, stamp: SQLText.timeText(now)))
             }
             return opened
         }
@@ -52,10 +61,11 @@ extension CallStore {
         var restarted = 0
         while true {
             let changed = try await database.pool.write { db -> Int in
-                try db.execute(sql: """
-                    UPDATE device SET deadline_ms = ? + (heartbeat_seconds + ?) * 1000
-                    WHERE id IN (SELECT id FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? LIMIT ?)
-                    """, arguments: [now.millis, graceSeconds, now.millis, chunk])
+                try db.execute(
+                    sql: """
+                        UPDATE device SET deadline_ms = ? + (heartbeat_seconds + ?) * 1000
+                        WHERE id IN (SELECT id FROM device WHERE deadline_ms IS NOT NULL AND deadline_ms <= ? LIMIT ?)
+                        """, arguments: [now.millis, graceSeconds, now.millis, chunk])
                 // The intake's writer keeps deadlines as it last wrote them.
                 self.caches.deviceStates.clear()
                 return db.changesCount

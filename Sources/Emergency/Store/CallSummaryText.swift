@@ -36,9 +36,9 @@ struct CallSummaryText: Sendable {
     /// Splits the view's JSON; nil if it does not have the expected shape.
     init?(viewJSON json: String) {
         guard let priority = json.range(of: #","priority":"#),
-              let opened = json.range(of: #","openedAt":""#, range: priority.upperBound..<json.endIndex),
-              let claimed = json.range(of: #","claimedBy":"#, range: opened.upperBound..<json.endIndex),
-              let version = json.range(of: #","version":"#, range: claimed.upperBound..<json.endIndex)
+            let opened = json.range(of: #","openedAt":""#, range: priority.upperBound..<json.endIndex),
+            let claimed = json.range(of: #","claimedBy":"#, range: opened.upperBound..<json.endIndex),
+            let version = json.range(of: #","version":"#, range: claimed.upperBound..<json.endIndex)
         else { return nil }
         head = String(json[..<priority.lowerBound])
         tail = String(json[claimed.lowerBound..<version.lowerBound])

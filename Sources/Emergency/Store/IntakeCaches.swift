@@ -29,10 +29,11 @@ final class IntakeCaches: Sendable {
 
     /// The registry rows these caches mirror, and what a change to one drops.
     func watch() -> RowWatch {
-        RowWatch([.init("elder"), .init("region", withoutRowID: true), .init("device", ignoring: ["last_seen_at", "online", "deadline_ms"])],
-                 changed: { [self] table, rowID in rowChanged(table, rowID) },
-                 committed: { [self] tables in if tables.contains("device") { credentials.clear() } },
-                 rolledBack: { [self] in forgetAll() })
+        RowWatch(
+            [.init("elder"), .init("region", withoutRowID: true), .init("device", ignoring: ["last_seen_at", "online", "deadline_ms"])],
+            changed: { [self] table, rowID in rowChanged(table, rowID) },
+            committed: { [self] tables in if tables.contains("device") { credentials.clear() } },
+            rolledBack: { [self] in forgetAll() })
     }
 
     private func rowChanged(_ table: String, _ rowID: Int64) {

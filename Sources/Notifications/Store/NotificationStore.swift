@@ -26,10 +26,12 @@ extension NotificationStore {
     /// Steps of an escalation chain whose call has ended are cancelled instead of claimed.
     public func claimDueNotifications(now: Date, limit: Int, lease: TimeInterval) async throws -> [ClaimedNotification] {
         try await database.pool.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM notification INDEXED BY notification_due
-                WHERE status IN ('pending','sending') AND due_ms <= ? ORDER BY due_ms LIMIT ?
-                """), arguments: [now.millis, limit])
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM notification INDEXED BY notification_due
+                        WHERE status IN ('pending','sending') AND due_ms <= ? ORDER BY due_ms LIMIT ?
+                        """), arguments: [now.millis, limit])
             var claimed: [ClaimedNotification] = []
             claimed.reserveCapacity(rows.count)
             let leaseEnd = now.addingTimeInterval(lease).millis
@@ -39,28 +41,35 @@ extension NotificationStore {
                 let id: Int64 = row["id"]
                 let status: String = row["status"]
                 if row["chain_step"] as Int? != nil, let callId: Int64 = row["call_id"],
-                   try Bool.fetchOne(db.cachedStatement(sql: "SELECT is_open = 0 FROM call WHERE id = ?"), arguments: [callId]) == true {
-                    try db.cachedStatement(sql: """
-                        UPDATE notification SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ?
-                        """).execute(arguments: ["the call ended before this step was due", stamp, id])
+                    try Bool.fetchOne(db.cachedStatement(sql: "SELECT is_open = 0 FROM call WHERE id = ?"), arguments: [callId]) == true
+                {
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ?
+                            """
+                    ).execute(arguments: ["the call ended before this step was due", stamp, id])
                     continue
                 }
                 if status == NotificationStatus.sending.rawValue, let channel = Self.channel(row) {
                     // Claimed before and never recorded: the server stopped while sending it.
-                    try Self.logAttempt(db, id: id, channel: channel, at: Date(millis: row["due_ms"]).databaseValue, latencyMs: nil,
-                                        httpStatus: nil, outcome: .retry,
-                                        error: "interrupted: the server stopped while sending; sent again with the same key")
+                    try Self.logAttempt(
+                        db, id: id, channel: channel, at: Date(millis: row["due_ms"]).databaseValue, latencyMs: nil,
+                        httpStatus: nil, outcome: .retry,
+                        error: "interrupted: the server stopped while sending; sent again with the same key")
                 }
-                try db.cachedStatement(sql: """
-                    UPDATE notification SET status = 'sending', attempts = attempts + 1, due_ms = ?, updated_at = ? WHERE id = ?
-                    """).execute(arguments: [leaseEnd, stamp, id])
-                claimed.append(ClaimedNotification(
-                    id: id, key: row["idempotency_key"], topic: row["topic"],
-                    urgency: NotificationUrgency(rawValue: row["urgency"]) ?? .normal, elderId: row["elder_id"],
-                    callId: row["call_id"], recipient: Self.recipient(row), channels: Self.channels(row),
-                    channelIndex: row["channel_index"], title: row["title"], text: row["body"],
-                    attempt: (row["attempts"] as Int) + 1, chainStep: row["chain_step"], ackToken: row["ack_token"],
-                    createdAt: row["created_at"]))
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE notification SET status = 'sending', attempts = attempts + 1, due_ms = ?, updated_at = ? WHERE id = ?
+                        """
+                ).execute(arguments: [leaseEnd, stamp, id])
+                claimed.append(
+                    ClaimedNotification(
+                        id: id, key: row["idempotency_key"], topic: row["topic"],
+                        urgency: NotificationUrgency(rawValue: row["urgency"]) ?? .normal, elderId: row["elder_id"],
+                        callId: row["call_id"], recipient: Self.recipient(row), channels: Self.channels(row),
+                        channelIndex: row["channel_index"], title: row["title"], text: row["body"],
+                        attempt: (row["attempts"] as Int) + 1, chainStep: row["chain_step"], ackToken: row["ack_token"],
+                        createdAt: row["created_at"]))
             }
             return claimed
         }
@@ -84,48 +93,62 @@ extension NotificationStore {
                 func name(_ index: Int) -> String? { r.channels.indices.contains(index) ? r.channels[index].rawValue : nil }
                 switch r.next {
                 case .sent(let index):
-                    try db.cachedStatement(sql: """
-                        UPDATE notification SET status = 'sent', sent_at = ?, channel_index = ?, channel = ?, last_status = ?,
-                            last_error = NULL, updated_at = ? \(guardSQL)
-                        """).execute(arguments: [stamp, index, name(index), r.httpStatus, stamp, r.id, r.attempt])
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification SET status = 'sent', sent_at = ?, channel_index = ?, channel = ?, last_status = ?,
+                                last_error = NULL, updated_at = ? \(guardSQL)
+                            """
+                    ).execute(arguments: [stamp, index, name(index), r.httpStatus, stamp, r.id, r.attempt])
                 case .retry(let due, let index, _):
-                    try db.cachedStatement(sql: """
-                        UPDATE notification SET status = 'pending', due_ms = ?, channel_index = ?, channel = ?, last_status = ?,
-                            last_error = ?, updated_at = ? \(guardSQL)
-                        """).execute(arguments: [due.millis, index, name(index), r.httpStatus, r.error, stamp, r.id, r.attempt])
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification SET status = 'pending', due_ms = ?, channel_index = ?, channel = ?, last_status = ?,
+                                last_error = ?, updated_at = ? \(guardSQL)
+                            """
+                    ).execute(arguments: [due.millis, index, name(index), r.httpStatus, r.error, stamp, r.id, r.attempt])
                 case .dead(let index):
-                    try db.cachedStatement(sql: """
-                        UPDATE notification SET status = 'dead', channel_index = ?, channel = ?, last_status = ?, last_error = ?,
-                            updated_at = ? \(guardSQL)
-                        """).execute(arguments: [index, name(index), r.httpStatus, r.error, stamp, r.id, r.attempt])
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification SET status = 'dead', channel_index = ?, channel = ?, last_status = ?, last_error = ?,
+                                updated_at = ? \(guardSQL)
+                            """
+                    ).execute(arguments: [index, name(index), r.httpStatus, r.error, stamp, r.id, r.attempt])
                 case .deferred(let due, let index):
-                    try db.cachedStatement(sql: """
-                        UPDATE notification SET status = 'pending', attempts = attempts - 1, due_ms = ?, channel_index = ?,
-                            channel = ?, updated_at = ? \(guardSQL)
-                        """).execute(arguments: [due.millis, index, name(index), stamp, r.id, r.attempt])
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification SET status = 'pending', attempts = attempts - 1, due_ms = ?, channel_index = ?,
+                                channel = ?, updated_at = ? \(guardSQL)
+                            """
+                    ).execute(arguments: [due.millis, index, name(index), stamp, r.id, r.attempt])
                 }
                 guard db.changesCount > 0 else { continue }
                 applied += 1
                 if let channel = r.channel {
-                    let outcome: AttemptOutcome? = switch r.next {
-                    case .sent: .delivered
-                    case .retry(_, _, let outcome): outcome
-                    case .dead: .dead
-                    case .deferred: nil
-                    }
+                    let outcome: AttemptOutcome? =
+                        switch r.next {
+                        case .sent: .delivered
+                        case .retry(_, _, let outcome): outcome
+                        case .dead: .dead
+                        case .deferred: nil
+                        }
                     if let outcome {
-                        try Self.logAttempt(db, id: r.id, channel: channel, at: SQLText.time(r.startedAt), latencyMs: r.latencyMs,
-                                            httpStatus: r.httpStatus, outcome: outcome, error: r.error)
+                        try Self.logAttempt(
+                            db, id: r.id, channel: channel, at: SQLText.time(r.startedAt), latencyMs: r.latencyMs,
+                            httpStatus: r.httpStatus, outcome: outcome, error: r.error)
                     }
                 }
                 if case .dead = r.next,
-                   let chain = try Row.fetchOne(db.cachedStatement(sql: "SELECT outbox_id, chain_step FROM notification WHERE id = ?"),
-                                                arguments: [r.id]),
-                   let step: Int = chain["chain_step"] {
-                    try db.cachedStatement(sql: """
-                        UPDATE notification INDEXED BY notification_chain SET due_ms = min(due_ms, ?), updated_at = ?
-                        WHERE outbox_id = ? AND chain_step = ? AND status = 'pending'
-                        """).execute(arguments: [now.millis, stamp, chain["outbox_id"] as Int64, step + 1])
+                    let chain = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT outbox_id, chain_step FROM notification WHERE id = ?"),
+                        arguments: [r.id]),
+                    let step: Int = chain["chain_step"]
+                {
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE notification INDEXED BY notification_chain SET due_ms = min(due_ms, ?), updated_at = ?
+                            WHERE outbox_id = ? AND chain_step = ? AND status = 'pending'
+                            """
+                    ).execute(arguments: [now.millis, stamp, chain["outbox_id"] as Int64, step + 1])
                 }
             }
             return applied
@@ -146,9 +169,12 @@ extension NotificationStore {
     /// When the earliest pending notification or outbox row is due, so the worker can sleep until then.
     public func nextNotificationDue() async throws -> Date? {
         try await database.pool.read { db in
-            let n = try Int64.fetchOne(db, sql: """
-                SELECT min(due_ms) FROM notification INDEXED BY notification_due WHERE status IN ('pending','sending')
-                """).map { Date(millis: $0) }
+            let n = try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT min(due_ms) FROM notification INDEXED BY notification_due WHERE status IN ('pending','sending')
+                    """
+            ).map { Date(millis: $0) }
             let o = try Date.fetchOne(db, sql: "SELECT min(due_at) FROM outbox WHERE status = 'pending'")
             return [n, o].compactMap { $0 }.min()
         }
@@ -157,9 +183,11 @@ extension NotificationStore {
     /// How much is waiting.
     public func notificationQueueDepth() async throws -> NotificationQueueDepth {
         try await database.pool.read { db in
-            let counts = try Row.fetchAll(db, sql: """
-                SELECT status, count(*) AS n FROM notification WHERE status IN ('pending','sending') GROUP BY status
-                """)
+            let counts = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT status, count(*) AS n FROM notification WHERE status IN ('pending','sending') GROUP BY status
+                    """)
             func count(_ s: String) -> Int { counts.first { ($0["status"] as String) == s }?["n"] ?? 0 }
             let dead = try Int.fetchOne(db, sql: "SELECT count(*) FROM notification WHERE status = 'dead'") ?? 0
             let outbox = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE status = 'pending'") ?? 0
@@ -192,13 +220,18 @@ extension NotificationStore {
                 } else if r.allSatisfy({ $0.isNumber || $0 == "+" }) {
                     q.where("recipient_phone = ?", r)
                 } else {
-                    throw StoreError.invalid(ValidationFailure(
-                        field: "recipient",
-                        reason: "must be a recipient kind (\(RecipientKind.allCases.map(\.rawValue).joined(separator: ", "))), a kind and id such as family_contact:5531, or a phone number"))
+                    throw StoreError.invalid(
+                        ValidationFailure(
+                            field: "recipient",
+                            reason:
+                                "must be a recipient kind (\(RecipientKind.allCases.map(\.rawValue).joined(separator: ", "))), a kind and id such as family_contact:5531, or a phone number"
+                        ))
                 }
             }
             if let after = page.after {
-                guard let id = Int64(after) else { throw StoreError.invalid(ValidationFailure(field: "cursor", reason: "is not a notification cursor")) }
+                guard let id = Int64(after) else {
+                    throw StoreError.invalid(ValidationFailure(field: "cursor", reason: "is not a notification cursor"))
+                }
                 q.where("id < ?", id)
             }
             q.suffix("ORDER BY id DESC LIMIT ?", page.limit + 1)
@@ -218,12 +251,16 @@ extension NotificationStore {
         }
         var view = notificationView(row)
         if withAttempts {
-            view.attemptLog = try Row.fetchAll(db, sql: """
-                SELECT * FROM notification_attempt WHERE notification_id = ? ORDER BY id
-                """, arguments: [id]).map { a in
-                NotificationAttempt(number: a["number"], channel: NotificationChannelKind(rawValue: a["channel"]) ?? .webhook,
-                                    at: a["at"], latencyMs: a["latency_ms"], httpStatus: a["http_status"],
-                                    outcome: AttemptOutcome(rawValue: a["outcome"]) ?? .retry, error: a["error"])
+            view.attemptLog = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM notification_attempt WHERE notification_id = ? ORDER BY id
+                    """, arguments: [id]
+            ).map { a in
+                NotificationAttempt(
+                    number: a["number"], channel: NotificationChannelKind(rawValue: a["channel"]) ?? .webhook,
+                    at: a["at"], latencyMs: a["latency_ms"], httpStatus: a["http_status"],
+                    outcome: AttemptOutcome(rawValue: a["outcome"]) ?? .retry, error: a["error"])
             }
         }
         return view
@@ -256,8 +293,9 @@ extension NotificationStore {
             if let callId = filter.callId { conditions.append("call_id = ?"); arguments.append(callId) }
             if let elderId = filter.elderId { conditions.append("elder_id = ?"); arguments.append(elderId) }
             if let topic = filter.topic { conditions.append("topic = ?"); arguments.append(topic) }
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM notification WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
-                                         arguments: StatementArguments(arguments + [limit]))
+            let ids = try Int64.fetchAll(
+                db, sql: "SELECT id FROM notification WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
+                arguments: StatementArguments(arguments + [limit]))
             for id in ids { try Self.requeue(db, where: "id = ?", [id], now: now) }
             try self.database.audit(db, who, "requeue", "notifications", "dead", fields: ["count:\(ids.count)"])
             return ids.count
@@ -265,11 +303,12 @@ extension NotificationStore {
     }
 
     static func requeue(_ db: Database, where condition: String, _ arguments: StatementArguments, now: Date) throws {
-        try db.execute(sql: """
-            UPDATE notification SET status = 'pending', attempts = 0, channel_index = 0,
-                channel = substr(channels, 1, instr(channels || ',', ',') - 1), due_ms = ?, updated_at = ?
-            WHERE \(condition)
-            """, arguments: [now.millis, now] + arguments)
+        try db.execute(
+            sql: """
+                UPDATE notification SET status = 'pending', attempts = 0, channel_index = 0,
+                    channel = substr(channels, 1, instr(channels || ',', ',') - 1), due_ms = ?, updated_at = ?
+                WHERE \(condition)
+                """, arguments: [now.millis, now] + arguments)
     }
 
     /// Records that the recipient has the message, by a member of staff (the family member
@@ -296,44 +335,58 @@ extension NotificationStore {
     /// The notification an acknowledgement link names, for the page that asks to confirm it.
     public func notification(ackToken token: String) async throws -> NotificationView? {
         try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE ack_token = ?", arguments: [token]).map { Self.notificationView($0) }
+            try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE ack_token = ?", arguments: [token]).map {
+                Self.notificationView($0)
+            }
         }
     }
 
     func acknowledge(_ db: Database, id: Int64, by: String) throws -> NotificationAcknowledgement {
         let now = database.clock.now()
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT id, outbox_id, call_id, chain_step, acked_at, acked_by FROM notification WHERE id = ?
-            """, arguments: [id]) else {
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, outbox_id, call_id, chain_step, acked_at, acked_by FROM notification WHERE id = ?
+                    """, arguments: [id])
+        else {
             throw StoreError.notFound(entity: "notification", id: String(id))
         }
         if let at: Date = row["acked_at"] {
-            return NotificationAcknowledgement(notificationId: id, callId: row["call_id"], acknowledgedAt: at,
-                                               acknowledgedBy: row["acked_by"] ?? "", cancelled: 0, alreadyAcknowledged: true)
+            return NotificationAcknowledgement(
+                notificationId: id, callId: row["call_id"], acknowledgedAt: at,
+                acknowledgedBy: row["acked_by"] ?? "", cancelled: 0, alreadyAcknowledged: true)
         }
-        try db.execute(sql: "UPDATE notification SET acked_at = ?, acked_by = ?, updated_at = ? WHERE id = ?",
-                       arguments: [now, by, now, id])
+        try db.execute(
+            sql: "UPDATE notification SET acked_at = ?, acked_by = ?, updated_at = ? WHERE id = ?",
+            arguments: [now, by, now, id])
         var cancelled = 0
         if let step: Int = row["chain_step"] {
             // Everyone after (and this step itself, if it has not gone out yet) need not be told.
-            try db.execute(sql: """
-                UPDATE notification INDEXED BY notification_chain SET status = 'cancelled', last_error = ?, updated_at = ?
-                WHERE outbox_id = ? AND chain_step IS NOT NULL AND status = 'pending'
-                """, arguments: ["acknowledged at step \(step)", now, row["outbox_id"] as Int64])
+            try db.execute(
+                sql: """
+                    UPDATE notification INDEXED BY notification_chain SET status = 'cancelled', last_error = ?, updated_at = ?
+                    WHERE outbox_id = ? AND chain_step IS NOT NULL AND status = 'pending'
+                    """, arguments: ["acknowledged at step \(step)", now, row["outbox_id"] as Int64])
             cancelled = db.changesCount
         }
-        return NotificationAcknowledgement(notificationId: id, callId: row["call_id"], acknowledgedAt: now, acknowledgedBy: by,
-                                           cancelled: cancelled, alreadyAcknowledged: false)
+        return NotificationAcknowledgement(
+            notificationId: id, callId: row["call_id"], acknowledgedAt: now, acknowledgedBy: by,
+            cancelled: cancelled, alreadyAcknowledged: false)
     }
 
     // MARK: - Rows
 
-    static func logAttempt(_ db: Database, id: Int64, channel: NotificationChannelKind, at: DatabaseValue, latencyMs: Int?,
-                           httpStatus: Int?, outcome: AttemptOutcome, error: String?) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO notification_attempt (notification_id, number, channel, at, latency_ms, http_status, outcome, error)
-            VALUES (?, (SELECT count(*) + 1 FROM notification_attempt WHERE notification_id = ?), ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, id, channel.rawValue, at, latencyMs, httpStatus, outcome.rawValue, error])
+    static func logAttempt(
+        _ db: Database, id: Int64, channel: NotificationChannelKind, at: DatabaseValue, latencyMs: Int?,
+        httpStatus: Int?, outcome: AttemptOutcome, error: String?
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO notification_attempt (notification_id, number, channel, at, latency_ms, http_status, outcome, error)
+                VALUES (?, (SELECT count(*) + 1 FROM notification_attempt WHERE notification_id = ?), ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [id, id, channel.rawValue, at, latencyMs, httpStatus, outcome.rawValue, error])
     }
 
     static func channels(_ row: Row) -> [NotificationChannelKind] {
@@ -346,8 +399,9 @@ extension NotificationStore {
     }
 
     static func recipient(_ row: Row) -> NotificationRecipient {
-        NotificationRecipient(kind: RecipientKind(rawValue: row["recipient_kind"]) ?? .familyContact, id: row["recipient_id"],
-                              name: row["recipient_name"], phone: row["recipient_phone"])
+        NotificationRecipient(
+            kind: RecipientKind(rawValue: row["recipient_kind"]) ?? .familyContact, id: row["recipient_id"],
+            name: row["recipient_name"], phone: row["recipient_phone"])
     }
 
     static func notificationView(_ row: Row) -> NotificationView {

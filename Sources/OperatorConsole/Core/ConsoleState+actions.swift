@@ -20,8 +20,9 @@ extension ConsoleState {
         case .claim:
             return send(request(.claim, detail))
         case .release:
-            prompt = .confirm(Confirmation(
-                question: "Release call #\(id) back to the queue for another operator?", request: request(.release, detail)))
+            prompt = .confirm(
+                Confirmation(
+                    question: "Release call #\(id) back to the queue for another operator?", request: request(.release, detail)))
         case .note:
             prompt = .text(TextPrompt(purpose: .note, callId: id))
         case .startCallback:
@@ -189,15 +190,19 @@ extension ConsoleState {
             return send(request(.note(text), detail))
         case .resolveNote(let outcome):
             let follow = outcome.needsFollowUp ? " A follow-up call will be due." : ""
-            prompt = .confirm(Confirmation(
-                question: "Resolve call #\(detail.call.id) (\(detail.call.elderName)) as \(outcome.label.chinese) "
-                    + "\(outcome.label.english), noting \"\(text)\"?\(follow)",
-                request: request(.resolve(outcome, note: text), detail)))
+            prompt = .confirm(
+                Confirmation(
+                    question: "Resolve call #\(detail.call.id) (\(detail.call.elderName)) as \(outcome.label.chinese) "
+                        + "\(outcome.label.english), noting \"\(text)\"?\(follow)",
+                    request: request(.resolve(outcome, note: text), detail)))
         case .followUpNote:
-            prompt = .pick(Picker(title: "Did you reach the elder?", callId: entry.callId, options: [
-                .init("Yes, I spoke with the elder", .reached(note: text, true)),
-                .init("No, through family (the elder was not reached)", .reached(note: text, false)),
-            ]))
+            prompt = .pick(
+                Picker(
+                    title: "Did you reach the elder?", callId: entry.callId,
+                    options: [
+                        .init("Yes, I spoke with the elder", .reached(note: text, true)),
+                        .init("No, through family (the elder was not reached)", .reached(note: text, false)),
+                    ]))
         case .reopenReason:
             return send(request(.reopen(reason: text), detail))
         case .responderName(let kind):
@@ -230,8 +235,9 @@ extension ConsoleState {
             if status == .done || status == .declined {
                 // Final: a responder marked done or declined cannot be moved again.
                 let name = detail.state.responder(id: id)?.name ?? "responder \(id)"
-                prompt = .confirm(Confirmation(
-                    question: "Mark \(name) as \(Labels.responderStatus(status))? This cannot be changed afterwards.", request: update))
+                prompt = .confirm(
+                    Confirmation(
+                        question: "Mark \(name) as \(Labels.responderStatus(status))? This cannot be changed afterwards.", request: update))
                 return []
             }
             return send(update)
@@ -244,39 +250,52 @@ extension ConsoleState {
     // MARK: Pickers
 
     static func dispatchPicker(_ detail: CallDetail) -> Picker {
-        let sent = Set(detail.state.responders.filter { $0.kind == .emergencyContact && $0.status.isActive }
-            .compactMap(\.referenceId))
+        let sent = Set(
+            detail.state.responders.filter { $0.kind == .emergencyContact && $0.status.isActive }
+                .compactMap(\.referenceId))
         var options: [Picker.Option] = []
         for contact in detail.contacts.sorted(by: { $0.position < $1.position }) where !sent.contains(contact.id) {
             let key = contact.hasKey ? "  has a key" : ""
-            options.append(.init("\(contact.name)  \(Labels.relation(contact.relation))  \(contact.phone)\(key)",
-                                 .send(ResponderAssignment(kind: .emergencyContact, name: contact.name,
-                                                           phone: contact.phone, referenceId: contact.id))))
+            options.append(
+                .init(
+                    "\(contact.name)  \(Labels.relation(contact.relation))  \(contact.phone)\(key)",
+                    .send(
+                        ResponderAssignment(
+                            kind: .emergencyContact, name: contact.name,
+                            phone: contact.phone, referenceId: contact.id))))
         }
         for kind in [ResponderKind.communityWorker, .volunteer, .providerWorker] {
             options.append(.init("\(kind.label.chinese) \(kind.label.english)…", .askName(kind)))
         }
-        options.append(.init("120急救 Ambulance (120)",
-                             .send(ResponderAssignment(kind: .ambulance120, name: "120急救", phone: "120"))))
-        return Picker(title: "Dispatch: who goes to \(detail.elder.name)? Contacts in call order", callId: detail.call.id,
-                      options: options)
+        options.append(
+            .init(
+                "120急救 Ambulance (120)",
+                .send(ResponderAssignment(kind: .ambulance120, name: "120急救", phone: "120"))))
+        return Picker(
+            title: "Dispatch: who goes to \(detail.elder.name)? Contacts in call order", callId: detail.call.id,
+            options: options)
     }
 
     static func responderPicker(_ responders: [Responder], callId: Int64) -> Picker {
-        Picker(title: "Whose progress?", callId: callId, options: responders.map {
-            .init("\($0.name)  \($0.kind.label.chinese)  \(Labels.responderStatus($0.status))", .responder($0.id))
-        })
+        Picker(
+            title: "Whose progress?", callId: callId,
+            options: responders.map {
+                .init("\($0.name)  \($0.kind.label.chinese)  \(Labels.responderStatus($0.status))", .responder($0.id))
+            })
     }
 
     static func statusPicker(_ responder: Responder, callId: Int64) -> Picker {
-        Picker(title: "\(responder.name) is \(Labels.responderStatus(responder.status)); now:", callId: callId,
-               options: responder.status.next.map { .init(Labels.responderStatus($0), .status(responderId: responder.id, $0)) })
+        Picker(
+            title: "\(responder.name) is \(Labels.responderStatus(responder.status)); now:", callId: callId,
+            options: responder.status.next.map { .init(Labels.responderStatus($0), .status(responderId: responder.id, $0)) })
     }
 
     static func outcomePicker(callId: Int64) -> Picker {
-        Picker(title: "Resolve: how did it end?", callId: callId, options: CallOutcome.allCases.map {
-            .init("\($0.label.chinese)  \($0.label.english)" + ($0.needsFollowUp ? "" : "  (no follow-up needed)"), .outcome($0))
-        })
+        Picker(
+            title: "Resolve: how did it end?", callId: callId,
+            options: CallOutcome.allCases.map {
+                .init("\($0.label.chinese)  \($0.label.english)" + ($0.needsFollowUp ? "" : "  (no follow-up needed)"), .outcome($0))
+            })
     }
 
     static func dispatchQuestion(_ who: ResponderAssignment, _ detail: CallDetail) -> String {

@@ -65,7 +65,8 @@ extension ConsoleState {
         now = date
         if let flash, flash.until <= now { self.flash = nil }
         if screen == .supervisor, !overviewLoading,
-           overviewAt.map({ now.timeIntervalSince($0) >= Self.overviewSeconds }) ?? true {
+            overviewAt.map({ now.timeIntervalSince($0) >= Self.overviewSeconds }) ?? true
+        {
             overviewLoading = true
             return [.loadOverview]
         }
@@ -85,7 +86,8 @@ extension ConsoleState {
         belled = unclaimedP1
         if ring { effects.append(.bell) }
         if case .call(let id) = screen, let known = queue.call(id), let detail, known.version > detail.call.version,
-           !detailLoading {
+            !detailLoading
+        {
             detailLoading = true
             effects.append(.loadDetail(id))
         }

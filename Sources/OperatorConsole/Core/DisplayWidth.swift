@@ -128,10 +128,10 @@ public enum DisplayWidth {
     private static func isZeroWidth(_ v: UInt32) -> Bool {
         switch v {
         case 0x0300...0x036F,  // combining diacritical marks
-             0x200B...0x200F,  // zero-width space, joiners, direction marks
-             0x20D0...0x20FF,  // combining marks for symbols
-             0xFE00...0xFE0F,  // variation selectors
-             0xFE20...0xFE2F:  // combining half marks
+            0x200B...0x200F,  // zero-width space, joiners, direction marks
+            0x20D0...0x20FF,  // combining marks for symbols
+            0xFE00...0xFE0F,  // variation selectors
+            0xFE20...0xFE2F:  // combining half marks
             true
         default:
             false
@@ -140,22 +140,22 @@ public enum DisplayWidth {
 
     private static func isWide(_ v: UInt32) -> Bool {
         switch v {
-        case 0x1100...0x115F,    // Hangul Jamo leading consonants
-             0x2E80...0x303E,    // CJK radicals, Kangxi radicals, CJK symbols and punctuation (、。「」)
-             0x3041...0x33FF,    // kana, Bopomofo, Hangul compatibility Jamo, enclosed CJK, CJK compatibility
-             0x3400...0x4DBF,    // CJK Unified Ideographs Extension A
-             0x4E00...0x9FFF,    // CJK Unified Ideographs
-             0xA000...0xA4CF,    // Yi
-             0xA960...0xA97F,    // Hangul Jamo Extended-A
-             0xAC00...0xD7A3,    // Hangul syllables
-             0xF900...0xFAFF,    // CJK compatibility ideographs
-             0xFE10...0xFE19,    // vertical forms
-             0xFE30...0xFE6F,    // CJK compatibility forms, small form variants
-             0xFF00...0xFF60,    // fullwidth forms (，！（）０-９Ａ-Ｚ)
-             0xFFE0...0xFFE6,    // fullwidth signs (￥)
-             0x1F300...0x1F64F,  // pictographs, emoticons
-             0x1F900...0x1F9FF,  // supplemental symbols and pictographs
-             0x20000...0x3FFFD:  // CJK Unified Ideographs Extensions B–H, compatibility supplement
+        case 0x1100...0x115F,  // Hangul Jamo leading consonants
+            0x2E80...0x303E,  // CJK radicals, Kangxi radicals, CJK symbols and punctuation (、。「」)
+            0x3041...0x33FF,  // kana, Bopomofo, Hangul compatibility Jamo, enclosed CJK, CJK compatibility
+            0x3400...0x4DBF,  // CJK Unified Ideographs Extension A
+            0x4E00...0x9FFF,  // CJK Unified Ideographs
+            0xA000...0xA4CF,  // Yi
+            0xA960...0xA97F,  // Hangul Jamo Extended-A
+            0xAC00...0xD7A3,  // Hangul syllables
+            0xF900...0xFAFF,  // CJK compatibility ideographs
+            0xFE10...0xFE19,  // vertical forms
+            0xFE30...0xFE6F,  // CJK compatibility forms, small form variants
+            0xFF00...0xFF60,  // fullwidth forms (，！（）０-９Ａ-Ｚ)
+            0xFFE0...0xFFE6,  // fullwidth signs (￥)
+            0x1F300...0x1F64F,  // pictographs, emoticons
+            0x1F900...0x1F9FF,  // supplemental symbols and pictographs
+            0x20000...0x3FFFD:  // CJK Unified Ideographs Extensions B–H, compatibility supplement
             true
         default:
             false

@@ -88,7 +88,8 @@ public struct KeyDecoder: Sendable {
                 }
                 let slice = bytes[i..<(i + length)]
                 if slice.dropFirst().allSatisfy({ $0 & 0xC0 == 0x80 }),
-                   let scalar = String(decoding: slice, as: UTF8.self).unicodeScalars.first, scalar.value != 0xFFFD {
+                    let scalar = String(decoding: slice, as: UTF8.self).unicodeScalars.first, scalar.value != 0xFFFD
+                {
                     keys.append(.char(Character(scalar)))
                     i += length
                 } else {
@@ -121,19 +122,20 @@ public struct KeyDecoder: Sendable {
         let final = bytes[j]
         let parameters = String(decoding: bytes[(start + 2)..<j], as: UTF8.self)
         let first = parameters.split(separator: ";").first.map(String.init) ?? ""
-        let key: ConsoleKey? = switch final {
-        case UInt8(ascii: "Z"): .backTab
-        case UInt8(ascii: "~"):
-            switch first {
-            case "1", "7": .home
-            case "4", "8": .end
-            case "3": .delete
-            case "5": .pageUp
-            case "6": .pageDown
-            default: nil
+        let key: ConsoleKey? =
+            switch final {
+            case UInt8(ascii: "Z"): .backTab
+            case UInt8(ascii: "~"):
+                switch first {
+                case "1", "7": .home
+                case "4", "8": .end
+                case "3": .delete
+                case "5": .pageUp
+                case "6": .pageDown
+                default: nil
+                }
+            default: Self.cursorKey(final)
             }
-        default: Self.cursorKey(final)
-        }
         return (key, j - start + 1)
     }
 

@@ -73,7 +73,8 @@ public struct QueueFilter: Hashable, Sendable {
         }
         for word in words {
             let lowered = word.lowercased()
-            let hit = call.elderName.contains(word) || (call.district?.contains(word) ?? false)
+            let hit =
+                call.elderName.contains(word) || (call.district?.contains(word) ?? false)
                 || call.code.label.chinese.contains(word) || call.code.label.english.lowercased().contains(lowered)
                 || call.code.rawValue == lowered
             if !hit { return false }

@@ -1,5 +1,6 @@
 import CareModel
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,9 +35,10 @@ struct ConsoleRunLoop {
         state.apply(.resized(width: size.width, height: size.height))
 
         let reader = KeyReader()
-        reader.start(fd: terminal.input,
-                     keys: { keys in for key in keys { sink.yield(.event(.key(key))) } },
-                     closed: { sink.yield(.inputClosed) })
+        reader.start(
+            fd: terminal.input,
+            keys: { keys in for key in keys { sink.yield(.event(.key(key))) } },
+            closed: { sink.yield(.inputClosed) })
         let signals = SignalWatch([SIGWINCH, SIGINT, SIGTERM, SIGHUP]) { sink.yield(.signal($0)) }
         let feed = LiveFeed(api: api)
         let feedTask = Task { await feed.run { sink.yield(.event($0)) } }
@@ -94,8 +96,10 @@ struct ConsoleRunLoop {
     }
 
     /// Starts what an effect asks for; answers come back through `sink` as events.
-    private func perform(_ effect: ConsoleEffect, sink: AsyncStream<Input>.Continuation, feed: LiveFeed,
-                         diff: inout FrameDiff) {
+    private func perform(
+        _ effect: ConsoleEffect, sink: AsyncStream<Input>.Continuation, feed: LiveFeed,
+        diff: inout FrameDiff
+    ) {
         let api = api
         switch effect {
         case .loadDetail(let id):

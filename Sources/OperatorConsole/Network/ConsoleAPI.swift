@@ -36,14 +36,17 @@ public final class ConsoleAPI: Sendable {
         }
         let token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.hasPrefix("ec_"), token.count > 3,
-              token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.~".contains($0)) }) else {
+            token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.~".contains($0)) })
+        else {
             throw .invalidToken
         }
         self.server = base
         authorization = "Bearer " + token
         do {
-            client = try CurlClient(configuration: .init(maximumCachedConnections: 16, userAgent: "eldercare-console",
-                                                         usesEnvironmentProxy: proxyFromEnvironment))
+            client = try CurlClient(
+                configuration: .init(
+                    maximumCachedConnections: 16, userAgent: "eldercare-console",
+                    usesEnvironmentProxy: proxyFromEnvironment))
         } catch {
             throw .unreachable(server: base, detail: error.description)
         }
@@ -89,8 +92,10 @@ public final class ConsoleAPI: Sendable {
         do { body = try CareJSON.encoder.encode(request.body) } catch { throw .unreadable("\(error)") }
         var headers = baseHeaders
         headers.add(name: "Content-Type", value: "application/json")
-        let response = try await exchange(HTTPRequest(method: .post, url: server + request.path, headers: headers,
-                                                      body: body, connectTimeout: .seconds(5), timeout: Self.requestTimeout))
+        let response = try await exchange(
+            HTTPRequest(
+                method: .post, url: server + request.path, headers: headers,
+                body: body, connectTimeout: .seconds(5), timeout: Self.requestTimeout))
         return try decode(response)
     }
 
@@ -101,8 +106,9 @@ public final class ConsoleAPI: Sendable {
         headers.set(name: "Accept", value: "text/event-stream")
         headers.add(name: "Cache-Control", value: "no-cache")
         if let lastEventID { headers.add(name: "Last-Event-ID", value: lastEventID) }
-        let request = HTTPRequest(url: server + "/v1/calls/stream", headers: headers, connectTimeout: .seconds(5),
-                                  timeout: nil, idleTimeout: Self.feedIdleTimeout)
+        let request = HTTPRequest(
+            url: server + "/v1/calls/stream", headers: headers, connectTimeout: .seconds(5),
+            timeout: nil, idleTimeout: Self.feedIdleTimeout)
         let response: HTTPStreamingResponse
         do { response = try await client.stream(request) } catch { throw .from(error, server: server) }
         guard response.status == 200 else {
@@ -122,8 +128,10 @@ public final class ConsoleAPI: Sendable {
     }
 
     private func get<T: Decodable>(_ path: String) async throws(ConsoleAPIError) -> T {
-        let response = try await exchange(HTTPRequest(url: server + path, headers: baseHeaders,
-                                                      connectTimeout: .seconds(5), timeout: Self.requestTimeout))
+        let response = try await exchange(
+            HTTPRequest(
+                url: server + path, headers: baseHeaders,
+                connectTimeout: .seconds(5), timeout: Self.requestTimeout))
         return try decode(response)
     }
 
@@ -145,7 +153,8 @@ public final class ConsoleAPI: Sendable {
         if status == 401 { return .tokenRefused(server: server) }
         struct Problem: Decodable { var title: String?; var detail: String? }
         if let problem = try? CareJSON.decoder.decode(Problem.self, from: body),
-           let sentence = problem.detail ?? problem.title, !sentence.isEmpty {
+            let sentence = problem.detail ?? problem.title, !sentence.isEmpty
+        {
             return .answered(status: status, detail: sentence)
         }
         let text = String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -188,7 +197,8 @@ public struct FeedConnection: AsyncSequence, Sendable {
             case .comment: return .heartbeat
             case .event(let event):
                 guard event.event == "call",
-                      let call = try? CareJSON.decoder.decode(CallSummary.self, from: Data(event.data.utf8)) else {
+                    let call = try? CareJSON.decoder.decode(CallSummary.self, from: Data(event.data.utf8))
+                else {
                     return .skipped(eventID: event.id)
                 }
                 return .call(call, eventID: event.id)

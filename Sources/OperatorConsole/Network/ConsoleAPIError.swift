@@ -46,7 +46,8 @@ public enum ConsoleAPIError: Error, Hashable, Sendable, CustomStringConvertible 
         switch self {
         case .unreachable(_, let detail):
             // A request that timed out may still have been applied: say so, and the screen refreshes.
-            ActionFailure(status: nil, message: "No answer from the server (\(detail)); the call is refreshed, check it before trying again.")
+            ActionFailure(
+                status: nil, message: "No answer from the server (\(detail)); the call is refreshed, check it before trying again.")
         default:
             ActionFailure(status: status, message: description)
         }

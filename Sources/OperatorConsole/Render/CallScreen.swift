@@ -60,7 +60,8 @@ enum CallScreen {
         }
         let leftWidth = (width - 3) / 2
         let rightWidth = width - 3 - leftWidth
-        let left = profile(detail, state, leftWidth, palette) + health(detail, leftWidth, palette)
+        let left =
+            profile(detail, state, leftWidth, palette) + health(detail, leftWidth, palette)
             + devices(detail, state, leftWidth, palette) + recent(detail, state, leftWidth, palette)
         let right = responders(detail, state, rightWidth, palette) + timeline(detail, state, rightWidth, palette)
         let blankLeft = LineBuilder(width: leftWidth).build()
@@ -120,8 +121,9 @@ enum CallScreen {
             line.add(" ")
             line.add(r.kind.label.chinese, width: 12)
             line.add(" ")
-            line.add(Labels.responderStatus(r.status), width: 20,
-                     style: r.status == .declined ? palette.error : r.status.isPending ? palette.warning : palette.good)
+            line.add(
+                Labels.responderStatus(r.status), width: 20,
+                style: r.status == .declined ? palette.error : r.status.isPending ? palette.warning : palette.good)
             line.add(" since \(TimeText.clock(r.updatedAt, state.timeZone))")
             if let phone = r.phone { line.add("  \(phone)") }
             out.append(line.build())
@@ -136,8 +138,9 @@ enum CallScreen {
         }
         let none = "none recorded"
         out += field("Conditions", health.conditions.isEmpty ? none : health.conditions.joined(separator: ", "), width, palette)
-        out += field("Allergies", health.allergies.isEmpty ? none : health.allergies.joined(separator: ", "), width, palette,
-                     style: health.allergies.isEmpty ? .plain : palette.warning)
+        out += field(
+            "Allergies", health.allergies.isEmpty ? none : health.allergies.joined(separator: ", "), width, palette,
+            style: health.allergies.isEmpty ? .plain : palette.warning)
         out += field("Medicines", health.medications.isEmpty ? none : health.medications.joined(separator: ", "), width, palette)
         return out
     }
@@ -248,8 +251,10 @@ enum CallScreen {
     }
 
     /// `Label     value`, the value wrapped under itself.
-    private static func field(_ label: String, _ value: String, _ width: Int, _ palette: Palette,
-                              style: TextStyle = .plain) -> [StyledLine] {
+    private static func field(
+        _ label: String, _ value: String, _ width: Int, _ palette: Palette,
+        style: TextStyle = .plain
+    ) -> [StyledLine] {
         let indent = 12
         return DisplayWidth.wrap(value, max(1, width - indent)).enumerated().map { i, piece in
             var line = LineBuilder(width: width)

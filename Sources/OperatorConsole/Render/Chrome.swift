@@ -128,8 +128,10 @@ enum KeyBar {
         }
         switch state.screen {
         case .queue:
-            return [("j/k", "move"), ("Enter", "open"), ("c", "claim"), ("/", "filter"), ("m", "mine"),
-                    ("s", "supervisor"), ("q", "quit")]
+            return [
+                ("j/k", "move"), ("Enter", "open"), ("c", "claim"), ("/", "filter"), ("m", "mine"),
+                ("s", "supervisor"), ("q", "quit"),
+            ]
         case .call:
             let allowed = Set(state.detail?.allowedActions ?? [])
             let actions: [(CallActionKind, String, String)] = [

@@ -26,7 +26,8 @@ struct Palette {
 
     /// The selected row when it is also an unclaimed P1: the red stays, the underline marks the cursor.
     var selectedNewP1Row: TextStyle {
-        color ? TextStyle(foreground: .white, background: .red, bold: true, underline: true)
+        color
+            ? TextStyle(foreground: .white, background: .red, bold: true, underline: true)
             : TextStyle(bold: true, underline: true, reverse: true)
     }
 

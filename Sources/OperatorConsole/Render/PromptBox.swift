@@ -7,8 +7,9 @@ enum PromptBox {
         case .filter(let text):
             out = [bar("Filter the queue", width, palette), input("/ ", text, placeholder: "", width, palette)]
             var hint = LineBuilder(width: width)
-            hint.add("  p1-p4  mine  unclaimed held new claimed contacting dispatched cancelled  escalated  "
-                     + "region digits  other words: name or district; empty shows all", style: palette.dim)
+            hint.add(
+                "  p1-p4  mine  unclaimed held new claimed contacting dispatched cancelled  escalated  "
+                    + "region digits  other words: name or district; empty shows all", style: palette.dim)
             out.append(hint.build())
         case .text(let entry):
             out = [bar(entry.title, width, palette), input("> ", entry.text, placeholder: entry.placeholder, width, palette)]

@@ -67,8 +67,10 @@ enum QueueScreen {
         if state.selection >= top + listRows { top = state.selection - listRows + 1 }
         let end = min(queue.visible.count, top + listRows)
         for index in top..<end {
-            lines.append(row(queue[visible: index], selected: index == state.selection, state: state,
-                             columns: columns, width: width, palette: palette))
+            lines.append(
+                row(
+                    queue[visible: index], selected: index == state.selection, state: state,
+                    columns: columns, width: width, palette: palette))
         }
         return lines
     }
@@ -88,15 +90,18 @@ enum QueueScreen {
         return line.build()
     }
 
-    static func row(_ call: CallSummary, selected: Bool, state: ConsoleState, columns: Columns, width: Int,
-                    palette: Palette) -> StyledLine {
+    static func row(
+        _ call: CallSummary, selected: Bool, state: ConsoleState, columns: Columns, width: Int,
+        palette: Palette
+    ) -> StyledLine {
         let newP1 = call.priority == .p1 && call.status.isUnclaimed
-        let base: TextStyle = switch (selected, newP1) {
-        case (true, true): palette.selectedNewP1Row
-        case (true, false): palette.selectedRow
-        case (false, true): palette.newP1Row
-        case (false, false): .plain
-        }
+        let base: TextStyle =
+            switch (selected, newP1) {
+            case (true, true): palette.selectedNewP1Row
+            case (true, false): palette.selectedRow
+            case (false, true): palette.newP1Row
+            case (false, false): .plain
+            }
         // Inside a highlighted row the row's own colours win; elsewhere the cells carry theirs.
         let plainRow = base == .plain
         var line = LineBuilder(width: width, base: base)
@@ -121,8 +126,10 @@ enum QueueScreen {
     }
 
     /// A cell and the space after it; nothing when the column is hidden.
-    private static func cell(_ line: inout LineBuilder, _ text: String, _ width: Int, right: Bool = false,
-                             style: TextStyle = .plain) {
+    private static func cell(
+        _ line: inout LineBuilder, _ text: String, _ width: Int, right: Bool = false,
+        style: TextStyle = .plain
+    ) {
         guard width > 0 else { return }
         line.add(text, width: width, style: style, alignRight: right)
         line.space()

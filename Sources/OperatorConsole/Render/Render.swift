@@ -56,8 +56,9 @@ private func tooSmall(width: Int, height: Int, palette: Palette) -> [StyledLine]
     for row in 0..<height {
         var line = LineBuilder(width: width)
         if row == 0 {
-            line.add("Terminal too small (\(width)x\(height)); the console needs \(Layout.minimumWidth)x\(Layout.minimumHeight).",
-                     style: palette.error)
+            line.add(
+                "Terminal too small (\(width)x\(height)); the console needs \(Layout.minimumWidth)x\(Layout.minimumHeight).",
+                style: palette.error)
         }
         lines.append(line.build())
     }

@@ -13,8 +13,10 @@ public struct TextStyle: Hashable, Sendable {
     public var underline = false
     public var reverse = false
 
-    public init(foreground: TerminalColor? = nil, background: TerminalColor? = nil, bold: Bool = false,
-                dim: Bool = false, underline: Bool = false, reverse: Bool = false) {
+    public init(
+        foreground: TerminalColor? = nil, background: TerminalColor? = nil, bold: Bool = false,
+        dim: Bool = false, underline: Bool = false, reverse: Bool = false
+    ) {
         self.foreground = foreground; self.background = background; self.bold = bold; self.dim = dim
         self.underline = underline; self.reverse = reverse
     }
@@ -25,9 +27,10 @@ public struct TextStyle: Hashable, Sendable {
 
     /// This style with `other`'s attributes added (other's colours win where it has them).
     func merged(with other: TextStyle) -> TextStyle {
-        TextStyle(foreground: other.foreground ?? foreground, background: other.background ?? background,
-                  bold: bold || other.bold, dim: dim || other.dim, underline: underline || other.underline,
-                  reverse: reverse || other.reverse)
+        TextStyle(
+            foreground: other.foreground ?? foreground, background: other.background ?? background,
+            bold: bold || other.bold, dim: dim || other.dim, underline: underline || other.underline,
+            reverse: reverse || other.reverse)
     }
 
     /// The SGR sequence that sets this style from scratch (after a reset).

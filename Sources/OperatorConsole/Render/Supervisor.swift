@@ -27,12 +27,17 @@ enum Supervisor {
         line.add("total \(overview.map { $0.openByPriority.values.reduce(0, +) } ?? counts.total)")
         out.append(line.build())
 
-        out.append(row("Unclaimed", "\(overview?.unclaimed ?? counts.unclaimed)", width, palette,
-                       style: (overview?.unclaimed ?? counts.unclaimed) > 0 ? palette.warning : .plain))
-        out.append(row("Escalated", "\(overview?.escalated ?? counts.escalated)", width, palette,
-                       style: (overview?.escalated ?? counts.escalated) > 0 ? palette.error : .plain))
+        out.append(
+            row(
+                "Unclaimed", "\(overview?.unclaimed ?? counts.unclaimed)", width, palette,
+                style: (overview?.unclaimed ?? counts.unclaimed) > 0 ? palette.warning : .plain))
+        out.append(
+            row(
+                "Escalated", "\(overview?.escalated ?? counts.escalated)", width, palette,
+                style: (overview?.escalated ?? counts.escalated) > 0 ? palette.error : .plain))
         if let oldest = oldestUnclaimed(state) {
-            let text = "\(oldest.priority) #\(oldest.id) \(oldest.elderName) \(oldest.district ?? "") "
+            let text =
+                "\(oldest.priority) #\(oldest.id) \(oldest.elderName) \(oldest.district ?? "") "
                 + "\(oldest.code.label.chinese), waiting \(TimeText.age(since: oldest.openedAt, now: state.now))"
             out.append(row("Oldest unclaimed", text, width, palette, style: oldest.priority == .p1 ? palette.error : .bold))
         } else {
@@ -49,8 +54,9 @@ enum Supervisor {
         }
         var note = LineBuilder(width: width)
         if let error = state.overviewError {
-            note.add(" Server figures unavailable: \(error) The counts above come from this console's queue.",
-                     style: palette.error)
+            note.add(
+                " Server figures unavailable: \(error) The counts above come from this console's queue.",
+                style: palette.error)
         } else if let at = state.overviewAt {
             note.add(" Updated \(TimeText.clock(at, state.timeZone)); refreshes every 5 s.", style: palette.dim)
         } else {
@@ -75,8 +81,10 @@ enum Supervisor {
         return out
     }
 
-    private static func row(_ label: String, _ value: String, _ width: Int, _ palette: Palette,
-                            style: TextStyle = .plain) -> StyledLine {
+    private static func row(
+        _ label: String, _ value: String, _ width: Int, _ palette: Palette,
+        style: TextStyle = .plain
+    ) -> StyledLine {
         var line = LineBuilder(width: width)
         line.add(" " + label, width: 26, style: palette.label)
         line.add(value, style: style)
