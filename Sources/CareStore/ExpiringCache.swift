@@ -13,32 +13,41 @@ import Synchronization
 /// if let principal = tokens.value(for: hash, now: now) { return principal }
 /// ```
 package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Entry { var value: Value; var expires: Date }
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let lifetime: TimeInterval
-    private let capacity: Int
+    // Inlinable, so a store in another module gets the cache specialised for its key and value
+    // (the intake reads one per event); generic code across a module boundary runs unspecialised.
+    @usableFromInline struct Entry {
+        @usableFromInline var value: Value
+        @usableFromInline var expires: Date
+        @inlinable init(value: Value, expires: Date) { self.value = value; self.expires = expires }
+    }
+    @usableFromInline let entries = Mutex<[Key: Entry]>([:])
+    @usableFromInline let lifetime: TimeInterval
+    @usableFromInline let capacity: Int
 
     package init(lifetime: TimeInterval, capacity: Int) {
         self.lifetime = lifetime
         self.capacity = capacity
     }
 
-    package func value(for key: Key, now: Date) -> Value? {
+    @inlinable package func value(for key: Key, now: Date) -> Value? {
         entries.withLock { table in
             guard let entry = table[key] else { return nil }
-            if entry.expires <= now { table[key] = nil; return nil }
+            if entry.expires <= now {
+                table[key] = nil
+                return nil
+            }
             return entry.value
         }
     }
 
-    package func remember(_ value: Value, for key: Key, now: Date) {
+    @inlinable package func remember(_ value: Value, for key: Key, now: Date) {
         entries.withLock { table in
             if table.count >= capacity { table.removeAll(keepingCapacity: true) }
             table[key] = Entry(value: value, expires: now.addingTimeInterval(lifetime))
         }
     }
 
-    package func forget(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
+    @inlinable package func forget(_ key: Key) { _ = entries.withLock { $0.removeValue(forKey: key) } }
 
-    package func clear() { entries.withLock { $0.removeAll() } }
+    @inlinable package func clear() { entries.withLock { $0.removeAll() } }
 }
