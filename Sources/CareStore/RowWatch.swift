@@ -6,8 +6,9 @@ package import GRDB
 /// mirrors here once, instead of every writer of those rows remembering to drop entries.
 ///
 /// - `changed(table, rowID)` runs inside the writing transaction, for each row updated or
-///   deleted in a watched table (for updates, only when a column not ignored is set). Inserts
-///   are not reported: a new row is in no cache.
+///   deleted in a watched table (for updates, only when a column not ignored is set), and
+///   inserted where the table says so: a new row is in no cache of rows by id, but it changes a
+///   cached list (an elder's contacts).
 /// - `committed(tables)` runs after each commit in which a watched row changed, with the tables
 ///   that changed: for caches read outside the writer, which must not keep what a reader
 ///   loaded between the change and the commit.
@@ -25,8 +26,13 @@ package final class RowWatch: TransactionObserver, @unchecked Sendable {
         /// SQLite reports no row changes for a `WITHOUT ROWID` table (`region`): for one, every
         /// statement that may update or delete its rows counts as a change, with row id 0.
         package var withoutRowID: Bool
-        package init(_ name: String, ignoring ignoredColumns: Set<String> = [], withoutRowID: Bool = false) {
-            self.name = name; self.ignoredColumns = ignoredColumns; self.withoutRowID = withoutRowID
+        /// Whether inserts count as changes.
+        package var inserts: Bool
+        package init(_ name: String, ignoring ignoredColumns: Set<String> = [], withoutRowID: Bool = false, inserts: Bool = false) {
+            self.name = name
+            self.ignoredColumns = ignoredColumns
+            self.withoutRowID = withoutRowID
+            self.inserts = inserts
         }
     }
 
@@ -49,8 +55,8 @@ package final class RowWatch: TransactionObserver, @unchecked Sendable {
 
     package func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
         switch eventKind {
-        case .insert:
-            return false
+        case .insert(let table):
+            return tables[table]?.inserts == true && concerns(table, columns: nil)
         case .delete(let table):
             return concerns(table, columns: nil)
         case .update(let table, let columns):

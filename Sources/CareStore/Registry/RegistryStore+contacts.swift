@@ -13,7 +13,7 @@ extension RegistryStore {
 
     package static func contacts(_ db: Database, elderId: Int64) throws -> [EmergencyContact] {
         try Row.fetchAll(
-            db, sql: "SELECT * FROM emergency_contact WHERE elder_id = ? ORDER BY position",
+            db.cachedStatement(sql: "SELECT * FROM emergency_contact WHERE elder_id = ? ORDER BY position"),
             arguments: [elderId]
         ).map(EmergencyContact.init(row:))
     }

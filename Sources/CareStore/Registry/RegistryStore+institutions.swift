@@ -41,7 +41,7 @@ extension RegistryStore {
     }
 
     package static func institution(_ db: Database, id: Int64) throws -> Institution {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM institution WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM institution WHERE id = ?"), arguments: [id]) else {
             throw StoreError.notFound(entity: "institution", id: String(id))
         }
         return Institution(row: row)

@@ -68,9 +68,17 @@ extension NotificationStore {
 
     func fanOutContext(_ db: Database, _ message: OutboxMessage) throws -> FanOutContext {
         var context = FanOutContext(message: message)
-        if let elderId = message.elderId, let elder = try? RegistryStore.elder(db, id: elderId) {
-            context.elder = elder
-            context.contacts = try RegistryStore.contacts(db, elderId: elderId)
+        if let elderId = message.elderId {
+            let now = database.clock.now()
+            if let known = recipients.value(for: elderId, now: now) {
+                context.elder = known.elder
+                context.contacts = known.contacts
+            } else if let elder = try? RegistryStore.elder(db, id: elderId) {
+                let contacts = try RegistryStore.contacts(db, elderId: elderId)
+                recipients.remember(Recipients(elder: elder, contacts: contacts), for: elderId, now: now)
+                context.elder = elder
+                context.contacts = contacts
+            }
         }
         if let callId = message.callId {
             context.chain = try Row.fetchAll(

@@ -5,14 +5,38 @@ internal import GRDB
 
 /// The notifications worker's store: the `notification` and `notification_attempt` tables (the
 /// `notifications-*` migrations), the fan-out of the shared outbox into them, claims, delivery
-/// records, acknowledgements and requeues. A view of the database, as cheap to make as a reference.
-public struct NotificationStore: Sendable {
+/// records, acknowledgements and requeues. One per worker: it keeps the elders and contacts the
+/// fan-out reads for every message (``recipients``).
+public final class NotificationStore: Sendable {
     public let database: CareDatabase
+    /// Each elder and their contacts in call order, as the fan-out last read them: a backlog of
+    /// messages names the same few elders again and again, and decoding an elder row is most of
+    /// a message's reads. Kept exact by ``watch``, which drops an elder when their row or any
+    /// contact row changes, whoever writes it.
+    let recipients = ExpiringCache<Int64, Recipients>(lifetime: 600, capacity: 10_000)
+    private let watch: RowWatch
 
     /// The notifications' migrations, registered after Emergency's.
     public static let migrations = NotificationSchema.migrations
 
-    public init(_ database: CareDatabase) { self.database = database }
+    public init(_ database: CareDatabase) {
+        self.database = database
+        let recipients = self.recipients
+        self.watch = RowWatch(
+            [.init("elder"), .init("emergency_contact", inserts: true)],
+            changed: { table, rowID in
+                // A contact's rowid is not its elder's: any contact change drops them all.
+                if table == "elder" { recipients.forget(rowID) } else { recipients.clear() }
+            },
+            rolledBack: { recipients.clear() })
+        database.observe(watch)
+    }
+
+    /// An elder as a message's recipients: the elder and their contacts in call order.
+    struct Recipients: Sendable {
+        var elder: Elder
+        var contacts: [EmergencyContact]
+    }
 }
 
 extension NotificationStore {
