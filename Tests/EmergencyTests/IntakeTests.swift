@@ -251,7 +251,7 @@ struct TriageFreshnessTests {
         #expect(try await h.openCalls().map(\.priority) == [.p1, .p2])
     }
 
-    /// The writer keeps each device's elder (`deviceStateCache`): a device handed to another
+    /// The writer keeps each device's elder (`IntakeCaches.deviceStates`): a device handed to another
     /// elder raises its next alarm for that elder.
     @Test func aDeviceMovedToAnotherElderAlarmsForThem() async throws {
         var h = try await IntakeHarness.make()
