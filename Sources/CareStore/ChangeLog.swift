@@ -5,9 +5,9 @@ import Synchronization
 
 /// One entry of the change log: what changed, and the entity as it then was.
 public struct LoggedChange: Sendable, Hashable {
-    /// The change-log position: the live feed's event id, increasing, never reused.
+    /// The change-log position: a feed's event id, increasing, never reused.
     public var position: Int64
-    /// `opened`, `joined`, `claim`, `dispatch`, `escalate`…
+    /// What happened, as the writing store names its changes (`opened`, `claim` …).
     public var change: String
     /// The entity's JSON as the writing store logged it.
     public var payload: String
