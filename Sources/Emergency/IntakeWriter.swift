@@ -125,6 +125,15 @@ public final class IntakeWriter: @unchecked Sendable {
 
     private var waitingCount: Int { urgent.count + routine.count }
 
+    /// Whether the writer thread is holding events back for company right now, for tests that
+    /// must act while it waits rather than guess how long it takes to start waiting.
+    var isWaitingForCompany: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if case .forCompany = threadWaits { return true }
+        return false
+    }
+
     /// The writer thread: takes a batch, writes it, answers it, until idle for a while.
     private func run() {
         var committed = false

@@ -46,9 +46,10 @@ import Testing
         // Queued before `submit` returns, so the heartbeat surely reaches the writer first.
         let waiting = Heard()
         writer.submit(heartbeat, receiver: waiting)
-        // Time for a writer that does not gather to commit the heartbeat alone. No assertion
-        // depends on it: a writer that gathers (for a minute here) holds the heartbeat throughout.
-        try await Task.sleep(for: .milliseconds(300))
+        // The alarm goes in only once the writer holds the heartbeat back; a writer that never
+        // waits for company never gets there, and the test fails.
+        for _ in 0..<6_000 where !writer.isWaitingForCompany { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(writer.isWaitingForCompany, "the heartbeat is held back for company")
 
         let alarm = try await writer.submit(try await incoming(h, device: device, ref: "sos-1"))
         let heard = try await waiting.result()
