@@ -3,22 +3,14 @@ import CareStore
 import Foundation
 internal import GRDB
 
-/// One entry of the change log about a call: what changed, and the call as it then was.
-public struct CallChange: Sendable, Hashable {
-    /// The change-log position: the live feed's event id, increasing, never reused.
-    public var position: Int64
-    /// `opened`, `joined`, `claim`, `dispatch`, `escalate`…
-    public var change: String
-    /// The ``CallSummary`` JSON, exactly as stored.
-    public var payload: String
-}
+/// One entry of the change log about a call: its change (`opened`, `joined`, `claim`,
+/// `dispatch` …) and, as payload, the call's ``CallSummary`` JSON exactly as stored.
+public typealias CallChange = LoggedChange
 
 extension CallStore {
     /// Call changes after `position`, oldest first: the live feed's source and its replay.
     public func callChanges(after position: Int64, limit: Int) async throws -> [CallChange] {
-        try await database.changes(of: Self.changeEntity, after: position, limit: limit).map {
-            CallChange(position: $0.position, change: $0.change, payload: $0.payload)
-        }
+        try await database.changes(of: Self.changeEntity, after: position, limit: limit)
     }
 
     /// The `call_summary` view's text for one call (tests hold intake's rebuilt summaries to it).
