@@ -34,7 +34,7 @@ extension NotificationStore {
             let stamp = SQLText.time(now)
             for row in rows {
                 let message = Self.outboxMessage(row)
-                let context = try self.fanOutContext(db, message)
+                let context = try self.fanOutContext(db, message, now: now)
                 let planned = plan(context)
                 if planned.cancelsChain, let callId = message.callId {
                     try Self.cancelChain(db, callId: callId, reason: "the call ended (\(message.topic))", now: now)
@@ -66,10 +66,9 @@ extension NotificationStore {
             callId: row["call_id"], payload: payload, createdAt: row["created_at"])
     }
 
-    func fanOutContext(_ db: Database, _ message: OutboxMessage) throws -> FanOutContext {
+    func fanOutContext(_ db: Database, _ message: OutboxMessage, now: Date) throws -> FanOutContext {
         var context = FanOutContext(message: message)
         if let elderId = message.elderId {
-            let now = database.clock.now()
             if let known = recipients.value(for: elderId, now: now) {
                 context.elder = known.elder
                 context.contacts = known.contacts
