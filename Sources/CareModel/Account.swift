@@ -86,13 +86,17 @@ public struct AuditEntry: Codable, Hashable, Sendable, Identifiable {
     public var entityId: String
     /// The names of the fields that changed; values are left out so the log holds no personal data.
     public var fields: [String]
+    /// The elder whose record this concerns (every read and write of health data names one).
+    public var elderId: Int64?
+    /// Why the record was opened: `agency scope`, `call 42` (an operator breaking the glass) …
+    public var reason: String?
 
     public init(
         id: Int64, at: Date, actorName: String, actorAccountId: Int64?, actorRole: Role, action: String,
-        entity: String, entityId: String, fields: [String]
+        entity: String, entityId: String, fields: [String], elderId: Int64? = nil, reason: String? = nil
     ) {
         self.id = id; self.at = at; self.actorName = actorName; self.actorAccountId = actorAccountId
         self.actorRole = actorRole; self.action = action; self.entity = entity; self.entityId = entityId
-        self.fields = fields
+        self.fields = fields; self.elderId = elderId; self.reason = reason
     }
 }

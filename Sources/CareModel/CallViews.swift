@@ -117,12 +117,24 @@ public struct DeviceSummary: Codable, Sendable, Hashable {
 
 /// What a responder needs to know before walking in: from the elder's health archive.
 public struct HealthSummary: Codable, Sendable, Hashable {
+    /// Active conditions, e.g. `高血压 (I10)`.
     public var conditions: [String]
     public var allergies: [String]
     public var medications: [String]
+    /// The latest reading of each vital sign, e.g. `心率 72 /min`.
+    public var vitals: [String]
 
-    public init(conditions: [String], allergies: [String], medications: [String]) {
-        self.conditions = conditions; self.allergies = allergies; self.medications = medications
+    public init(conditions: [String], allergies: [String], medications: [String], vitals: [String] = []) {
+        self.conditions = conditions; self.allergies = allergies; self.medications = medications; self.vitals = vitals
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        conditions = try c.decode([String].self, forKey: .conditions)
+        allergies = try c.decode([String].self, forKey: .allergies)
+        medications = try c.decode([String].self, forKey: .medications)
+        // Servers before the archive sent no vitals.
+        vitals = try c.decodeIfPresent([String].self, forKey: .vitals) ?? []
     }
 }
 

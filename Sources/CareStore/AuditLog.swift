@@ -7,26 +7,29 @@ public struct AuditFilter: Sendable {
     public var entity: String?
     public var entityId: String?
     public var actorAccountId: Int64?
-    public init(entity: String? = nil, entityId: String? = nil, actorAccountId: Int64? = nil) {
-        self.entity = entity; self.entityId = entityId; self.actorAccountId = actorAccountId
+    /// Entries about one elder's records, reads included.
+    public var elderId: Int64?
+    public init(entity: String? = nil, entityId: String? = nil, actorAccountId: Int64? = nil, elderId: Int64? = nil) {
+        self.entity = entity; self.entityId = entityId; self.actorAccountId = actorAccountId; self.elderId = elderId
     }
 }
 
 extension CareDatabase {
     /// Appends one entry to the audit log, inside the caller's transaction, so a change and its
-    /// record commit or fail together.
+    /// record commit or fail together. `elderId` and `reason` say whose record it concerns and why
+    /// it was opened (health data: "agency scope", "call 42").
     package func audit(
         _ db: Database, _ who: Principal, _ action: String, _ entity: String, _ entityId: String,
-        fields: [String] = []
+        fields: [String] = [], elderId: Int64? = nil, reason: String? = nil
     ) throws {
         try db.execute(
             sql: """
-                INSERT INTO audit_log (at, actor_name, actor_account_id, actor_role, action, entity, entity_id, fields)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit_log (at, actor_name, actor_account_id, actor_role, action, entity, entity_id, fields, elder_id, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 clock.now(), who.name, who.accountId, who.role.rawValue, action, entity, entityId,
-                fields.joined(separator: ","),
+                fields.joined(separator: ","), elderId, reason,
             ])
     }
 
@@ -37,6 +40,7 @@ extension CareDatabase {
             if let e = filter.entity { q.where("entity = ?", e) }
             if let e = filter.entityId { q.where("entity_id = ?", e) }
             if let a = filter.actorAccountId { q.where("actor_account_id = ?", a) }
+            if let e = filter.elderId { q.where("elder_id = ?", e) }
             if let after = page.after.flatMap(Int64.init) { q.where("id < ?", after) }
             q.suffix("ORDER BY id DESC LIMIT ?", page.limit + 1)
             let rows = try q.fetchAll(db).map(AuditEntry.init(row:))

@@ -25,6 +25,8 @@ public final class CareDatabase: Sendable {
     package let pool: DatabasePool
     package let clock: CareClock
     package let random: SecretSource
+    /// Facts and questions between stores inside one transaction (``TransactionBus``).
+    package let bus = TransactionBus()
     /// Every store's migrations, in the order they run.
     let schema: Schema
     /// Recently verified tokens: a busy client costs one hash per request, not a read.

@@ -125,6 +125,7 @@ extension AuditEntry {
         self.init(
             id: row["id"], at: row["at"], actorName: row["actor_name"], actorAccountId: row["actor_account_id"],
             actorRole: Role(rawValue: row["actor_role"]) ?? .admin, action: row["action"], entity: row["entity"],
-            entityId: row["entity_id"], fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
+            entityId: row["entity_id"], fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init),
+            elderId: row["elder_id"], reason: row["reason"])
     }
 }

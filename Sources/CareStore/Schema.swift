@@ -68,8 +68,20 @@ public struct Schema: Sendable {
 /// The core's tables: accounts and tokens, the audit log, the change log and the outbox.
 enum CoreSchema {
     static let migrations = [
-        Migration("core-v1", replaces: ["v1-registry", "v2-alarms", "v4-notifications"], core)
+        Migration("core-v1", replaces: ["v1-registry", "v2-alarms", "v4-notifications"], core),
+        Migration("core-v2", auditedElder),
     ]
+
+    /// Health data is read as well as written, and an auditor asks per elder: "who looked at this
+    /// record, and why". Each entry can name the elder it concerns and the reason given.
+    static func auditedElder(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE audit_log ADD COLUMN elder_id INTEGER;
+                ALTER TABLE audit_log ADD COLUMN reason TEXT;
+                CREATE INDEX audit_by_elder ON audit_log(elder_id, id) WHERE elder_id IS NOT NULL;
+                """)
+    }
 
     static func core(_ db: Database) throws {
         try db.execute(

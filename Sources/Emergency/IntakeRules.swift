@@ -23,7 +23,10 @@ public enum IntakeRules {
             guard let code = event.code, code.opensCall else { return .record }
             // The store reads the elder for every alarm; were it missing, the alarm still opens
             // its call, triaged without risk factors.
-            let risk = context.elder.map { RiskProfile(elder: $0, today: CalendarDate(date: now), chronicConditions: []) } ?? .unknown
+            let risk =
+                context.elder.map {
+                    RiskProfile(elder: $0, today: CalendarDate(date: now), chronicConditions: context.chronicConditions)
+                } ?? .unknown
             let triage = policy.triage.assess(code: code, vitals: event.vitals, risk: risk)
             // A storm of presses joins the open call instead of flooding the queue; an emergency
             // never hides inside a technical call (low battery) or a service request.

@@ -27,6 +27,12 @@ public struct IntakeContext: Sendable {
     /// The elder's open calls, the one with the most recent event first (empty for heartbeats
     /// and info events).
     public var openCalls: [Call]
+    /// The elder's active chronic conditions from the health archive, for alarms that open calls.
+    public var chronicConditions: [String]
+
+    public init(incoming: IncomingEvent, elder: Elder?, openCalls: [Call], chronicConditions: [String] = []) {
+        self.incoming = incoming; self.elder = elder; self.openCalls = openCalls; self.chronicConditions = chronicConditions
+    }
 }
 
 /// What the intake rules decided to do with one event.

@@ -129,7 +129,13 @@ extension CallStore {
             }
             openCalls = try self.openCalls(db, elder: elderId)
         }
-        let decision = try decide(IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls))
+        // Triage counts chronic conditions as a risk; the archive answers from its own cache.
+        var chronicConditions: [String] = []
+        if event.kind == .alarm, event.code?.opensCall == true {
+            chronicConditions = try database.bus.ask(db, ChronicConditionsOf(elderId: elderId), as: [String].self) ?? []
+        }
+        let decision = try decide(
+            IntakeContext(incoming: incoming, elder: elder, openCalls: openCalls, chronicConditions: chronicConditions))
         let now = incoming.receivedAt
         // Converted once, without ICU (GRDB formats a bound Date through a DateFormatter).
         let stampText = SQLText.timeText(now)
@@ -221,6 +227,11 @@ extension CallStore {
             $0.add(device.id); $0.add(event.ref); $0.add(event.kind.rawValue); $0.add(event.code?.rawValue)
             $0.add(SQLText.timeText(event.occurredAt)); $0.add(stampText); $0.add(incoming.body); $0.add(outcome.rawValue)
             $0.add(callId); $0.add(reply)
+        }
+        if let vitals = event.vitals {
+            try database.bus.publish(
+                db, VitalsMeasured(elderId: elderId, deviceId: device.id, eventRef: event.ref, vitals: vitals, measuredAt: event.occurredAt)
+            )
         }
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(
