@@ -100,6 +100,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The health archive: every elder's FHIR R4 records, versions and tombstones, who may see them, audited reads.
+        .target(
+            name: "HealthArchive",
+            dependencies: [
+                "CareModel", "CareStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
@@ -114,7 +124,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications",
+                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +140,8 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "SyntheticCity", "OperatorConsole", "CurlHTTP",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "SyntheticCity", "OperatorConsole",
+                "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -173,6 +184,11 @@ let package = Package(
         ),
         .testTarget(
             name: "OperatorConsoleTests", dependencies: ["OperatorConsole", "CareModel", "CareTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HealthArchiveTests",
+            dependencies: ["HealthArchive", "Emergency", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SyntheticCityTests", dependencies: ["SyntheticCity", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CareAPITests",

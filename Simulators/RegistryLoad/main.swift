@@ -1,6 +1,6 @@
 // registry-load: an open-loop load generator for registry reads.
 //
-// Sends GET /v1/elders/{random id} at a constant rate over keep-alive connections and reports
+// Sends GET /v1/elders/{random id} (or any --path, `{id}` standing for the random id) at a constant rate over keep-alive connections and reports
 // latency percentiles. Latency is measured from the moment each request was *scheduled*, not
 // sent, so a stalled server cannot hide its queueing (no coordinated omission).
 //
@@ -43,7 +43,7 @@ struct Options {
             case "--path": path = try value()
             case "--help", "-h":
                 print(
-                    "usage: registry-load --url URL --token TOKEN [--rate N/s] [--seconds S] [--max-id N] [--connections N] [--path /v1/elders/]"
+                    "usage: registry-load --url URL --token TOKEN [--rate N/s] [--seconds S] [--max-id N] [--connections N] [--path /v1/elders/ or /fhir/R4/Patient/{id}/$everything]"
                 )
                 exit(0)
             default: throw LoadError("unknown option \(args[i])")
@@ -167,8 +167,11 @@ for _ in 0..<options.connections {
             if scheduled > now + 60_000 { usleep(useconds_t((scheduled - now - 60_000) / 1000)) }
             while nowNanos() < scheduled {}
             let id = Int.random(in: 1...options.maxId, using: &rng)
+            // `{id}` in the path is replaced; otherwise the id is appended.
+            let target =
+                options.path.contains("{id}") ? options.path.replacingOccurrences(of: "{id}", with: String(id)) : options.path + String(id)
             let request = Array(
-                "GET \(options.path)\(id) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
+                "GET \(target) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
             let status = (try? conn.roundTrip(request)) ?? -1
             run.record(latency: Double(nowNanos() - scheduled) / 1e6, status: status)
         }

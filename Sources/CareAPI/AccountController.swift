@@ -69,7 +69,7 @@ struct AccountController: Sendable {
     @Sendable func audit(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let filter = AuditFilter(
             entity: env.queryText(request, "entity"), entityId: env.queryText(request, "entityId"),
-            actorAccountId: try env.queryInt(request, "actorAccountId"))
+            actorAccountId: try env.queryInt(request, "actorAccountId"), elderId: try env.queryInt(request, "elder"))
         return try JSONCoding.response(try await database.auditLog(filter, page: try env.pageRequest(request)))
     }
 }

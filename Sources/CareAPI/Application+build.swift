@@ -2,6 +2,7 @@ import CareConfig
 import CareModel
 import CareStore
 import Emergency
+import HealthArchive
 import Hummingbird
 import Logging
 import Notifications
@@ -14,6 +15,7 @@ public struct CareServer: Sendable {
     /// Every store's tables, in the order their migrations run: the shared core and registry,
     /// then each service's.
     public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
+        .adding(ArchiveStore.migrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -28,6 +30,9 @@ public struct CareServer: Sendable {
     public var feed: CallFeed
     /// The outbox worker: sends notifications (Sources/Notifications).
     public var notifier: NotificationWorker
+    /// The health archive; made before any event is taken in, since it records the vitals the
+    /// intake publishes and answers triage's question about chronic conditions.
+    public var archive: HealthArchive
 
     /// Throws when a setting holds a value its configuration key does not allow (settings the
     /// loader returned never do).
@@ -39,6 +44,7 @@ public struct CareServer: Sendable {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
         self.calls = CallStore(database, escalation: escalation)
+        self.archive = HealthArchive(store: ArchiveStore(database))
         self.intake = AlarmIntake(calls: calls, policy: intakePolicy, clock: clock, logger: Logger(label: "eldercare.intake"))
         self.feed = CallFeed(calls: calls, heartbeat: .seconds(settings.emergency.streamHeartbeatSeconds))
         self.notifier = NotificationWorker(
@@ -63,8 +69,10 @@ public struct CareServer: Sendable {
             InstitutionController(env: env, registry: registry, clock: clock).routes,
             AccountController(env: env, database: database).routes,
             AlarmController(env: env, intake: intake, calls: calls).routes,
-            CallController(env: env, calls: calls, feed: feed, clock: clock).routes,
+            CallController(env: env, calls: calls, feed: feed, clock: clock, archive: archive).routes,
             NotificationController(env: env, notifications: notifier.store, notifier: notifier).routes,
+            FHIRController(env: env, archive: archive).routes,
+            ConsultationController(env: env, archive: archive).routes,
         ]
         return controllers.flatMap { $0 }
     }

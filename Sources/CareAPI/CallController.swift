@@ -3,6 +3,7 @@ import CareStore
 import Emergency
 import Foundation
 import HTTPTypes
+import HealthArchive
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
@@ -16,6 +17,8 @@ struct CallController: Sendable {
     /// The live feed behind `GET /v1/calls/stream`.
     let feed: CallFeed
     let clock: CareClock
+    /// Where the call screen's health summary comes from.
+    let archive: HealthArchive
 
     var routes: [APIRoute] {
         [
@@ -63,7 +66,13 @@ struct CallController: Sendable {
     }
 
     @Sendable func get(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        let detail = try await calls.callDetail(id: try env.id(context, "call"), for: try actor(context))
+        var detail = try await calls.callDetail(id: try env.id(context, "call"), for: try actor(context))
+        // Breaking the glass: whoever handles an open call sees the elder's health summary, and
+        // the audit log records the call as the reason. A closed call shows none.
+        let caller = try context.caller
+        if detail.call.status.isOpen, caller.allows(.handleCalls) {
+            detail.health = try await archive.summary(elderId: detail.call.elderId, callId: detail.call.id, by: caller)
+        }
         return try JSONCoding.response(detail, headers: .etag(detail.call.version))
     }
 

@@ -29,7 +29,8 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             if problem.type == "urn:eldercare:problem:internal" {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             }
-            response = problem.response()
+            // The FHIR face answers every error as an OperationOutcome, as FHIR clients expect.
+            response = request.uri.path.hasPrefix(FHIRController.base) ? FHIRResponse.error(error, problem: problem) : problem.response()
         }
         response.headers[.requestID] = id
         let elapsed = ContinuousClock.now - started
@@ -76,7 +77,7 @@ struct ReadinessMiddleware: RouterMiddleware {
     let readiness: Readiness
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path.hasPrefix("/v1/"), !readiness.isReady {
+        if request.uri.path.hasPrefix("/v1/") || request.uri.path.hasPrefix("/fhir/"), !readiness.isReady {
             throw APIError.notReady("The server is starting: database migrations are still running. Retry in a moment.")
         }
         return try await next(request, context)

@@ -3,6 +3,7 @@ import CareStore
 import Emergency
 import Foundation
 import HTTPTypes
+import HealthArchive
 import Hummingbird
 import NIOCore
 
@@ -88,6 +89,8 @@ public struct Problem: Codable, Sendable, Equatable {
         case let e as StoreError: return Problem(APIError.from(e))
         case let e as CallRefusal: return Problem(e)
         case let e as ValidationFailure: return Problem(.invalid(e))
+        case let e as ArchiveRefusal: return Problem(slug: "health-archive", "Health archive refused", e.status, e.outcome.sentence)
+        case let e as OperationOutcome: return Problem(slug: "health-archive", "Not a valid health record", 422, e.sentence)
         case is NIOTooManyBytesError: return Problem(.tooLarge(limit: bodyLimit))
         case let e as HTTPError:
             switch e.status {

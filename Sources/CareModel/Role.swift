@@ -6,10 +6,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case supervisor
     /// Handles calls at the care centre: reads the registry, keeps contacts current.
     case `operator`
-    /// A home-service provider: reads regions and institutions (bookings add more).
+    /// A home-service provider: reads regions and institutions, and the allergies of elders it
+    /// has a booked meal service for (bookings add more).
     case provider
     /// A community health centre or hospital: reads elders (with full identity numbers, to
-    /// match archives), regions and institutions.
+    /// match archives), regions and institutions; reads and writes the health archives of the
+    /// elders it serves.
     case agency
     /// An inspector from the civil-affairs or finance bureau: reads everything, changes nothing.
     case auditor
@@ -22,11 +24,15 @@ public enum Role: String, Codable, Sendable, CaseIterable {
             [
                 .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
                 .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
-                .manageNotifications,
+                .manageNotifications, .readConsultations, .askConsultations,
             ]
-        case .operator: [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls]
-        case .provider: [.readRegistry]
-        case .agency: [.readRegistry, .readElders, .viewFullNationalID]
+        case .operator:
+            [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations, .askConsultations]
+        case .provider: [.readRegistry, .readHealth]
+        case .agency:
+            [
+                .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
+            ]
         case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports]
         }
     }
@@ -57,6 +63,16 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readReports = "read_reports"
     /// The notification log, dead letters and requeueing them.
     case manageNotifications = "manage_notifications"
+    /// The FHIR health archive, within the caller's scope (the archive decides which elders).
+    case readHealth = "read_health"
+    /// Create, update and delete archive records, within the caller's scope.
+    case writeHealth = "write_health"
+    /// Health consultations: agencies see the ones routed to them.
+    case readConsultations = "read_consultations"
+    /// Log an elder's or family's health question (an operator taking a phone call).
+    case askConsultations = "ask_consultations"
+    /// Answer a consultation routed to the caller's health centre.
+    case answerConsultations = "answer_consultations"
 }
 
 /// Who is acting: written on every audit entry.

@@ -3,6 +3,7 @@ import CareConfig
 import CareModel
 import CareStore
 import Foundation
+import HealthArchive
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,8 +26,12 @@ struct Demo: AsyncParsableCommand {
         if existing == nil {
             print("Seeding a demo city of \(elders) elders in Yulin…")
             fflush(nil)  // all streams: naming `stdout` is not concurrency-safe in Swift 6
-            let report = try CitySeeder(elders: elders, seed: 1, quiet: true).seed(database)
-            print("  \(report.elders) elders, \(report.devices) devices, \(report.institutions) institutions, \(report.regions) regions")
+            let seeder = CitySeeder(elders: elders, seed: 1, quiet: true)
+            let report = try seeder.seed(database)
+            let archives = try seeder.seedArchives(database)
+            print(
+                "  \(report.elders) elders, \(report.devices) devices, \(report.institutions) institutions, \(report.regions) regions, \(archives.resources) health records"
+            )
         }
         let (_, admin) = try await database.issueToken(role: .admin, name: "demo-admin", by: .commandLine)
         let (_, op) = try await database.issueToken(role: .operator, name: "demo-operator", by: .commandLine)

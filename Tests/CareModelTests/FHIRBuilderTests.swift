@@ -48,7 +48,7 @@ struct FHIRBuilderTests {
 
     @Test func deviceReadingsAreTaggedObservations() throws {
         let vitals = Vitals(heartRate: 118, spo2: 93, systolic: 165, diastolic: 95, temperature: 37.8)
-        let observations = FHIRBuild.deviceObservations(vitals, patientId: "42", at: at, deviceId: 9001)
+        let observations = FHIRBuild.deviceObservations(vitals, patientId: "42", at: at, deviceId: "SOS-9001")
         #expect(observations.count == 4)
         let results = try observations.map { try valid($0, .observation) }
         #expect(results.map(\.summary) == ["心率 118 /min", "血氧饱和度 93 %", "血压 165/95 mmHg", "体温 37.8 °C"])
@@ -56,9 +56,9 @@ struct FHIRBuilderTests {
         for o in observations {
             #expect(o["meta"]?["tag"]?.array?.first?["code"] == "device-measured")
             #expect(o["effectiveDateTime"] == "2026-03-01T09:30:00+08:00")
-            #expect(o["device"]?["display"] == "设备 9001")
+            #expect(o["device"]?["display"] == "设备 SOS-9001")
         }
-        #expect(FHIRBuild.deviceObservations(Vitals(systolic: 120), patientId: "42", at: at, deviceId: 1).isEmpty)
+        #expect(FHIRBuild.deviceObservations(Vitals(systolic: 120), patientId: "42", at: at, deviceId: "SOS-1").isEmpty)
     }
 
     @Test(arguments: VitalSign.allCases)

@@ -13,7 +13,7 @@ struct MigrationTests {
         #expect(try await t.database.isMigrated() == false)
         try await t.database.migrate()
         #expect(try await t.database.isMigrated())
-        #expect(try await t.database.appliedMigrations() == ["core-v1", "registry-v1"])
+        #expect(try await t.database.appliedMigrations() == ["core-v1", "core-v2", "registry-v1"])
         try await t.addRegions()
         _ = try await t.addElder(1)
         try await t.database.migrate()  // running again is a no-op

@@ -119,7 +119,8 @@ enum Fixture {
             ],
             lastLocation: EventLocation(area: .bathroom, latitude: 22.6391, longitude: 110.152, accuracyMeters: 12),
             recentCalls: [previous(summary.elderName)],
-            health: HealthSummary(conditions: ["高血压", "2型糖尿病"], allergies: ["青霉素"], medications: ["二甲双胍", "氨氯地平"]),
+            health: HealthSummary(
+                conditions: ["高血压", "2型糖尿病"], allergies: ["青霉素"], medications: ["二甲双胍", "氨氯地平"], vitals: ["心率 118 /min", "血氧饱和度 93 %"]),
             timeline: timeline, allowedActions: allowed)
     }
 }

@@ -119,9 +119,9 @@ import Testing
                  Conditions 高血压, 2型糖尿病                                                   |
                  Allergies  青霉素                                                              |
                  Medicines  二甲双胍, 氨氯地平                                                  |
+                 Vitals     心率 118 /min, 血氧饱和度 93 %                                      |
                  Timeline, oldest first                                                         |
-                  10:05:00 device   报警 opened                                                 |
-                  … 13 more lines: j or PageDown                                                |
+                  … 14 more lines: j or PageDown                                                |
                                                                                                 |
                  b callback  d dispatch  p progress  x resolve  n note  j/k scroll  ? help      |
                 """)
@@ -146,11 +146,11 @@ import Testing
                  Conditions 高血压, 2型糖尿病                                                  |   10:08:00 王芳     派单 dispatched    回拨中 -> 已派单; sent 李娟             |
                  Allergies  青霉素                                                             |   10:09:30 王芳     响应 responder     李娟: 已派 assigned -> 在路上 on the way|
                  Medicines  二甲双胍, 氨氯地平                                                 |   10:10:00 王芳     派单 dispatched    sent 覃志明                             |
+                 Vitals     心率 118 /min, 血氧饱和度 93 %                                     |                                                                                |
                  Devices                                                                       |                                                                                |
                  Device     SOS-4812 SOS pendant, online, last heard 11-23 10:11               |                                                                                |
                  Recent calls                                                                  |                                                                                |
                   #4511   11-02 19:40 P2 一键呼救     已结案     误报                          |                                                                                |
-                                                                                                                                                                                |
                                                                                                                                                                                 |
                                                                                                                                                                                 |
                                                                                                                                                                                 |

@@ -58,11 +58,11 @@ public enum FHIRBuild {
 
     /// One device-measured Observation (meta.tag our "device-measured" code; category vital-signs; effectiveDateTime;
     /// device display text) for one reading; BP as a panel with systolic/diastolic components.
-    public static func deviceObservations(_ vitals: Vitals, patientId: String, at: Date, deviceId: Int64) -> [FHIRJSON] {
+    public static func deviceObservations(_ vitals: Vitals, patientId: String, at: Date, deviceId: String) -> [FHIRJSON] {
         let subject = reference(patientId)
         let time = FHIRJSON.string(FHIRDate.dateTime(at))
         let device: FHIRJSON = [
-            "identifier": ["system": .string(FHIRSystem.device), "value": .string(String(deviceId))],
+            "identifier": ["system": .string(FHIRSystem.device), "value": .string(deviceId)],
             "display": .string("设备 \(deviceId)"),
         ]
         var out: [FHIRJSON] = []

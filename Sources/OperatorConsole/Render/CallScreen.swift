@@ -134,7 +134,7 @@ enum CallScreen {
     private static func health(_ d: CallDetail, _ width: Int, _ palette: Palette) -> [StyledLine] {
         var out = [heading("Health", width, palette)]
         guard let health = d.health else {
-            return out + field("", "No health archive shared for this elder.", width, palette)
+            return out + field("", "No health summary (shown while the call is open).", width, palette)
         }
         let none = "none recorded"
         out += field("Conditions", health.conditions.isEmpty ? none : health.conditions.joined(separator: ", "), width, palette)
@@ -142,6 +142,7 @@ enum CallScreen {
             "Allergies", health.allergies.isEmpty ? none : health.allergies.joined(separator: ", "), width, palette,
             style: health.allergies.isEmpty ? .plain : palette.warning)
         out += field("Medicines", health.medications.isEmpty ? none : health.medications.joined(separator: ", "), width, palette)
+        out += field("Vitals", health.vitals.isEmpty ? none : health.vitals.joined(separator: ", "), width, palette)
         return out
     }
 

@@ -1,0 +1,232 @@
+public import CareModel
+public import Foundation
+
+/// A FHIR search of the archive, parsed and checked: what `GET /fhir/R4/Observation?…` asks.
+///
+/// Supported: `_id`, `patient` (or `subject`), `identifier` (Patient), `code`, `date`,
+/// `_lastUpdated`, `_sort`, `_count`, `_include=<Type>:patient`, `_revinclude=<Type>:patient`
+/// (Patient searches) and the server's own `_cursor`. Anything else is refused with the
+/// parameter's name rather than ignored: a client must never read a filtered result as complete.
+public struct ArchiveQuery: Sendable, Hashable {
+    public var type: FHIRResourceType
+    /// The elders whose records are searched (`patient=Patient/42,43`).
+    public var elderIds: [Int64] = []
+    public var ids: [String] = []
+    /// `identifier=system|value` (or a bare value): a Patient by national ID or archive number.
+    public var identifiers: [FHIRIdentifier] = []
+    /// Any of these codes: `system|code`, or a bare code matching any system.
+    public var codes: [String] = []
+    public var date: [DateBound] = []
+    public var lastUpdated: [DateBound] = []
+    public var sort: Sort = .init(key: .lastUpdated, descending: true)
+    public var count: Int = 50
+    /// Also return each match's Patient.
+    public var includePatient = false
+    /// Patient searches: also return these types of record about each matched patient.
+    public var revinclude: [FHIRResourceType] = []
+    /// Where the previous page ended.
+    public var after: Position?
+
+    public struct Sort: Sendable, Hashable {
+        public enum Key: String, Sendable { case date, lastUpdated = "_lastUpdated" }
+        public var key: Key
+        public var descending: Bool
+    }
+
+    /// A page boundary: the sort value and the row of the last match returned.
+    public struct Position: Sendable, Hashable {
+        public var value: Int64
+        public var row: Int64
+    }
+
+    /// `ge2024-01-01`: a comparison against the start or end of a date's precision.
+    public struct DateBound: Sendable, Hashable {
+        public enum Comparison: String, Sendable { case eq, gt, ge, lt, le }
+        public var comparison: Comparison
+        /// The range the written date covers: a day for `2024-01-01` (China time), a second for a time.
+        public var start: Date
+        public var end: Date
+
+        /// The SQL condition on a millisecond column.
+        func condition(_ column: String) -> (String, [Int64]) {
+            switch comparison {
+            case .eq: ("\(column) >= ? AND \(column) < ?", [start.millisValue, end.millisValue])
+            case .gt: ("\(column) >= ?", [end.millisValue])
+            case .ge: ("\(column) >= ?", [start.millisValue])
+            case .lt: ("\(column) < ?", [start.millisValue])
+            case .le: ("\(column) < ?", [end.millisValue])
+            }
+        }
+    }
+
+    public static let maximumCount = 1000
+
+    public init(type: FHIRResourceType) { self.type = type }
+
+    /// Parses a search's parameters, in order; repeated parameters all apply (AND).
+    public static func parse(_ type: FHIRResourceType, _ parameters: [(String, String)]) throws(ArchiveRefusal) -> ArchiveQuery {
+        var query = ArchiveQuery(type: type)
+        for (name, value) in parameters {
+            func refuse(_ why: String) -> ArchiveRefusal {
+                ArchiveRefusal(.invalid, code: "invalid", expression: name, "\(name)=\(value): \(why)")
+            }
+            switch name {
+            case "_id":
+                query.ids += value.split(separator: ",").map(String.init)
+            case "patient", "subject":
+                guard type != .patient else { throw refuse("Patient searches take _id or identifier") }
+                for part in value.split(separator: ",") {
+                    let text = part.hasPrefix("Patient/") ? part.dropFirst("Patient/".count) : part
+                    guard let id = Int64(text), id > 0 else { throw refuse("expected Patient/{id} or an id") }
+                    query.elderIds.append(id)
+                }
+            case "identifier":
+                guard type == .patient else { throw refuse("identifier is searched on Patient") }
+                let parts = value.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+                query.identifiers.append(
+                    parts.count == 2
+                        ? FHIRIdentifier(system: String(parts[0]), value: String(parts[1]))
+                        : FHIRIdentifier(system: "", value: value))
+            case "code":
+                guard type != .patient else { throw refuse("Patient has no code") }
+                query.codes += value.split(separator: ",").map(String.init)
+            case "date":
+                guard type != .patient else { throw refuse("Patient has no clinical date; use _lastUpdated") }
+                query.date.append(try bound(value, name))
+            case "_lastUpdated":
+                query.lastUpdated.append(try bound(value, name))
+            case "_sort":
+                let descending = value.hasPrefix("-")
+                guard let key = Sort.Key(rawValue: descending ? String(value.dropFirst()) : value) else {
+                    throw refuse("sort by date or _lastUpdated (prefix - for newest first)")
+                }
+                query.sort = Sort(key: key, descending: descending)
+            case "_count":
+                guard let n = Int(value), (1...maximumCount).contains(n) else { throw refuse("a whole number from 1 to \(maximumCount)") }
+                query.count = n
+            case "_include":
+                guard value == "\(type.rawValue):\(type.patientElement ?? "-")" else {
+                    throw refuse("the archive includes the patient only: _include=\(type.rawValue):\(type.patientElement ?? "subject")")
+                }
+                query.includePatient = true
+            case "_revinclude":
+                let parts = value.split(separator: ":")
+                guard type == .patient, parts.count == 2, let other = FHIRResourceType(rawValue: String(parts[0])), other != .patient,
+                    parts[1] == other.patientElement ?? ""
+                else { throw refuse("Patient searches take _revinclude=<Type>:patient (or :subject), e.g. Observation:subject") }
+                query.revinclude.append(other)
+            case "_cursor":
+                let parts = (Cursor.decode(value) ?? "").split(separator: ":")
+                guard parts.count == 2, let v = Int64(parts[0]), let row = Int64(parts[1]) else {
+                    throw refuse("not a cursor this server issued; follow the Bundle's next link")
+                }
+                query.after = Position(value: v, row: row)
+            case "_format":
+                guard value.contains("json") else { throw refuse("this server speaks JSON only") }
+            default:
+                throw ArchiveRefusal(
+                    .invalid, code: "not-supported", expression: name,
+                    "\(name) is not a search parameter of \(type.rawValue) here; see /fhir/R4/metadata for what is supported")
+            }
+        }
+        if type != .patient, query.elderIds.isEmpty, query.ids.isEmpty {
+            // Every read of health data is audited per elder, and a search across the whole city is nobody's need.
+            throw ArchiveRefusal(
+                .invalid, code: "required", expression: "patient", "a search of \(type.rawValue) needs patient= (or _id=)")
+        }
+        if type == .patient, query.ids.isEmpty, query.identifiers.isEmpty {
+            throw ArchiveRefusal(.invalid, code: "required", expression: "identifier", "a Patient search needs identifier= or _id=")
+        }
+        return query
+    }
+
+    /// `ge2024-01-01`, `lt2024-06-01T08:00:00+08:00`, `2024` (eq).
+    static func bound(_ value: String, _ name: String) throws(ArchiveRefusal) -> DateBound {
+        var text = Substring(value)
+        var comparison = DateBound.Comparison.eq
+        if text.count > 2, let c = DateBound.Comparison(rawValue: String(text.prefix(2))) {
+            comparison = c
+            text = text.dropFirst(2)
+        } else if let first = text.first, first.isLetter {
+            throw ArchiveRefusal(
+                .invalid, code: "not-supported", expression: name, "\(name)=\(value): supported prefixes are eq, gt, ge, lt and le")
+        }
+        guard let range = FHIRDateRange.parse(String(text)) else {
+            throw ArchiveRefusal(
+                .invalid, code: "invalid", expression: name,
+                "\(name)=\(value): expected a FHIR date or dateTime (2024, 2024-03, 2024-03-05, 2024-03-05T08:00:00+08:00)")
+        }
+        return DateBound(comparison: comparison, start: range.start, end: range.end)
+    }
+
+    /// The cursor for a page that ended at `position`.
+    public static func cursor(_ position: Position) -> String { Cursor.encode("\(position.value):\(position.row)") }
+}
+
+/// The span a FHIR date or dateTime covers: a year, a month, a day (in China time when no zone
+/// is written), or an instant to its written precision.
+enum FHIRDateRange {
+    static func parse(_ text: String) -> (start: Date, end: Date)? {
+        let b = Array(text.utf8)
+        func digits(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= b.count else { return nil }
+            var n = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                n = n * 10 + Int(b[i] - 48)
+            }
+            return n
+        }
+        guard let year = digits(0, 4), year >= 1 else { return nil }
+        if b.count == 4 {
+            guard let start = CalendarDate(year: year, month: 1, day: 1), let end = CalendarDate(year: year + 1, month: 1, day: 1) else {
+                return nil
+            }
+            return (LocalTime.midnight(start), LocalTime.midnight(end))
+        }
+        guard b.count >= 7, b[4] == 45, let month = digits(5, 2), (1...12).contains(month) else { return nil }
+        if b.count == 7 {
+            guard let start = CalendarDate(year: year, month: month, day: 1),
+                let end = month == 12 ? CalendarDate(year: year + 1, month: 1, day: 1) : CalendarDate(year: year, month: month + 1, day: 1)
+            else { return nil }
+            return (LocalTime.midnight(start), LocalTime.midnight(end))
+        }
+        guard b.count >= 10, b[7] == 45, let dayNumber = digits(8, 2), let day = CalendarDate(year: year, month: month, day: dayNumber)
+        else { return nil }
+        if b.count == 10 { return (LocalTime.midnight(day), LocalTime.midnight(day).addingTimeInterval(86_400)) }
+        // A time needs hours, minutes, seconds and a zone.
+        guard b.count >= 20, b[10] == 84, b[13] == 58, b[16] == 58, let h = digits(11, 2), let m = digits(14, 2), let s = digits(17, 2),
+            h < 24, m < 60, s < 60
+        else { return nil }
+        var i = 19
+        var fraction = 0.0
+        var precision = 1.0
+        if b[i] == 46 {
+            i += 1
+            var scale = 0.1
+            let from = i
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                fraction += Double(b[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+            guard i > from else { return nil }
+            precision = scale * 10
+        }
+        var zone: TimeInterval
+        if i < b.count, b[i] == 90, i + 1 == b.count {
+            zone = 0
+        } else if i + 6 == b.count, b[i] == 43 || b[i] == 45, b[i + 3] == 58, let zh = digits(i + 1, 2), let zm = digits(i + 4, 2) {
+            zone = TimeInterval(zh * 3600 + zm * 60) * (b[i] == 45 ? -1 : 1)
+        } else {
+            return nil
+        }
+        let start = Date(
+            timeIntervalSince1970: TimeInterval(day.daysSinceEpoch) * 86_400 + TimeInterval(h * 3600 + m * 60 + s) + fraction - zone)
+        return (start, start.addingTimeInterval(precision))
+    }
+}
+
+extension Date {
+    var millisValue: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}

@@ -1,0 +1,290 @@
+import CareModel
+import CareStore
+import Foundation
+internal import GRDB
+
+/// Who made a change and why, as the version and the audit log record it.
+public struct ArchiveWriter: Sendable {
+    public var principal: Principal
+    /// The audit log's reason: `agency scope`, `device reading`, `consultation 12` …
+    public var reason: String
+
+    public init(_ principal: Principal, reason: String) { self.principal = principal; self.reason = reason }
+
+    /// What a version records as its author: `王医生 (agency)`.
+    var label: String { "\(principal.name) (\(principal.role.rawValue))" }
+
+    static let device = Principal(accountId: nil, name: "device", role: .operator)
+}
+
+extension ArchiveStore {
+    // MARK: - Creating, updating, deleting
+
+    /// Stores a new resource (its id is the archive's to choose; a Patient's is its elder's id).
+    /// A Patient is made from the registry, never from the caller's demographics: the caller's
+    /// identifiers only say which elder (`Patient.identifier`, the national ID or archive number).
+    public func create(_ resource: ValidatedResource, by writer: ArchiveWriter) async throws -> StoredResource {
+        try await database.write { db in
+            if resource.type == .patient {
+                let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
+                if let existing = try self.current(db, .patient, id: String(elderId)), !existing.deleted {
+                    throw ArchiveRefusal(
+                        .conflict, code: "duplicate", expression: "Patient.identifier",
+                        "elder \(elderId) already has Patient/\(existing.id); one Patient per elder (use If-None-Exist to find it)",
+                        current: existing)
+                }
+                let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
+                try self.audit(db, writer, "create", stored)
+                return stored
+            }
+            let elderId = try self.elderOf(db, resource)
+            let stored = try self.insert(db, resource, elderId: elderId, by: writer.label, sourceKey: nil, at: self.database.clock.now())
+            try self.audit(db, writer, "create", stored)
+            return stored
+        }
+    }
+
+    /// Replaces a resource's content with a new version. `ifMatch` (the version the caller based
+    /// the change on) must still be current: a stale one is refused with the current version.
+    public func update(_ resource: ValidatedResource, id: String, ifMatch: Int?, by writer: ArchiveWriter) async throws -> StoredResource {
+        try await database.write { db in
+            let type = resource.type
+            guard let existing = try self.current(db, type, id: id) else {
+                throw ArchiveRefusal(
+                    .notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist; create it with POST (ids are the archive's)")
+            }
+            if let ifMatch, ifMatch != existing.version {
+                throw ArchiveRefusal(
+                    .stale, code: "conflict",
+                    "\(type.rawValue)/\(id) is at version \(existing.version), not \(ifMatch): read it again and redo the change",
+                    current: existing)
+            }
+            let now = self.database.clock.now()
+            if type == .patient {
+                // Identifiers name the elder; only the archive number is the caller's to change.
+                let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
+                guard String(elderId) == id else {
+                    throw ArchiveRefusal(
+                        .unprocessable, code: "invariant", expression: "Patient.identifier",
+                        "the identifiers name elder \(elderId), not Patient/\(id)")
+                }
+                let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
+                try self.audit(db, writer, "update", stored)
+                return stored
+            }
+            let elderId = try self.elderOf(db, resource)
+            guard elderId == existing.elderId else {
+                throw ArchiveRefusal(
+                    .unprocessable, code: "invariant", expression: "\(type.rawValue).\(type.patientElement ?? "subject")",
+                    "a resource cannot move to another elder's record (it belongs to Patient/\(existing.elderId))")
+            }
+            let stored = try self.replace(db, existing, with: resource, deleted: false, by: writer.label, at: now)
+            try self.audit(db, writer, "update", stored)
+            return stored
+        }
+    }
+
+    /// Deletes a resource, leaving a tombstone: a new version with no content. Deleting what is
+    /// already deleted changes nothing (FHIR's delete is idempotent).
+    public func delete(_ type: FHIRResourceType, id: String, by writer: ArchiveWriter) async throws -> StoredResource {
+        try await database.write { db in
+            guard let existing = try self.current(db, type, id: id) else {
+                throw ArchiveRefusal(.notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist")
+            }
+            if existing.deleted { return existing }
+            if type == .patient {
+                let count =
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM health_resource WHERE elder_id = ? AND type != 'Patient' AND deleted = 0",
+                        arguments: [existing.elderId]) ?? 0
+                if count > 0 {
+                    throw ArchiveRefusal(
+                        .conflict, code: "conflict",
+                        "Patient/\(id) still has \(count) records in the archive; delete them first (a record is never left without its patient)"
+                    )
+                }
+            }
+            let stored = try self.replace(db, existing, with: nil, deleted: true, by: writer.label, at: self.database.clock.now())
+            try self.audit(db, writer, "delete", stored)
+            return stored
+        }
+    }
+
+    // MARK: - Inside a transaction
+
+    /// The current row of a resource, tombstone or not.
+    func current(_ db: Database, _ type: FHIRResourceType, id: String) throws -> StoredResource? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM health_resource WHERE type = ? AND id = ?"), arguments: [type.rawValue, id]
+        ).map(StoredResource.init(row:))
+    }
+
+    /// The elder a clinical resource is about, checked against the registry (and given an
+    /// archive on their first record).
+    func elderOf(_ db: Database, _ resource: ValidatedResource) throws -> Int64 {
+        let path = "\(resource.type.rawValue).\(resource.type.patientElement ?? "subject")"
+        guard let text = resource.patientId, let elderId = Int64(text), elderId > 0 else {
+            throw ArchiveRefusal(
+                .unprocessable, code: "not-found", expression: path,
+                "must reference Patient/{id}, the id being an elder's (e.g. Patient/42)")
+        }
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM elder WHERE id = ?", arguments: [elderId]) == true else {
+            throw ArchiveRefusal(
+                .unprocessable, code: "not-found", expression: path, "Patient/\(elderId): there is no elder \(elderId) in the registry")
+        }
+        try ensureArchive(db, elderId: elderId)
+        return elderId
+    }
+
+    /// The elder a Patient's identifiers name: by national ID (in full) or archive number.
+    func elderNamed(_ db: Database, by identifiers: [FHIRIdentifier], path: String) throws -> Int64 {
+        for identifier in identifiers {
+            switch identifier.system {
+            case FHIRSystem.nationalID:
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM elder WHERE national_id = ?", arguments: [identifier.value]) {
+                    return id
+                }
+            case FHIRSystem.archiveNumber:
+                if let id = try Int64.fetchOne(
+                    db, sql: "SELECT elder_id FROM health_archive WHERE archive_number = ?", arguments: [identifier.value])
+                {
+                    return id
+                }
+            default: continue
+            }
+        }
+        throw ArchiveRefusal(
+            .unprocessable, code: "not-found", expression: path,
+            "no elder in the registry has these identifiers: register the elder first (the registry is the source of truth for who they are)"
+        )
+    }
+
+    func archiveNumber(in resource: ValidatedResource) -> String? {
+        resource.identifiers.first { $0.system == FHIRSystem.archiveNumber }?.value
+    }
+
+    /// Gives an elder their archive and Patient if they have none yet.
+    func ensureArchive(_ db: Database, elderId: Int64) throws {
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM health_archive WHERE elder_id = ?").first({ $0.add(elderId) }) { _ in true }
+        if exists == nil { _ = try writePatient(db, elderId: elderId, by: "archive", archiveNumber: nil) }
+    }
+
+    /// Writes the elder's Patient from the registry: a new one, or a new version when anything
+    /// shown differs. `archiveNumber` replaces the archive's number when given.
+    @discardableResult
+    func writePatient(_ db: Database, elderId: Int64, by author: String, archiveNumber: String?) throws -> StoredResource {
+        let elder = try RegistryStore.elder(db, id: elderId)
+        let now = database.clock.now()
+        let known = try Row.fetchOne(db, sql: "SELECT archive_number FROM health_archive WHERE elder_id = ?", arguments: [elderId])
+        let number = archiveNumber ?? known?["archive_number"] ?? Self.defaultArchiveNumber(elder)
+        if known == nil {
+            try db.execute(
+                sql: "INSERT INTO health_archive (elder_id, archive_number, elder_version, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [elderId, number, elder.version, SQLText.time(now)])
+        } else {
+            try db.execute(
+                sql: "UPDATE health_archive SET archive_number = ?, elder_version = ? WHERE elder_id = ?",
+                arguments: [number, elder.version, elderId])
+        }
+        let patient = FHIRBuild.patient(elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: number)
+        if let existing = try current(db, .patient, id: String(elderId)), !existing.deleted,
+            Self.served(patient, id: existing.id, version: existing.version, at: existing.lastUpdated) == existing.json
+        {
+            return existing
+        }
+        let resource = try validator.validate(patient, expecting: .patient)
+        if let existing = try current(db, .patient, id: String(elderId)) {
+            return try replace(db, existing, with: resource, deleted: false, by: author, at: now)
+        }
+        return try insert(db, resource, elderId: elderId, by: author, sourceKey: nil, at: now, id: String(elderId))
+    }
+
+    /// 健康档案编号: the elder's 12-digit region code and a 6-digit serial (here the registry id).
+    static func defaultArchiveNumber(_ elder: Elder) -> String {
+        let serial = String(elder.id)
+        return elder.regionCode + String(repeating: "0", count: max(0, 6 - serial.count)) + serial
+    }
+
+    /// Inserts a new resource at version 1. Clinical resources take the row's own number as id.
+    func insert(
+        _ db: Database, _ resource: ValidatedResource, elderId: Int64, by author: String, sourceKey: String?, at now: Date,
+        id fixedId: String? = nil
+    ) throws -> StoredResource {
+        // One writer: the next row number is known before the insert, so the served JSON (which
+        // holds the id) is written once.
+        let rid =
+            try db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'").first({ _ in }) {
+                $0.int64(0)
+            } ?? 0
+        let id = fixedId ?? String(rid + 1)
+        let json = Self.served(resource.resource, id: id, version: 1, at: now)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO health_resource
+                    (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, source_key, json)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).run {
+            $0.add(rid + 1); $0.add(resource.type.rawValue); $0.add(id); $0.add(elderId); $0.add(now.millis); $0.add(author)
+            $0.add(resource.codes.first); $0.add(resource.effective?.millis); $0.add(resource.summary)
+            $0.add(resource.isChronicCondition ? 1 : 0); $0.add(sourceKey); $0.add(json)
+        }
+        if resource.type == .condition { chronic.forget(elderId) }
+        return StoredResource(
+            type: resource.type, id: id, elderId: elderId, version: 1, lastUpdated: now, changedBy: author, deleted: false, json: json)
+    }
+
+    /// Moves the current version to history and writes the next one (a tombstone when
+    /// `resource` is nil).
+    func replace(
+        _ db: Database, _ existing: StoredResource, with resource: ValidatedResource?, deleted: Bool, by author: String, at now: Date
+    ) throws -> StoredResource {
+        try db.execute(
+            sql: """
+                INSERT INTO health_resource_version (rid, version, updated_ms, changed_by, deleted, json)
+                SELECT rid, version, updated_ms, changed_by, deleted, json FROM health_resource WHERE type = ? AND id = ?
+                """, arguments: [existing.type.rawValue, existing.id])
+        let version = existing.version + 1
+        let json = resource.map { Self.served($0.resource, id: existing.id, version: version, at: now) } ?? ""
+        try db.execute(
+            sql: """
+                UPDATE health_resource SET version = ?, updated_ms = ?, changed_by = ?, deleted = ?, code = ?, effective_ms = ?,
+                    summary = ?, chronic = ?, json = ? WHERE type = ? AND id = ?
+                """,
+            arguments: [
+                version, now.millis, author, deleted, resource?.codes.first, resource?.effective?.millis, resource?.summary,
+                resource?.isChronicCondition == true, json, existing.type.rawValue, existing.id,
+            ])
+        if existing.type == .condition { chronic.forget(existing.elderId) }
+        return StoredResource(
+            type: existing.type, id: existing.id, elderId: existing.elderId, version: version, lastUpdated: now, changedBy: author,
+            deleted: deleted, json: json)
+    }
+
+    /// The resource as served: `resourceType`, `id`, `meta` (its versionId and lastUpdated, and
+    /// whatever else the caller put in meta: tags, profiles), then the rest in the caller's order.
+    static func served(_ resource: FHIRJSON, id: String, version: Int, at: Date) -> String {
+        guard let object = resource.object else { return resource.text }
+        var meta = object["meta"]?.object ?? FHIRObject()
+        meta["versionId"] = nil
+        meta["lastUpdated"] = nil
+        var members: [(String, FHIRJSON)] = [
+            ("resourceType", object["resourceType"] ?? .null), ("id", .string(id)),
+            (
+                "meta",
+                .object(
+                    FHIRObject(
+                        [("versionId", .string(String(version))), ("lastUpdated", .string(FHIRInstant.text(at)))]
+                            + meta.keys.map { ($0, meta[$0]!) }))
+            ),
+        ]
+        for key in object.keys where key != "resourceType" && key != "id" && key != "meta" { members.append((key, object[key]!)) }
+        return FHIRJSON.object(FHIRObject(members)).text
+    }
+
+    func audit(_ db: Database, _ writer: ArchiveWriter, _ action: String, _ stored: StoredResource) throws {
+        try database.audit(
+            db, writer.principal, action, stored.type.rawValue, stored.id, fields: ["version \(stored.version)"], elderId: stored.elderId,
+            reason: writer.reason)
+    }
+}
