@@ -73,6 +73,7 @@ public struct CareServer: Sendable {
             NotificationController(env: env, notifications: notifier.store, notifier: notifier).routes,
             FHIRController(env: env, archive: archive).routes,
             ConsultationController(env: env, archive: archive).routes,
+            EnrolmentController(env: env, archive: archive).routes,
         ]
         return controllers.flatMap { $0 }
     }

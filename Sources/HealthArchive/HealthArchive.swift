@@ -18,6 +18,7 @@ public struct HealthArchive: Sendable {
     // MARK: - Reading
 
     public func read(_ type: FHIRResourceType, id: String, by principal: Principal) async throws -> StoredResource {
+        if type == .patient, let elderId = Int64(id) { try await store.followRegistry(elderId: elderId) }
         let stored = try await existing(type, id: id)
         let reason = try await authorize(principal, .read, type: type, elderId: stored.elderId)
         if stored.deleted {
@@ -74,6 +75,7 @@ public struct HealthArchive: Sendable {
         var reasons: [(Int64, String)] = []
         for elderId in Set(query.elderIds).sorted() {
             reasons.append((elderId, try await authorize(principal, .read, type: type, elderId: elderId)))
+            if type == .patient || query.includePatient { try await store.followRegistry(elderId: elderId) }
         }
         let page = try await store.search(query)
         try await store.recordRead(by: principal, "search", type.rawValue, "", elders: reasons)
@@ -83,6 +85,7 @@ public struct HealthArchive: Sendable {
     /// `Patient/{id}/$everything`: the whole archive of one elder.
     public func everything(elderId: Int64, by principal: Principal) async throws -> [StoredResource] {
         let reason = try await authorize(principal, .read, type: .patient, elderId: elderId)
+        try await store.followRegistry(elderId: elderId)
         let all = try await store.everything(elderId: elderId)
         guard !all.isEmpty else {
             throw ArchiveRefusal(.notFound, code: "not-found", "Patient/\(elderId) has no archive yet")

@@ -19,7 +19,8 @@ struct RoleAccessTests {
                 let uri = route.path.replacingOccurrences(of: ":id", with: "1")
                     .replacingOccurrences(of: ":contactId", with: "1").replacingOccurrences(of: ":deviceId", with: "SOS-1")
                     .replacingOccurrences(of: ":code", with: "450902000000").replacingOccurrences(of: ":tokenId", with: "ec_unknown")
-                    .replacingOccurrences(of: ":responderId", with: "1")
+                    .replacingOccurrences(of: ":responderId", with: "1").replacingOccurrences(of: ":elderId", with: "1")
+                    .replacingOccurrences(of: ":type", with: "Observation").replacingOccurrences(of: ":version", with: "1")
                 let body = [.post, .put, .patch].contains(route.method) ? "{}" : nil
                 // The live feed never ends by itself; a bad Last-Event-ID makes it answer (400) at
                 // once, after the access check this test is about.

@@ -220,3 +220,36 @@ struct ArchiveTests {
         #expect(stored.json.contains("血压药早上还是晚上吃"))
     }
 }
+
+@Suite("Enrolments and the registry")
+struct EnrolmentTests {
+    @Test func aHospitalSeesItsEnrolledPatientsUntilTheEnrolmentEnds() async throws {
+        let t = try await ArchiveHarness.make()
+        defer { t.remove() }
+        let elder = try await t.addElder(1, region: "450903000000")
+        _ = try await t.archive.create(Sample.allergy("青霉素", patient: elder.id), as: .allergyIntolerance, by: t.admin)
+        let search = { try await t.archive.search(.allergyIntolerance, [("patient", String(elder.id))], by: t.hospitalDoctor) }
+        await #expect(throws: ArchiveRefusal.self) { try await search() }
+        try await t.archive.store.enrol(elderId: elder.id, institutionId: t.hospital, by: t.admin)
+        #expect(try await search().matches.count == 1)
+        try await t.archive.store.unenrol(elderId: elder.id, institutionId: t.hospital, by: t.admin)
+        await #expect(throws: ArchiveRefusal.self) { try await search() }
+    }
+
+    @Test func thePatientFollowsTheRegistry() async throws {
+        let t = try await ArchiveHarness.make()
+        defer { t.remove() }
+        let elder = try await t.addElder(1)
+        _ = try await t.archive.create(Sample.allergy("青霉素", patient: elder.id), as: .allergyIntolerance, by: t.admin)
+        let before = try await t.archive.read(.patient, id: String(elder.id), by: t.admin)
+        _ = try await t.database.registry.updateElder(id: elder.id, by: .commandLine) { elder, now in
+            try ElderPatch(address: "玉林市玉州区新民路8号").applied(to: elder, now: now)
+        }
+        let after = try await t.archive.read(.patient, id: String(elder.id), by: t.admin)
+        #expect(after.version == before.version + 1)
+        #expect(after.json.contains("新民路8号"))
+        #expect(after.changedBy == "registry")
+        // Unchanged, it stays at its version.
+        #expect(try await t.archive.read(.patient, id: String(elder.id), by: t.admin).version == after.version)
+    }
+}

@@ -288,3 +288,67 @@ extension ArchiveStore {
             reason: writer.reason)
     }
 }
+
+extension ArchiveStore {
+    /// Brings an elder's Patient up to date with the registry, when the registry changed the
+    /// elder since the Patient was made (a new version, recorded as the registry's). Reads of
+    /// a Patient call this first, so nobody is shown an old name or address.
+    public func followRegistry(elderId: Int64) async throws {
+        let stale = try await database.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT e.version != a.elder_version FROM health_archive a JOIN elder e ON e.id = a.elder_id WHERE a.elder_id = ?",
+                arguments: [elderId]) ?? false
+        }
+        guard stale else { return }
+        try await database.write { db in
+            _ = try self.writePatient(db, elderId: elderId, by: "registry", archiveNumber: nil)
+        }
+    }
+
+    // MARK: - Enrolments
+
+    /// Enrols an elder with a hospital (or any agency's institution), which may then read and
+    /// write their archive as it does its service area's.
+    public func enrol(elderId: Int64, institutionId: Int64, by who: Principal) async throws {
+        try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM elder WHERE id = ?", arguments: [elderId]) == true else {
+                throw StoreError.notFound(entity: "elder", id: String(elderId))
+            }
+            let kind = try String.fetchOne(db, sql: "SELECT kind FROM institution WHERE id = ?", arguments: [institutionId])
+            guard let kind else { throw StoreError.notFound(entity: "institution", id: String(institutionId)) }
+            guard kind == InstitutionKind.hospital.rawValue || kind == InstitutionKind.communityHealthCentre.rawValue else {
+                throw StoreError.invalid(
+                    ValidationFailure(field: "institutionId", reason: "only hospitals and community health centres keep health archives"))
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO health_enrolment (institution_id, elder_id, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?)
+                    """, arguments: [institutionId, elderId, SQLText.time(self.database.clock.now()), who.name])
+            try self.database.audit(db, who, "enrol", "institution", String(institutionId), elderId: elderId, reason: "enrolment")
+        }
+    }
+
+    /// Ends an enrolment; the institution no longer sees the elder's archive (unless in its area).
+    public func unenrol(elderId: Int64, institutionId: Int64, by who: Principal) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "DELETE FROM health_enrolment WHERE institution_id = ? AND elder_id = ?", arguments: [institutionId, elderId])
+            guard db.changesCount > 0 else {
+                throw StoreError.notFound(entity: "enrolment", id: "\(institutionId)/\(elderId)")
+            }
+            try self.database.audit(db, who, "unenrol", "institution", String(institutionId), elderId: elderId, reason: "enrolment ended")
+        }
+    }
+
+    /// The elders enrolled with an institution, by id.
+    public func enrolments(institutionId: Int64, page: PageRequest) async throws -> Page<Int64> {
+        try await database.read { db in
+            var q = SQLQuery("SELECT elder_id FROM health_enrolment")
+            q.where("institution_id = ?", institutionId)
+            if let after = page.after.flatMap(Int64.init) { q.where("elder_id > ?", after) }
+            q.suffix("ORDER BY elder_id LIMIT ?", page.limit + 1)
+            return Page.from(try q.fetchAll(db).map { $0[0] as Int64 }, limit: page.limit) { String($0) }
+        }
+    }
+}
