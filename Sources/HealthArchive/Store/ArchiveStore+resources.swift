@@ -264,22 +264,7 @@ extension ArchiveStore {
     /// The resource as served: `resourceType`, `id`, `meta` (its versionId and lastUpdated, and
     /// whatever else the caller put in meta: tags, profiles), then the rest in the caller's order.
     static func served(_ resource: FHIRJSON, id: String, version: Int, at: Date) -> String {
-        guard let object = resource.object else { return resource.text }
-        var meta = object["meta"]?.object ?? FHIRObject()
-        meta["versionId"] = nil
-        meta["lastUpdated"] = nil
-        var members: [(String, FHIRJSON)] = [
-            ("resourceType", object["resourceType"] ?? .null), ("id", .string(id)),
-            (
-                "meta",
-                .object(
-                    FHIRObject(
-                        [("versionId", .string(String(version))), ("lastUpdated", .string(FHIRInstant.text(at)))]
-                            + meta.keys.map { ($0, meta[$0]!) }))
-            ),
-        ]
-        for key in object.keys where key != "resourceType" && key != "id" && key != "meta" { members.append((key, object[key]!)) }
-        return FHIRJSON.object(FHIRObject(members)).text
+        ServedTemplate(resource).text(id: id, version: version, at: at)
     }
 
     func audit(_ db: Database, _ writer: ArchiveWriter, _ action: String, _ stored: StoredResource) throws {
@@ -350,5 +335,46 @@ extension ArchiveStore {
             q.suffix("ORDER BY elder_id LIMIT ?", page.limit + 1)
             return Page.from(try q.fetchAll(db).map { $0[0] as Int64 }, limit: page.limit) { String($0) }
         }
+    }
+}
+
+/// A resource's served JSON less what only the writer knows (its id, version and time), made
+/// where there are cores to spare: the seed makes millions on other threads.
+struct ServedTemplate: Sendable {
+    private var type = ""
+    private var metaRest = ""
+    private var body = ""
+
+    init(_ resource: FHIRJSON) {
+        guard let object = resource.object else {
+            body = resource.text
+            return
+        }
+        type = object["resourceType"]?.text ?? "null"
+        let meta = object["meta"]?.object ?? FHIRObject()
+        for key in meta.keys where key != "versionId" && key != "lastUpdated" {
+            metaRest += "," + JSONText.quoted(key) + ":" + meta[key]!.text
+        }
+        for key in object.keys where key != "resourceType" && key != "id" && key != "meta" {
+            body += ","
+            JSONText.append(quoted: key, to: &body)
+            body += ":"
+            object[key]!.write(to: &body)
+        }
+    }
+
+    func text(id: String, version: Int, at: Date) -> String {
+        guard !type.isEmpty else { return body }
+        var out = #"{"resourceType":"#
+        out.reserveCapacity(body.count + 160)
+        out += type
+        out += #","id":"#
+        JSONText.append(quoted: id, to: &out)
+        out += #","meta":{"versionId":""# + String(version) + #"","lastUpdated":""# + FHIRInstant.text(at) + #"""#
+        out += metaRest
+        out += "}"
+        out += body
+        out += "}"
+        return out
     }
 }

@@ -32,8 +32,8 @@ extension ArchiveStore {
         let now = database.clock.now()
         let validator = self.validator
         /// Makes and validates one chunk's records, on every core.
-        @Sendable func prepare(_ elders: [Elder]) throws -> [(Elder, ValidatedResource, [ValidatedResource])] {
-            let results = Mutex<[Int: Result<(Elder, ValidatedResource, [ValidatedResource]), any Error>]>([:])
+        @Sendable func prepare(_ elders: [Elder]) throws -> [SeedArchive] {
+            let results = Mutex<[Int: Result<SeedArchive, any Error>]>([:])
             DispatchQueue.concurrentPerform(iterations: elders.count) { i in
                 let elder = elders[i]
                 let made = Result {
@@ -41,7 +41,10 @@ extension ArchiveStore {
                         FHIRBuild.patient(
                             elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: Self.defaultArchiveNumber(elder)),
                         expecting: .patient)
-                    return (elder, patient, try records(elder).map { try validator.validate($0, expecting: nil) })
+                    let resources = try records(elder).map { try validator.validate($0, expecting: nil) }
+                    return SeedArchive(
+                        elder: elder, resources: [patient] + resources,
+                        templates: ([patient] + resources).map { ServedTemplate($0.resource) })
                 }
                 results.withLock { $0[i] = made }
             }
@@ -69,19 +72,21 @@ extension ArchiveStore {
                 // The ids first: the loop below writes health_archive, which the query reads.
                 let ids = try Int64.fetchAll(
                     db, sql: "SELECT id FROM elder WHERE id NOT IN (SELECT elder_id FROM health_archive) ORDER BY id")
-                func write(_ chunk: [(Elder, ValidatedResource, [ValidatedResource])]) throws {
-                    for (elder, patient, resources) in chunk {
+                func write(_ chunk: [SeedArchive]) throws {
+                    for archive in chunk {
+                        let elder = archive.elder
                         try insertArchive.execute(arguments: [elder.id, Self.defaultArchiveNumber(elder), elder.version, created])
-                        for (index, resource) in ([patient] + resources).enumerated() {
+                        for (index, resource) in archive.resources.enumerated() {
                             rid += 1
+                            // The Patient's id is its elder's.
                             let id = index == 0 ? String(elder.id) : String(rid)
                             try insertResource.execute(arguments: [
                                 rid, resource.type.rawValue, id, elder.id, now.millis, resource.codes.first, resource.effective?.millis,
-                                resource.summary, resource.isChronicCondition, Self.served(resource.resource, id: id, version: 1, at: now),
+                                resource.summary, resource.isChronicCondition, archive.templates[index].text(id: id, version: 1, at: now),
                             ])
                         }
                         report.patients += 1
-                        report.resources += resources.count + 1
+                        report.resources += archive.resources.count
                     }
                     progress?(report.patients)
                 }
@@ -125,7 +130,14 @@ extension ArchiveStore {
     }
 }
 
+/// One elder's archive, made and validated off the writer: the Patient first, then the records.
+private struct SeedArchive: Sendable {
+    var elder: Elder
+    var resources: [ValidatedResource]
+    var templates: [ServedTemplate]
+}
+
 /// One chunk of seed records, made on other threads.
 private final class PreparedChunk: Sendable {
-    let value = Mutex<Result<[(Elder, ValidatedResource, [ValidatedResource])], any Error>>(.success([]))
+    let value = Mutex<Result<[SeedArchive], any Error>>(.success([]))
 }
