@@ -115,6 +115,44 @@ struct FHIRWalker {
                 )
             }
         }
+        invariants(object, schema.name, path: path)
+    }
+
+    /// R4's invariants on the data types that clients get wrong in practice (the resource-level ones are in FHIRFacts).
+    private mutating func invariants(_ object: FHIRObject, _ type: String, path: String) {
+        switch type {
+        case "Quantity", "Age", "Duration":
+            if object["code"] != nil && object["system"] == nil {
+                add("invariant", path + ".system", "A unit code needs the system it comes from (qty-3)")
+            }
+        case "Period":
+            if let start = object["start"]?.string.flatMap(FHIRDate.parse), let end = object["end"]?.string.flatMap(FHIRDate.range(of:)),
+                start >= end.upperBound
+            {
+                add("invariant", path, "The period ends before it starts (per-1)")
+            }
+        case "Attachment":
+            if object["data"] != nil && object["contentType"] == nil {
+                add("invariant", path + ".contentType", "An attachment with data must say its contentType (att-1)")
+            }
+        case "Extension":
+            let hasValue = object.keys.contains { $0.hasPrefix("value") }
+            if hasValue == (object["extension"] != nil) {
+                add("invariant", path, "An extension has either a value or nested extensions, not both and not neither (ext-1)")
+            }
+        case "Patient.contact":
+            if object["name"] == nil && object["telecom"] == nil && object["address"] == nil && object["organization"] == nil {
+                add("invariant", path, "A contact needs a name, telecom, address or organization (pat-1)")
+            }
+        case "Observation", "Observation.component":
+            if object["dataAbsentReason"] != nil, let value = object.keys.first(where: { $0.hasPrefix("value") }) {
+                add(
+                    "invariant", path + ".dataAbsentReason",
+                    "A dataAbsentReason is only for an observation without a value; \(value) is given (obs-6)")
+            }
+        default:
+            break
+        }
     }
 
     /// A primitive's `_name`: its id and extensions, one per item when the primitive repeats.
