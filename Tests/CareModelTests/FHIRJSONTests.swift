@@ -51,6 +51,10 @@ struct FHIRJSONTests {
         }
     }
 
+    @Test func skipsAByteOrderMark() throws {
+        #expect(try FHIRJSON.parse(Data([0xEF, 0xBB, 0xBF] + Array("[1]".utf8))) == [1])
+    }
+
     @Test func refusesInvalidUTF8() {
         #expect(throws: OperationOutcome.self) { try FHIRJSON.parse(Data([0x22, 0xFF, 0x22])) }
     }

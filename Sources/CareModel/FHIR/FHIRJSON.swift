@@ -21,6 +21,8 @@ public enum FHIRJSON: Sendable, Hashable {
     /// sentence names the byte offset, so a client can find the fault in what it sent.
     public static func parse(_ data: Data) throws(OperationOutcome) -> FHIRJSON {
         var parser = JSONParser(bytes: Array(data))
+        // Some Windows clients start the body with a UTF-8 byte order mark; RFC 8259 lets a reader skip it.
+        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         switch parser.document() {
         case .success(let value): return value
         case .failure(let failure):
@@ -207,6 +209,10 @@ public struct FHIRObject: Sendable, Hashable {
             }
         }
     }
+}
+
+extension FHIRJSON: CustomStringConvertible {
+    public var description: String { text }
 }
 
 extension FHIRJSON: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
