@@ -225,6 +225,9 @@ struct FHIRValidatorTests {
         let snomed = FHIRSamples.heartRate.replacingOccurrences(
             of: #""system":"http://loinc.org","code":"8867-4""#, with: #""system":"http://snomed.info/sct","code":"364075005""#)
         #expect(try issues(snomed).map(\.code) == ["code-invalid"])
+        // A coding that is itself broken gets its structural issue only, not a second "needs a LOINC coding".
+        let numeric = FHIRSamples.heartRate.replacingOccurrences(of: #""code":"8867-4""#, with: #""code":88674"#)
+        #expect(try issues(numeric).map(\.expression) == ["Observation.code.coding[0].code"])
         let cholesterol = FHIRSamples.heartRate.replacingOccurrences(of: "8867-4", with: "2093-3")
         #expect(try issues(cholesterol).map { "\($0.code) \($0.expression)" } == ["not-supported Observation.code"])
     }

@@ -191,7 +191,8 @@ struct FHIRFacts {
             let names = missing.map { "\($0 == .systolic ? "systolic" : "diastolic") (\($0.loinc))" }.joined(separator: " and ")
             w.add(
                 "required", "Observation.component",
-                "A blood pressure panel needs both a systolic and a diastolic component; \(names) is missing")
+                "A blood pressure panel needs both a systolic and a diastolic component; \(names) \(missing.count == 1 ? "is" : "are") missing"
+            )
         }
         if let s = values[.systolic], let d = values[.diastolic], d >= s {
             w.add(

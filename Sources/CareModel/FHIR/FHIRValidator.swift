@@ -36,7 +36,9 @@ public struct FHIRValidator: Sendable {
         var walker = FHIRWalker()
         walker.object(object, FHIRSchema.types[type.rawValue]!, path: type.rawValue)
         var facts = FHIRFacts(type: type, object: object)
+        let structural = walker.issues.count
         facts.apply(&walker)
+        walker.dropRuleIssuesOverlappingStructure(structural)
         if !walker.issues.isEmpty { throw OperationOutcome(walker.issues) }
 
         // The server sets the version and the time of change; what a client sends there means nothing.
@@ -61,6 +63,18 @@ struct FHIRWalker {
     mutating func add(_ code: String, _ path: String, _ diagnostics: String) {
         guard issues.count < Self.maximumIssues else { return }
         issues.append(FHIRIssue(code: code, expression: path, diagnostics: diagnostics))
+    }
+
+    /// Drops the rule issues (those from `first` on) about an element that already has a structural issue, or one
+    /// inside or around it: "needs a LOINC coding" says nothing new when the coding's code is a number.
+    mutating func dropRuleIssuesOverlappingStructure(_ first: Int) {
+        guard first > 0, first < issues.count else { return }
+        let structural = issues[..<first].map(\.expression)
+        func related(_ a: String, _ b: String) -> Bool {
+            a == b || a.hasPrefix(b + ".") || a.hasPrefix(b + "[") || b.hasPrefix(a + ".") || b.hasPrefix(a + "[")
+        }
+        let rules = issues[first...].filter { rule in !structural.contains { related(rule.expression, $0) } }
+        issues = Array(issues[..<first]) + rules
     }
 
     static func kind(of value: FHIRJSON) -> String {
