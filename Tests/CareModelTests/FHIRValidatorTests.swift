@@ -190,6 +190,16 @@ struct FHIRValidatorTests {
         #expect(document.effective == FHIRDate.parse("2026-03-01T09:00:00+08:00"))
     }
 
+    @Test func acceptsTheVitalSignsProfileCodeForOxygenSaturation() throws {
+        let text = FHIRSamples.heartRate.replacingOccurrences(of: "8867-4", with: "2708-6").replacingOccurrences(
+            of: #""/min""#, with: #""%""#
+        )
+        .replacingOccurrences(of: "72", with: "96")
+        let valid = try validator.validate(try json(text), expecting: .observation)
+        #expect(valid.codes == ["http://loinc.org|2708-6", "http://loinc.org|59408-5"])
+        #expect(valid.summary == "血氧饱和度 96 %")
+    }
+
     @Test func refusesAnImpossibleHeartRateWithThePathAndSentence() throws {
         let text = FHIRSamples.heartRate.replacingOccurrences(of: #""value":72"#, with: #""value":900"#)
         #expect(

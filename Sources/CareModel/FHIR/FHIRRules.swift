@@ -125,6 +125,9 @@ struct FHIRFacts {
             }
             return
         }
+        // Searches use our codes: a reading coded with an alias is found under the main code too.
+        let main = sign.system + "|" + sign.loinc
+        if !codes.contains(main) { codes.append(main) }
         var values: [VitalSign: Double] = [:]
         switch sign {
         case .bloodPressure:
