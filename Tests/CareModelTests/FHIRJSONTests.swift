@@ -79,6 +79,8 @@ struct FHIRJSONTests {
         #expect(FHIRJSON.decimal(-0.25, places: 1) == .number("-0.3") || FHIRJSON.decimal(-0.25, places: 1) == .number("-0.2"))
         #expect(FHIRJSON.decimal(72) == .number("72"))
         #expect(FHIRJSON.decimal(5.05, places: 2) == .number("5.05"))
+        #expect(FHIRJSON.decimal(1e30, places: 2) == .number("1e+30"))
+        #expect(FHIRJSON.decimal(7.4, places: 0) == .number("7"))
     }
 
     @Test func outcomeIsAValidR4Resource() {

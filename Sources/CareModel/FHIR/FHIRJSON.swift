@@ -148,12 +148,15 @@ public enum FHIRJSON: Sendable, Hashable {
     public static func decimal(_ value: Double) -> FHIRJSON { .number(JSONText.number(value)) }
 
     /// A decimal with exactly `places` digits after the point (`decimal(36.5, places: 1)` → `36.5`,
-    /// `decimal(1.5, places: 2)` → `1.50`), written by hand because the seed makes millions of them.
+    /// `decimal(1.5, places: 2)` → `1.50`): FHIR reads trailing zeros as the precision a device measured to.
     public static func decimal(_ value: Double, places: Int) -> FHIRJSON {
-        guard places > 0 else { return .number(String(Int64(value.rounded()))) }
+        let places = min(max(places, 0), 15)
         var scale: Int64 = 1
         for _ in 0..<places { scale *= 10 }
+        // Beyond what an Int64 holds the shortest text is as good as any.
+        guard value.isFinite, abs(value * Double(scale)) < 9e18 else { return decimal(value) }
         let scaled = Int64((value * Double(scale)).rounded())
+        if places == 0 { return .number(String(scaled)) }
         let magnitude = scaled.magnitude
         let whole = String(magnitude / UInt64(scale))
         let fraction = String(magnitude % UInt64(scale))
