@@ -152,7 +152,7 @@ private struct ArchiveBuilder {
         if let checkupDay {
             let start = at(day: checkupDay, &random)
             out.append(FHIRBuild.encounter(.checkup, patientId: patientId, start: start, end: start.addingTimeInterval(3600)))
-            let t = start.addingTimeInterval(600)
+            let t = FHIRBuild.Readings(patientId: patientId, at: start.addingTimeInterval(600))
             bloodPressure(systolic, diastolic, t, &random)
             vital(.heartRate, Self.round(pulse + 4 * Self.normal(&random), 1), t)
             vital(.weight, weight, t)
@@ -166,7 +166,7 @@ private struct ArchiveBuilder {
             let start = at(day: day, &random)
             let kind: EncounterKind = elder.careLevel == .disabled || random.chance(0.2) ? .homeVisit : .followUp
             out.append(FHIRBuild.encounter(kind, patientId: patientId, start: start, end: start.addingTimeInterval(1200)))
-            let t = start.addingTimeInterval(300)
+            let t = FHIRBuild.Readings(patientId: patientId, at: start.addingTimeInterval(300))
             bloodPressure(systolic, diastolic, t, &random)
             vital(.weight, Self.round(weight + 0.8 * Self.normal(&random), 0.1), t)
             if hypertension { vital(.heartRate, Self.round(pulse + 4 * Self.normal(&random), 1), t) }
@@ -175,15 +175,15 @@ private struct ArchiveBuilder {
         return out
     }
 
-    private mutating func vital(_ sign: VitalSign, _ value: Double, _ at: Date) {
+    private mutating func vital(_ sign: VitalSign, _ value: Double, _ at: FHIRBuild.Readings) {
         let clamped = min(max(value, sign.limits.lowerBound), sign.limits.upperBound)
-        out.append(FHIRBuild.vital(sign, value: clamped, patientId: patientId, at: at))
+        out.append(at.vital(sign, value: clamped))
     }
 
-    private mutating func bloodPressure(_ systolic: Double, _ diastolic: Double, _ at: Date, _ random: inout RandomSource) {
+    private mutating func bloodPressure(_ systolic: Double, _ diastolic: Double, _ at: FHIRBuild.Readings, _ random: inout RandomSource) {
         let s = Self.round(min(max(systolic + 6 * Self.normal(&random), 80), 240), 1)
         let d = Self.round(min(max(diastolic + 4 * Self.normal(&random), 40), s - 20), 1)
-        out.append(FHIRBuild.bloodPressure(systolic: s, diastolic: d, patientId: patientId, at: at))
+        out.append(at.bloodPressure(systolic: s, diastolic: d))
     }
 
     /// 老年人生活自理能力评估 by care level: 可自理 mostly 0, 半失能 in the dependent bands, 失能 19 and above.

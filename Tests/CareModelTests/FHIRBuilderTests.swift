@@ -76,7 +76,12 @@ struct FHIRBuilderTests {
     @Test func bloodPressurePanel() throws {
         let result = try valid(FHIRBuild.bloodPressure(systolic: 128, diastolic: 82, patientId: "42", at: at), .observation)
         #expect(result.summary == "血压 128/82 mmHg")
-        #expect(result.codes == ["http://loinc.org|85354-9"])
+        #expect(result.codes == ["http://loinc.org|85354-9", "http://loinc.org|8480-6", "http://loinc.org|8462-4"])
+        let visit = FHIRBuild.Readings(patientId: "42", at: at)
+        #expect(
+            visit.bloodPressure(systolic: 128, diastolic: 82)
+                == FHIRBuild.bloodPressure(systolic: 128, diastolic: 82, patientId: "42", at: at))
+        #expect(visit.vital(.heartRate, value: 72) == FHIRBuild.vital(.heartRate, value: 72, patientId: "42", at: at))
     }
 
     @Test func consultationKeepsTheExchange() throws {

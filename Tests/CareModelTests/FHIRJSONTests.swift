@@ -51,6 +51,10 @@ struct FHIRJSONTests {
         }
     }
 
+    @Test func skipsAByteOrderMark() throws {
+        #expect(try FHIRJSON.parse(Data([0xEF, 0xBB, 0xBF] + Array("[1]".utf8))) == [1])
+    }
+
     @Test func refusesInvalidUTF8() {
         #expect(throws: OperationOutcome.self) { try FHIRJSON.parse(Data([0x22, 0xFF, 0x22])) }
     }
@@ -75,6 +79,8 @@ struct FHIRJSONTests {
         #expect(FHIRJSON.decimal(-0.25, places: 1) == .number("-0.3") || FHIRJSON.decimal(-0.25, places: 1) == .number("-0.2"))
         #expect(FHIRJSON.decimal(72) == .number("72"))
         #expect(FHIRJSON.decimal(5.05, places: 2) == .number("5.05"))
+        #expect(FHIRJSON.decimal(1e30, places: 2) == .number("1e+30"))
+        #expect(FHIRJSON.decimal(7.4, places: 0) == .number("7"))
     }
 
     @Test func outcomeIsAValidR4Resource() {

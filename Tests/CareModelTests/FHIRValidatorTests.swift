@@ -147,7 +147,7 @@ struct FHIRValidatorTests {
         #expect(hr.summary == "心率 72 /min")
         #expect(hr.effective == FHIRDate.parse("2026-03-01T09:30:00+08:00"))
         let bp = try validator.validate(try json(FHIRSamples.bloodPressure), expecting: .observation)
-        #expect(bp.codes == ["http://loinc.org|85354-9"])
+        #expect(bp.codes == ["http://loinc.org|85354-9", "http://loinc.org|8480-6", "http://loinc.org|8462-4"])
         #expect(bp.summary == "血压 145/92 mmHg")
         #expect(bp.effective == FHIRDate.parse("2026-03-01T00:00:00+08:00"))
         // Decimal text is kept as sent.
@@ -190,6 +190,16 @@ struct FHIRValidatorTests {
         #expect(document.effective == FHIRDate.parse("2026-03-01T09:00:00+08:00"))
     }
 
+    @Test func acceptsTheVitalSignsProfileCodeForOxygenSaturation() throws {
+        let text = FHIRSamples.heartRate.replacingOccurrences(of: "8867-4", with: "2708-6").replacingOccurrences(
+            of: #""/min""#, with: #""%""#
+        )
+        .replacingOccurrences(of: "72", with: "96")
+        let valid = try validator.validate(try json(text), expecting: .observation)
+        #expect(valid.codes == ["http://loinc.org|2708-6", "http://loinc.org|59408-5"])
+        #expect(valid.summary == "血氧饱和度 96 %")
+    }
+
     @Test func refusesAnImpossibleHeartRateWithThePathAndSentence() throws {
         let text = FHIRSamples.heartRate.replacingOccurrences(of: #""value":72"#, with: #""value":900"#)
         #expect(
@@ -225,6 +235,9 @@ struct FHIRValidatorTests {
         let snomed = FHIRSamples.heartRate.replacingOccurrences(
             of: #""system":"http://loinc.org","code":"8867-4""#, with: #""system":"http://snomed.info/sct","code":"364075005""#)
         #expect(try issues(snomed).map(\.code) == ["code-invalid"])
+        // A coding that is itself broken gets its structural issue only, not a second "needs a LOINC coding".
+        let numeric = FHIRSamples.heartRate.replacingOccurrences(of: #""code":"8867-4""#, with: #""code":88674"#)
+        #expect(try issues(numeric).map(\.expression) == ["Observation.code.coding[0].code"])
         let cholesterol = FHIRSamples.heartRate.replacingOccurrences(of: "8867-4", with: "2093-3")
         #expect(try issues(cholesterol).map { "\($0.code) \($0.expression)" } == ["not-supported Observation.code"])
     }
@@ -382,6 +395,33 @@ struct FHIRValidatorTests {
         #expect(SelfCareBand(score: 4) == .mildlyDependent)
         #expect(SelfCareBand(score: 18) == .moderatelyDependent)
         #expect(SelfCareBand(score: 19) == .dependent)
+    }
+
+    @Test func refusesBrokenInvariants() throws {
+        let observation = try edited(FHIRSamples.heartRate) {
+            $0["effectiveDateTime"] = nil
+            $0["effectivePeriod"] = ["start": "2026-03-02T09:00:00+08:00", "end": "2026-03-01"]
+            $0["dataAbsentReason"] = ["text": "设备故障"]
+            $0["extension"] = [
+                ["url": "http://example.org/a"],
+                ["url": "http://example.org/b", "valueString": "x", "extension": [["url": "c", "valueCode": "d"]]],
+            ]
+            $0["referenceRange"] = [["low": ["value": 60, "code": "/min"]]]
+        }
+        let found = try issues(observation).map { "\($0.code) \($0.expression)" }
+        #expect(
+            found == [
+                "invariant Observation.effectivePeriod", "invariant Observation.extension[0]", "invariant Observation.extension[1]",
+                "invariant Observation.referenceRange[0].low.system", "invariant Observation.dataAbsentReason",
+            ])
+        let abated = try edited(FHIRSamples.condition) { $0["abatementDateTime"] = "2020" }
+        #expect(try issues(abated).map(\.diagnostics) == ["An abated condition is inactive, resolved or in remission, not active (con-4)"])
+        let noStatus = try edited(FHIRSamples.allergy) { $0["clinicalStatus"] = nil }
+        #expect(try issues(noStatus).map(\.expression) == ["AllergyIntolerance.clinicalStatus"])
+        let contact = try edited(FHIRSamples.patient) { $0["contact"] = [["relationship": [["text": "女儿"]]]] }
+        #expect(try issues(contact).map(\.expression) == ["Patient.contact[0]"])
+        let photo = try edited(FHIRSamples.patient) { $0["photo"] = [["data": "eA=="]] }
+        #expect(try issues(photo).map(\.expression) == ["Patient.photo[0].contentType"])
     }
 
     @Test func acceptsICD10Shapes() {

@@ -84,23 +84,48 @@ public enum FHIRBuild {
     /// A manual reading of one sign. `.bloodPressure` has two values: use ``bloodPressure(systolic:diastolic:patientId:at:)``;
     /// given here, the value is read as the systolic pressure alone. The self-care assessment's value is its whole score.
     public static func vital(_ sign: VitalSign, value: Double, patientId: String, at: Date) -> FHIRJSON {
-        let subject = reference(patientId)
-        let time = FHIRJSON.string(FHIRDate.dateTime(at))
-        switch sign {
-        case .selfCareAssessment:
-            return selfCare(score: Int(value.rounded()), subject: subject, time: time)
-        case .bloodPressure:
-            return observation(.systolic, subject: subject, time: time, value: ("valueQuantity", quantity(.systolic, .decimal(value))))
-        default:
-            return observation(sign, subject: subject, time: time, value: ("valueQuantity", quantity(sign, .decimal(value))))
-        }
+        Readings(patientId: patientId, at: at).vital(sign, value: value)
     }
 
     /// A blood pressure panel with its systolic and diastolic components, measured by hand.
     public static func bloodPressure(systolic: Double, diastolic: Double, patientId: String, at: Date) -> FHIRJSON {
-        observation(
-            .bloodPressure, subject: reference(patientId), time: .string(FHIRDate.dateTime(at)), value: nil,
-            components: [component(.systolic, .decimal(systolic)), component(.diastolic, .decimal(diastolic))])
+        Readings(patientId: patientId, at: at).bloodPressure(systolic: systolic, diastolic: diastolic)
+    }
+
+    /// Manual readings of one patient taken at one time (a check-up, a follow-up): the subject and the time are
+    /// written once and shared by every reading, which the seed's millions of readings notice.
+    ///
+    /// ```swift
+    /// let visit = FHIRBuild.Readings(patientId: "42", at: now)
+    /// [visit.bloodPressure(systolic: 128, diastolic: 82), visit.vital(.heartRate, value: 72)]
+    /// ```
+    public struct Readings: Sendable {
+        let subject: FHIRJSON
+        let time: FHIRJSON
+
+        public init(patientId: String, at: Date) {
+            subject = reference(patientId)
+            time = .string(FHIRDate.dateTime(at))
+        }
+
+        /// See ``FHIRBuild/vital(_:value:patientId:at:)``.
+        public func vital(_ sign: VitalSign, value: Double) -> FHIRJSON {
+            switch sign {
+            case .selfCareAssessment:
+                return selfCare(score: Int(value.rounded()), subject: subject, time: time)
+            case .bloodPressure:
+                return observation(.systolic, subject: subject, time: time, value: ("valueQuantity", quantity(.systolic, .decimal(value))))
+            default:
+                return observation(sign, subject: subject, time: time, value: ("valueQuantity", quantity(sign, .decimal(value))))
+            }
+        }
+
+        /// See ``FHIRBuild/bloodPressure(systolic:diastolic:patientId:at:)``.
+        public func bloodPressure(systolic: Double, diastolic: Double) -> FHIRJSON {
+            observation(
+                .bloodPressure, subject: subject, time: time, value: nil,
+                components: [component(.systolic, .decimal(systolic)), component(.diastolic, .decimal(diastolic))])
+        }
     }
 
     /// A consultation Encounter. R4's Encounter has no note, so the question is reasonCode.text and the whole exchange is

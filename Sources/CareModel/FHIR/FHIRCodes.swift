@@ -161,9 +161,24 @@ public enum VitalSign: String, CaseIterable, Sendable {
         }
     }
 
-    /// The sign a coding names, if it is one we keep.
+    /// Other LOINC codes clients use for the same measurement in the same unit: HL7's vital-signs profile codes
+    /// oxygen saturation 2708-6, older systems code the panel 55284-4, and laboratories send glucose in serum or plasma.
+    public var loincAliases: [String] {
+        switch self {
+        case .bloodPressure: ["55284-4"]
+        case .spo2: ["2708-6"]
+        case .glucose: ["14749-6", "14771-0"]
+        case .temperature: ["8331-1"]
+        case .weight: ["3141-9"]
+        default: []
+        }
+    }
+
+    /// The sign a coding names (by its code or an alias), if it is one we keep.
     public init?(system: String, code: String) {
-        guard let sign = VitalSign.allCases.first(where: { $0.loinc == code && $0.system == system }) else { return nil }
+        guard
+            let sign = VitalSign.allCases.first(where: { $0.system == system && ($0.loinc == code || $0.loincAliases.contains(code)) })
+        else { return nil }
         self = sign
     }
 

@@ -21,6 +21,8 @@ public enum FHIRJSON: Sendable, Hashable {
     /// sentence names the byte offset, so a client can find the fault in what it sent.
     public static func parse(_ data: Data) throws(OperationOutcome) -> FHIRJSON {
         var parser = JSONParser(bytes: Array(data))
+        // Some Windows clients start the body with a UTF-8 byte order mark; RFC 8259 lets a reader skip it.
+        if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
         switch parser.document() {
         case .success(let value): return value
         case .failure(let failure):
@@ -32,41 +34,76 @@ public enum FHIRJSON: Sendable, Hashable {
 
     /// Compact JSON text: members in stored order, numbers as written, strings escaped per RFC 8259
     /// (non-ASCII characters kept as UTF-8).
-    public var text: String {
-        var out = ""
-        out.reserveCapacity(512)
+    public var text: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// ``text`` as bytes, for storing without a detour through `String`.
+    public var utf8: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(to: &out)
         return out
     }
 
-    /// Appends the compact text of this value to `out`.
-    public func write(to out: inout String) {
+    /// ``text`` as `Data`.
+    public var data: Data { Data(utf8) }
+
+    /// Appends the compact text of this value to `out`. Bytes rather than `String` appends: the seed
+    /// writes twenty million resources and this is most of the cost.
+    public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): JSONText.append(quoted: s, to: &out)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(var n): n.withUTF8 { out.append(contentsOf: $0) }
+        case .string(let s): Self.writeQuoted(s, to: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             var first = true
             for item in items {
-                if !first { out += "," }
+                if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 item.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             var first = true
             for member in object.members {
-                if !first { out += "," }
+                if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                JSONText.append(quoted: member.key, to: &out)
-                out += ":"
+                Self.writeQuoted(member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
                 member.value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// A string literal per RFC 8259 §7: quote, backslash and control characters escaped, the rest as UTF-8.
+    private static func writeQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case 0x22: out.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                case ..<0x20:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                default: out.append(byte)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The member `key` of an object; nil for any other value or a missing member.
@@ -111,12 +148,15 @@ public enum FHIRJSON: Sendable, Hashable {
     public static func decimal(_ value: Double) -> FHIRJSON { .number(JSONText.number(value)) }
 
     /// A decimal with exactly `places` digits after the point (`decimal(36.5, places: 1)` → `36.5`,
-    /// `decimal(1.5, places: 2)` → `1.50`), written by hand because the seed makes millions of them.
+    /// `decimal(1.5, places: 2)` → `1.50`): FHIR reads trailing zeros as the precision a device measured to.
     public static func decimal(_ value: Double, places: Int) -> FHIRJSON {
-        guard places > 0 else { return .number(String(Int64(value.rounded()))) }
+        let places = min(max(places, 0), 15)
         var scale: Int64 = 1
         for _ in 0..<places { scale *= 10 }
+        // Beyond what an Int64 holds the shortest text is as good as any.
+        guard value.isFinite, abs(value * Double(scale)) < 9e18 else { return decimal(value) }
         let scaled = Int64((value * Double(scale)).rounded())
+        if places == 0 { return .number(String(scaled)) }
         let magnitude = scaled.magnitude
         let whole = String(magnitude / UInt64(scale))
         let fraction = String(magnitude % UInt64(scale))
@@ -172,6 +212,10 @@ public struct FHIRObject: Sendable, Hashable {
             }
         }
     }
+}
+
+extension FHIRJSON: CustomStringConvertible {
+    public var description: String { text }
 }
 
 extension FHIRJSON: ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,

@@ -27,7 +27,7 @@ public struct FHIRIdentifier: Sendable, Hashable {
 }
 
 /// What the validator found: the resource as it will be stored and the facts searches and summaries use.
-public struct ValidatedResource: Sendable {
+public struct ValidatedResource: Sendable, Hashable {
     public var type: FHIRResourceType
     /// As given, minus meta.versionId and meta.lastUpdated (the server sets them); `id` kept if given.
     public var resource: FHIRJSON

@@ -125,9 +125,16 @@ struct FHIRFacts {
             }
             return
         }
+        // Searches use our codes: a reading coded with an alias is found under the main code too.
+        let main = sign.system + "|" + sign.loinc
+        if !codes.contains(main) { codes.append(main) }
         var values: [VitalSign: Double] = [:]
         switch sign {
         case .bloodPressure:
+            // A search for systolic pressures finds the panels too.
+            for item in object["component"]?.array ?? [] {
+                for key in Self.codings(item["code"]).compactMap(\.key) where !codes.contains(key) { codes.append(key) }
+            }
             checkPanel(&w, &values)
             if let s = values[.systolic], let d = values[.diastolic] {
                 summary = "血压 " + JSONText.number(s) + "/" + JSONText.number(d) + " mmHg"
@@ -187,7 +194,8 @@ struct FHIRFacts {
             let names = missing.map { "\($0 == .systolic ? "systolic" : "diastolic") (\($0.loinc))" }.joined(separator: " and ")
             w.add(
                 "required", "Observation.component",
-                "A blood pressure panel needs both a systolic and a diastolic component; \(names) is missing")
+                "A blood pressure panel needs both a systolic and a diastolic component; \(names) \(missing.count == 1 ? "is" : "are") missing"
+            )
         }
         if let s = values[.systolic], let d = values[.diastolic], d >= s {
             w.add(
@@ -253,6 +261,18 @@ struct FHIRFacts {
         checkStatus(
             "Condition.verificationStatus", FHIRSystem.conditionVerification,
             ["unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"], &w)
+        let clinical = Self.codings(object["clinicalStatus"]).filter { $0.system == FHIRSystem.conditionClinical }.compactMap(\.code)
+        let verification = Self.codings(object["verificationStatus"]).filter { $0.system == FHIRSystem.conditionVerification }
+            .compactMap(\.code)
+        if object.keys.contains(where: { $0.hasPrefix("abatement") }), let status = clinical.first,
+            !["inactive", "resolved", "remission"].contains(status)
+        {
+            w.add(
+                "invariant", "Condition.clinicalStatus", "An abated condition is inactive, resolved or in remission, not \(status) (con-4)")
+        }
+        if verification.contains("entered-in-error") && object["clinicalStatus"] != nil {
+            w.add("invariant", "Condition.clinicalStatus", "A condition entered in error has no clinical status (con-5)")
+        }
         guard let code = object["code"] else {
             w.add("required", "Condition.code", "A condition needs its diagnosis as an ICD-10 code (\(FHIRSystem.icd10))")
             return
@@ -281,9 +301,6 @@ struct FHIRFacts {
         let firstCode = icd.lazy.compactMap(\.element.code).first ?? ""
         let name = known?.display ?? code["text"]?.string ?? icd.lazy.compactMap(\.element.display).first ?? firstCode
         summary = name == firstCode ? name : "\(name) (\(firstCode))"
-        let clinical = Self.codings(object["clinicalStatus"]).filter { $0.system == FHIRSystem.conditionClinical }.compactMap(\.code)
-        let verification = Self.codings(object["verificationStatus"]).filter { $0.system == FHIRSystem.conditionVerification }
-            .compactMap(\.code)
         let active = clinical.isEmpty || clinical.contains { ["active", "recurrence", "relapse"].contains($0) }
         let believed = !verification.contains { $0 == "refuted" || $0 == "entered-in-error" }
         isChronicCondition =
@@ -311,6 +328,16 @@ struct FHIRFacts {
             "AllergyIntolerance.verificationStatus", FHIRSystem.allergyVerification,
             ["unconfirmed", "confirmed", "refuted", "entered-in-error"],
             &w)
+        let enteredInError = Self.codings(object["verificationStatus"]).contains {
+            $0.system == FHIRSystem.allergyVerification && $0.code == "entered-in-error"
+        }
+        if enteredInError && object["clinicalStatus"] != nil {
+            w.add("invariant", "AllergyIntolerance.clinicalStatus", "An allergy entered in error has no clinical status (ait-2)")
+        } else if !enteredInError && object["clinicalStatus"] == nil {
+            w.add(
+                "invariant", "AllergyIntolerance.clinicalStatus",
+                "An allergy needs its clinical status unless it was entered in error (ait-1)")
+        }
         codes = Self.codings(object["code"]).compactMap(\.key)
         if let name = Self.words(object["code"]) {
             let suffix = object["type"]?.string == "intolerance" ? "不耐受" : "过敏"
@@ -371,9 +398,6 @@ struct FHIRFacts {
                 w.add("required", path, "An archive document needs its content: data or url")
             }
             if let data = attachment["data"]?.string {
-                if attachment["contentType"] == nil {
-                    w.add("invariant", path + ".contentType", "An attachment with data must say its contentType (att-1)")
-                }
                 if let length = FHIRFormat.base64Length(data), let size = attachment["size"]?.int, size != length {
                     w.add("invariant", path + ".size", "The size is \(size) but the data holds \(length) bytes")
                 }

@@ -36,7 +36,9 @@ public struct FHIRValidator: Sendable {
         var walker = FHIRWalker()
         walker.object(object, FHIRSchema.types[type.rawValue]!, path: type.rawValue)
         var facts = FHIRFacts(type: type, object: object)
+        let structural = walker.issues.count
         facts.apply(&walker)
+        walker.dropRuleIssuesOverlappingStructure(structural)
         if !walker.issues.isEmpty { throw OperationOutcome(walker.issues) }
 
         // The server sets the version and the time of change; what a client sends there means nothing.
@@ -61,6 +63,18 @@ struct FHIRWalker {
     mutating func add(_ code: String, _ path: String, _ diagnostics: String) {
         guard issues.count < Self.maximumIssues else { return }
         issues.append(FHIRIssue(code: code, expression: path, diagnostics: diagnostics))
+    }
+
+    /// Drops the rule issues (those from `first` on) about an element that already has a structural issue, or one
+    /// inside or around it: "needs a LOINC coding" says nothing new when the coding's code is a number.
+    mutating func dropRuleIssuesOverlappingStructure(_ first: Int) {
+        guard first > 0, first < issues.count else { return }
+        let structural = issues[..<first].map(\.expression)
+        func related(_ a: String, _ b: String) -> Bool {
+            a == b || a.hasPrefix(b + ".") || a.hasPrefix(b + "[") || b.hasPrefix(a + ".") || b.hasPrefix(a + "[")
+        }
+        let rules = issues[first...].filter { rule in !structural.contains { related(rule.expression, $0) } }
+        issues = Array(issues[..<first]) + rules
     }
 
     static func kind(of value: FHIRJSON) -> String {
@@ -114,6 +128,44 @@ struct FHIRWalker {
                     "required", path + "." + name + "[x]", "\(name)[x] is required in \(schema.name) (\(choices.joined(separator: " or ")))"
                 )
             }
+        }
+        invariants(object, schema.name, path: path)
+    }
+
+    /// R4's invariants on the data types that clients get wrong in practice (the resource-level ones are in FHIRFacts).
+    private mutating func invariants(_ object: FHIRObject, _ type: String, path: String) {
+        switch type {
+        case "Quantity", "Age", "Duration":
+            if object["code"] != nil && object["system"] == nil {
+                add("invariant", path + ".system", "A unit code needs the system it comes from (qty-3)")
+            }
+        case "Period":
+            if let start = object["start"]?.string.flatMap(FHIRDate.parse), let end = object["end"]?.string.flatMap(FHIRDate.range(of:)),
+                start >= end.upperBound
+            {
+                add("invariant", path, "The period ends before it starts (per-1)")
+            }
+        case "Attachment":
+            if object["data"] != nil && object["contentType"] == nil {
+                add("invariant", path + ".contentType", "An attachment with data must say its contentType (att-1)")
+            }
+        case "Extension":
+            let hasValue = object.keys.contains { $0.hasPrefix("value") }
+            if hasValue == (object["extension"] != nil) {
+                add("invariant", path, "An extension has either a value or nested extensions, not both and not neither (ext-1)")
+            }
+        case "Patient.contact":
+            if object["name"] == nil && object["telecom"] == nil && object["address"] == nil && object["organization"] == nil {
+                add("invariant", path, "A contact needs a name, telecom, address or organization (pat-1)")
+            }
+        case "Observation", "Observation.component":
+            if object["dataAbsentReason"] != nil, let value = object.keys.first(where: { $0.hasPrefix("value") }) {
+                add(
+                    "invariant", path + ".dataAbsentReason",
+                    "A dataAbsentReason is only for an observation without a value; \(value) is given (obs-6)")
+            }
+        default:
+            break
         }
     }
 
