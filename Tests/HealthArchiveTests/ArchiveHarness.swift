@@ -126,6 +126,10 @@ enum Sample {
         FHIRJSON.object(
             FHIRObject([
                 ("resourceType", "AllergyIntolerance"),
+                (
+                    "clinicalStatus",
+                    ["coding": [["system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active"]]]
+                ),
                 ("code", ["text": .string(text)]),
                 ("patient", ["reference": .string("Patient/\(patient)")]),
             ]))

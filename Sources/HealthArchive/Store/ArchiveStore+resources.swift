@@ -359,7 +359,7 @@ struct ServedTemplate: Sendable {
             body += ","
             JSONText.append(quoted: key, to: &body)
             body += ":"
-            object[key]!.write(to: &body)
+            body += object[key]!.text
         }
     }
 
