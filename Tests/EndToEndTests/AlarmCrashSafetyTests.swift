@@ -6,10 +6,10 @@ import Testing
 
 /// Nothing acknowledged is ever lost: signed events stream in, the server is killed with
 /// SIGKILL mid-stream, and after a restart every event that got a 2xx is in the database with
-/// the call it opened or joined.
+/// the call it opened or joined, and every vital sign it carried is in the elder's archive.
 @Suite("Alarm intake survives a crash", .serialized)
 struct AlarmCrashSafetyTests {
-    struct Ack: Sendable { var device: String; var ref: String; var callId: Int? }
+    struct Ack: Sendable { var device: String; var ref: String; var callId: Int?; var hasVitals: Bool }
 
     /// The events the server acknowledged, shared by the sending lanes.
     final class AckLog: Sendable {
@@ -40,8 +40,11 @@ struct AlarmCrashSafetyTests {
                     let device = ids[(lane * 33 + n) % ids.count]
                     let ref = "crash-\(lane)-\(n)"
                     n += 1
+                    // One event in five carries a heart rate, as a watch's would.
+                    let hasVitals = n % 5 == 0
+                    let vitals = hasVitals ? #","vitals":{"heartRate":\#(60 + n % 90)}"# : ""
                     let body =
-                        #"{"ref":"\#(ref)","kind":"alarm","code":"\#(n % 3 == 0 ? "fall" : "sos")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
+                        #"{"ref":"\#(ref)","kind":"alarm","code":"\#(n % 3 == 0 ? "fall" : "sos")","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"\#(vitals)}"#
                     let path = "/v1/devices/\(device)/events"
                     let ts = String(Int(Date().timeIntervalSince1970))
                     let sig = EventSignature.sign(
@@ -53,7 +56,7 @@ struct AlarmCrashSafetyTests {
                     guard let (status, reply) = connection.send(request) else { usleep(10_000); continue }
                     if status == 202 {
                         let callId = (try? JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any])?["callId"] as? Int
-                        acks.append(Ack(device: device, ref: ref, callId: callId))
+                        acks.append(Ack(device: device, ref: ref, callId: callId, hasVitals: hasVitals))
                     }
                 }
             }
@@ -81,6 +84,20 @@ struct AlarmCrashSafetyTests {
         }
         let missing = acknowledged.filter { !(stored[$0.device]?.contains($0.ref) ?? false) }
         #expect(missing.isEmpty, "acknowledged but lost: \(missing.prefix(5).map(\.ref))")
+        // Every acknowledged reading is an Observation naming its event.
+        let elderOf = Dictionary(
+            devices.compactMap { d in (d["id"] as? String).flatMap { id in (d["elderId"] as? Int).map { (id, $0) } } },
+            uniquingKeysWith: { a, _ in a })
+        var archived: [Int: String] = [:]
+        let withVitals = acknowledged.filter(\.hasVitals)
+        #expect(withVitals.count >= 50)
+        for elder in Set(withVitals.compactMap { elderOf[$0.device] }) {
+            archived[elder] = try await server.request("GET", "/fhir/R4/Observation?patient=\(elder)&_count=1000", token: admin).text
+        }
+        let lostReadings = withVitals.filter { ack in
+            !(elderOf[ack.device].flatMap { archived[$0] }?.contains(#""value":"\#(ack.device)/\#(ack.ref)""#) ?? false)
+        }
+        #expect(lostReadings.isEmpty, "acknowledged readings missing from the archive: \(lostReadings.prefix(5).map(\.ref))")
         for callId in Set(acknowledged.compactMap(\.callId)) {
             #expect(try await server.request("GET", "/v1/calls/\(callId)", token: admin).status == 200, "call \(callId)")
         }

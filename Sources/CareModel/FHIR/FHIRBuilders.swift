@@ -57,20 +57,28 @@ public enum FHIRBuild {
     }
 
     /// One device-measured Observation (meta.tag our "device-measured" code; category vital-signs; effectiveDateTime;
-    /// device display text) for one reading; BP as a panel with systolic/diastolic components.
-    public static func deviceObservations(_ vitals: Vitals, patientId: String, at: Date, deviceId: String) -> [FHIRJSON] {
+    /// device display text) for one reading; BP as a panel with systolic/diastolic components. With `eventRef`, each
+    /// carries the event's identifier (`<device>/<ref>`), so a reading can be traced to the event that brought it.
+    public static func deviceObservations(
+        _ vitals: Vitals, patientId: String, at: Date, deviceId: String, eventRef: String? = nil
+    )
+        -> [FHIRJSON]
+    {
         let subject = reference(patientId)
         let time = FHIRJSON.string(FHIRDate.dateTime(at))
         let device: FHIRJSON = [
             "identifier": ["system": .string(FHIRSystem.device), "value": .string(deviceId)],
             "display": .string("设备 \(deviceId)"),
         ]
+        let identifier: FHIRJSON? = eventRef.map { ref in
+            [["system": .string(FHIRSystem.deviceEvent), "value": .string("\(deviceId)/\(ref)")]]
+        }
         var out: [FHIRJSON] = []
         func add(_ sign: VitalSign, _ value: FHIRJSON?, components: [FHIRJSON]? = nil) {
             out.append(
                 observation(
                     sign, subject: subject, time: time, value: value.map { ("valueQuantity", quantity(sign, $0)) }, components: components,
-                    tagged: true, device: device))
+                    tagged: true, device: device, identifier: identifier))
         }
         if let hr = vitals.heartRate { add(.heartRate, .number(String(hr))) }
         if let spo2 = vitals.spo2 { add(.spo2, .number(String(spo2))) }
@@ -299,11 +307,12 @@ public enum FHIRBuild {
     /// The pieces of one Observation, assembled in R4's element order.
     static func observation(
         _ sign: VitalSign, subject: FHIRJSON, time: FHIRJSON, value: (String, FHIRJSON)?, components: [FHIRJSON]? = nil,
-        interpretation: FHIRJSON? = nil, tagged: Bool = false, device: FHIRJSON? = nil
+        interpretation: FHIRJSON? = nil, tagged: Bool = false, device: FHIRJSON? = nil, identifier: FHIRJSON? = nil
     ) -> FHIRJSON {
         var members: [FHIRObject.Member] = [FHIRObject.Member(key: "resourceType", value: "Observation")]
-        members.reserveCapacity(11)
+        members.reserveCapacity(12)
         if tagged { members.append(FHIRObject.Member(key: "meta", value: deviceMeta)) }
+        if let identifier { members.append(FHIRObject.Member(key: "identifier", value: identifier)) }
         members.append(FHIRObject.Member(key: "status", value: "final"))
         members.append(FHIRObject.Member(key: "category", value: categories[sign]!))
         members.append(FHIRObject.Member(key: "code", value: codes[sign]!))

@@ -13,6 +13,8 @@ public enum FHIRSystem {
     public static let archiveNumber = "https://eldercare-platform.org/fhir/NamingSystem/health-archive-number"
     /// Our devices, by their registry id, for Observation.device.
     public static let device = "https://eldercare-platform.org/fhir/NamingSystem/device"
+    /// A device event: `<device id>/<event ref>`, on the Observations its vitals became.
+    public static let deviceEvent = "https://eldercare-platform.org/fhir/NamingSystem/device-event"
     /// The prefix of our own code systems.
     public static let ours = "https://eldercare-platform.org/fhir/CodeSystem"
     /// Encounter kinds: annual check-up, chronic-disease follow-up, home visit, consultation.

@@ -12,7 +12,8 @@ extension ArchiveStore {
     func recordDeviceVitals(_ db: Database, _ reading: VitalsMeasured) throws {
         try ensureArchive(db, elderId: reading.elderId)
         let observations = FHIRBuild.deviceObservations(
-            reading.vitals, patientId: String(reading.elderId), at: reading.measuredAt, deviceId: reading.deviceId)
+            reading.vitals, patientId: String(reading.elderId), at: reading.measuredAt, deviceId: reading.deviceId,
+            eventRef: reading.eventRef)
         let author = "device \(reading.deviceId)"
         let now = database.clock.now()
         for (index, observation) in observations.enumerated() {
