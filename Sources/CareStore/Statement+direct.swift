@@ -64,6 +64,17 @@ package struct DirectBindings {
         }
     }
 
+    /// UTF-8 bytes bound as text, for JSON made as bytes.
+    package mutating func add(utf8 value: [UInt8]) {
+        index += 1
+        value.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                _ = sqlite3_bind_text(
+                    handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count), Self.transient)
+            }
+        }
+    }
+
     package mutating func addNull() {
         index += 1
         sqlite3_bind_null(handle, index)

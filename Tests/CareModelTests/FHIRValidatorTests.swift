@@ -430,3 +430,18 @@ struct FHIRValidatorTests {
         #expect(ICD10Condition.named("E11.9")?.display == "2型糖尿病")
     }
 }
+
+@Suite("The validator for the server's own builders")
+struct OwnBuilderValidatorTests {
+    @Test func itGivesTheSameFactsAndStillKeepsOurRules() throws {
+        let at = Date(timeIntervalSince1970: 1_795_392_000)
+        let reading = FHIRBuild.vital(.heartRate, value: 72, patientId: "42", at: at)
+        let full = try FHIRValidator().validate(reading, expecting: .observation)
+        let own = try FHIRValidator.forOwnBuilders.validate(reading, expecting: .observation)
+        #expect(own == full)
+        // A value out of range is still refused; only the structural walk is skipped.
+        #expect(throws: OperationOutcome.self) {
+            try FHIRValidator.forOwnBuilders.validate(FHIRBuild.vital(.heartRate, value: 900, patientId: "42", at: at), expecting: nil)
+        }
+    }
+}

@@ -341,40 +341,58 @@ extension ArchiveStore {
 /// A resource's served JSON less what only the writer knows (its id, version and time), made
 /// where there are cores to spare: the seed makes millions on other threads.
 struct ServedTemplate: Sendable {
-    private var type = ""
-    private var metaRest = ""
-    private var body = ""
+    /// `{"resourceType":"Observation","id":`, or the whole text of something that is no resource.
+    private var head: [UInt8] = []
+    /// Meta's members other than versionId and lastUpdated, each after a comma.
+    private var metaRest: [UInt8] = []
+    /// Every other member after a comma, and the closing brace.
+    private var body: [UInt8] = []
+    private var isResource = false
 
     init(_ resource: FHIRJSON) {
         guard let object = resource.object else {
-            body = resource.text
+            resource.write(to: &head)
             return
         }
-        type = object["resourceType"]?.text ?? "null"
+        isResource = true
+        head.append(contentsOf: #"{"resourceType":"#.utf8)
+        (object["resourceType"] ?? .null).write(to: &head)
+        head.append(contentsOf: #","id":"#.utf8)
         let meta = object["meta"]?.object ?? FHIRObject()
         for key in meta.keys where key != "versionId" && key != "lastUpdated" {
-            metaRest += "," + JSONText.quoted(key) + ":" + meta[key]!.text
+            Self.member(key, meta[key]!, to: &metaRest)
         }
+        body.reserveCapacity(768)
         for key in object.keys where key != "resourceType" && key != "id" && key != "meta" {
-            body += ","
-            JSONText.append(quoted: key, to: &body)
-            body += ":"
-            body += object[key]!.text
+            Self.member(key, object[key]!, to: &body)
         }
+        body.append(UInt8(ascii: "}"))
+    }
+
+    private static func member(_ key: String, _ value: FHIRJSON, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: ","))
+        FHIRJSON.string(key).write(to: &out)
+        out.append(UInt8(ascii: ":"))
+        value.write(to: &out)
+    }
+
+    func utf8(id: String, version: Int, at: Date) -> [UInt8] {
+        guard isResource else { return head }
+        var out = head
+        out.reserveCapacity(head.count + metaRest.count + body.count + 96)
+        FHIRJSON.string(id).write(to: &out)
+        out.append(contentsOf: #","meta":{"versionId":""#.utf8)
+        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: #"","lastUpdated":""#.utf8)
+        out.append(contentsOf: FHIRInstant.text(at).utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: metaRest)
+        out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: body)
+        return out
     }
 
     func text(id: String, version: Int, at: Date) -> String {
-        guard !type.isEmpty else { return body }
-        var out = #"{"resourceType":"#
-        out.reserveCapacity(body.count + 160)
-        out += type
-        out += #","id":"#
-        JSONText.append(quoted: id, to: &out)
-        out += #","meta":{"versionId":""# + String(version) + #"","lastUpdated":""# + FHIRInstant.text(at) + #"""#
-        out += metaRest
-        out += "}"
-        out += body
-        out += "}"
-        return out
+        String(decoding: utf8(id: id, version: version, at: at), as: UTF8.self)
     }
 }
