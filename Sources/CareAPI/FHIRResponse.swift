@@ -68,9 +68,22 @@ enum FHIRResponse {
         return json(text)
     }
 
-    /// `Patient/{id}/$everything`: a `searchset` of the whole archive.
-    static func everything(_ resources: [StoredResource], base: String, selfLink: String) -> Response {
-        searchset(ArchivePage(matches: resources, included: [], next: nil), base: base, selfLink: selfLink, nextLink: nil)
+    /// `Patient/{id}/$everything`: a `searchset` of the whole archive, joined as bytes.
+    static func everything(_ resources: [RawResource], base: String, selfLink: String) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(resources.reduce(256) { $0 + $1.json.count + base.utf8.count + 80 })
+        buffer.writeString(#"{"resourceType":"Bundle","type":"searchset","total":"# + String(resources.count))
+        buffer.writeString(#","link":[{"relation":"self","url":"# + quoted(selfLink) + #"}],"entry":["#)
+        for (i, resource) in resources.enumerated() {
+            buffer.writeString((i == 0 ? "" : ",") + #"{"fullUrl":"# + quoted("\(base)/\(resource.type.rawValue)/\(resource.id)"))
+            buffer.writeString(#","resource":"#)
+            buffer.writeBytes(resource.json)
+            buffer.writeString(#","search":{"mode":"match"}}"#)
+        }
+        buffer.writeString("]}")
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
     }
 
     // MARK: - Errors

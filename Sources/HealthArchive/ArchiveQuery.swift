@@ -1,4 +1,5 @@
 public import CareModel
+import CareStore
 public import Foundation
 
 /// A FHIR search of the archive, parsed and checked: what `GET /fhir/R4/Observation?…` asks.
@@ -50,11 +51,11 @@ public struct ArchiveQuery: Sendable, Hashable {
         /// The SQL condition on a millisecond column.
         func condition(_ column: String) -> (String, [Int64]) {
             switch comparison {
-            case .eq: ("\(column) >= ? AND \(column) < ?", [start.millisValue, end.millisValue])
-            case .gt: ("\(column) >= ?", [end.millisValue])
-            case .ge: ("\(column) >= ?", [start.millisValue])
-            case .lt: ("\(column) < ?", [start.millisValue])
-            case .le: ("\(column) < ?", [end.millisValue])
+            case .eq: ("\(column) >= ? AND \(column) < ?", [start.millis, end.millis])
+            case .gt: ("\(column) >= ?", [end.millis])
+            case .ge: ("\(column) >= ?", [start.millis])
+            case .lt: ("\(column) < ?", [start.millis])
+            case .le: ("\(column) < ?", [end.millis])
             }
         }
     }
@@ -151,82 +152,14 @@ public struct ArchiveQuery: Sendable, Hashable {
             throw ArchiveRefusal(
                 .invalid, code: "not-supported", expression: name, "\(name)=\(value): supported prefixes are eq, gt, ge, lt and le")
         }
-        guard let range = FHIRDateRange.parse(String(text)) else {
+        guard let range = FHIRDate.range(of: String(text)) else {
             throw ArchiveRefusal(
                 .invalid, code: "invalid", expression: name,
                 "\(name)=\(value): expected a FHIR date or dateTime (2024, 2024-03, 2024-03-05, 2024-03-05T08:00:00+08:00)")
         }
-        return DateBound(comparison: comparison, start: range.start, end: range.end)
+        return DateBound(comparison: comparison, start: range.lowerBound, end: range.upperBound)
     }
 
     /// The cursor for a page that ended at `position`.
     public static func cursor(_ position: Position) -> String { Cursor.encode("\(position.value):\(position.row)") }
-}
-
-/// The span a FHIR date or dateTime covers: a year, a month, a day (in China time when no zone
-/// is written), or an instant to its written precision.
-enum FHIRDateRange {
-    static func parse(_ text: String) -> (start: Date, end: Date)? {
-        let b = Array(text.utf8)
-        func digits(_ from: Int, _ count: Int) -> Int? {
-            guard from + count <= b.count else { return nil }
-            var n = 0
-            for i in from..<(from + count) {
-                guard b[i] >= 48, b[i] <= 57 else { return nil }
-                n = n * 10 + Int(b[i] - 48)
-            }
-            return n
-        }
-        guard let year = digits(0, 4), year >= 1 else { return nil }
-        if b.count == 4 {
-            guard let start = CalendarDate(year: year, month: 1, day: 1), let end = CalendarDate(year: year + 1, month: 1, day: 1) else {
-                return nil
-            }
-            return (LocalTime.midnight(start), LocalTime.midnight(end))
-        }
-        guard b.count >= 7, b[4] == 45, let month = digits(5, 2), (1...12).contains(month) else { return nil }
-        if b.count == 7 {
-            guard let start = CalendarDate(year: year, month: month, day: 1),
-                let end = month == 12 ? CalendarDate(year: year + 1, month: 1, day: 1) : CalendarDate(year: year, month: month + 1, day: 1)
-            else { return nil }
-            return (LocalTime.midnight(start), LocalTime.midnight(end))
-        }
-        guard b.count >= 10, b[7] == 45, let dayNumber = digits(8, 2), let day = CalendarDate(year: year, month: month, day: dayNumber)
-        else { return nil }
-        if b.count == 10 { return (LocalTime.midnight(day), LocalTime.midnight(day).addingTimeInterval(86_400)) }
-        // A time needs hours, minutes, seconds and a zone.
-        guard b.count >= 20, b[10] == 84, b[13] == 58, b[16] == 58, let h = digits(11, 2), let m = digits(14, 2), let s = digits(17, 2),
-            h < 24, m < 60, s < 60
-        else { return nil }
-        var i = 19
-        var fraction = 0.0
-        var precision = 1.0
-        if b[i] == 46 {
-            i += 1
-            var scale = 0.1
-            let from = i
-            while i < b.count, b[i] >= 48, b[i] <= 57 {
-                fraction += Double(b[i] - 48) * scale
-                scale /= 10
-                i += 1
-            }
-            guard i > from else { return nil }
-            precision = scale * 10
-        }
-        var zone: TimeInterval
-        if i < b.count, b[i] == 90, i + 1 == b.count {
-            zone = 0
-        } else if i + 6 == b.count, b[i] == 43 || b[i] == 45, b[i + 3] == 58, let zh = digits(i + 1, 2), let zm = digits(i + 4, 2) {
-            zone = TimeInterval(zh * 3600 + zm * 60) * (b[i] == 45 ? -1 : 1)
-        } else {
-            return nil
-        }
-        let start = Date(
-            timeIntervalSince1970: TimeInterval(day.daysSinceEpoch) * 86_400 + TimeInterval(h * 3600 + m * 60 + s) + fraction - zone)
-        return (start, start.addingTimeInterval(precision))
-    }
-}
-
-extension Date {
-    var millisValue: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }

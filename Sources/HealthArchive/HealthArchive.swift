@@ -83,7 +83,7 @@ public struct HealthArchive: Sendable {
     }
 
     /// `Patient/{id}/$everything`: the whole archive of one elder.
-    public func everything(elderId: Int64, by principal: Principal) async throws -> [StoredResource] {
+    public func everything(elderId: Int64, by principal: Principal) async throws -> [RawResource] {
         let reason = try await authorize(principal, .read, type: .patient, elderId: elderId)
         try await store.followRegistry(elderId: elderId)
         let all = try await store.everything(elderId: elderId)

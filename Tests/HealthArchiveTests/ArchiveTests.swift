@@ -11,9 +11,14 @@ struct ArchiveTests {
         let t = try await ArchiveHarness.make()
         defer { t.remove() }
         let elder = try await t.addElder(1)
+        let patient = String(elder.id), at = t.clock.now
         for json in [
             Sample.heartRate(72, patient: elder.id), Sample.condition("I10", "高血压", patient: elder.id),
             Sample.allergy("青霉素", patient: elder.id),
+            FHIRBuild.medication(.amlodipine, patientId: patient, since: "2024-05", asserted: at, reason: .hypertension),
+            FHIRBuild.encounter(.checkup, patientId: patient, start: at, end: at.addingTimeInterval(1800)),
+            FHIRBuild.archiveDocument(
+                patientId: patient, title: "健康体检表", contentType: "application/pdf", data: Data("%PDF-1.4".utf8), at: at),
         ] {
             let type = FHIRResourceType(rawValue: json["resourceType"]?.string ?? "")!
             let (stored, created) = try await t.archive.create(json, as: type, by: t.centreDoctor)
@@ -27,9 +32,9 @@ struct ArchiveTests {
             for key in json.object!.keys { #expect(served[key] == json[key], "\(type.rawValue).\(key)") }
         }
         // The first record gave the elder an archive: a Patient made from the registry.
-        let patient = try await t.archive.read(.patient, id: String(elder.id), by: t.centreDoctor)
-        #expect(patient.json.contains("测试1"))
-        #expect(!patient.json.contains(elder.nationalId), "the national ID is masked as the registry masks it")
+        let made = try await t.archive.read(.patient, id: patient, by: t.centreDoctor)
+        #expect(made.json.contains("测试1"))
+        #expect(!made.json.contains(elder.nationalId), "the national ID is masked as the registry masks it")
     }
 
     @Test func invalidFHIRIsRefusedAndNothingIsStored() async throws {

@@ -12,17 +12,11 @@ public struct ArchiveSeedReport: Sendable {
 }
 
 extension ArchiveStore {
-    /// Indexes dropped while a seed writes millions of rows and built once at the end, which is
-    /// several times faster than keeping them current row by row.
-    static let seedRebuiltIndexes = [
-        "CREATE INDEX health_by_elder ON health_resource(elder_id, type, effective_ms)",
-        "CREATE INDEX health_by_update ON health_resource(type, updated_ms)",
-        "CREATE INDEX health_chronic ON health_resource(elder_id) WHERE chronic = 1 AND deleted = 0",
-    ]
-
     /// Gives every registered elder who has no archive yet an archive: their Patient and the
-    /// records `records` makes for them, in ONE transaction, so a seed is all there or not at
-    /// all. Records are made and validated on other threads while the writer inserts the
+    /// records `records` makes for them. Each chunk of elders commits in one transaction, so an
+    /// elder's archive is all there or not at all, and the write-ahead log stays the size of a
+    /// chunk (checkpointed from memory at each commit) instead of growing to the size of the
+    /// city. Records are made and validated on other threads while the writer inserts the
     /// previous chunk; a record the validator refuses stops the seed (the generator is wrong).
     public func seedArchives(
         chunk: Int = 4096, records: @escaping @Sendable (Elder) -> [FHIRJSON], progress: ((Int) -> Void)? = nil
@@ -53,28 +47,23 @@ extension ArchiveStore {
         }
         try database.pool.writeWithoutTransaction { db in
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-            try db.execute(sql: "PRAGMA cache_size = -1048576")
+            try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-            try db.inTransaction {
-                for statement in Self.seedRebuiltIndexes {
-                    let name = statement.split(separator: " ")[2]
-                    try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
-                }
-                let insertArchive = try db.makeStatement(
-                    sql: "INSERT INTO health_archive (elder_id, archive_number, elder_version, created_at) VALUES (?, ?, ?, ?)")
-                let insertResource = try db.makeStatement(
-                    sql: """
-                        INSERT INTO health_resource
-                            (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, json)
-                        VALUES (?, ?, ?, ?, 1, ?, 'seed', ?, ?, ?, ?, ?)
-                        """)
-                var rid = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0
-                let created = SQLText.time(now)
-                let millis = now.millis
-                // The ids first: the loop below writes health_archive, which the query reads.
-                let ids = try Int64.fetchAll(
-                    db, sql: "SELECT id FROM elder WHERE id NOT IN (SELECT elder_id FROM health_archive) ORDER BY id")
-                func write(_ chunk: [SeedArchive]) throws {
+            let insertArchive = try db.makeStatement(
+                sql: "INSERT INTO health_archive (elder_id, archive_number, elder_version, created_at) VALUES (?, ?, ?, ?)")
+            let insertResource = try db.makeStatement(
+                sql: """
+                    INSERT INTO health_resource
+                        (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, json)
+                    VALUES (?, ?, ?, ?, 1, ?, 'seed', ?, ?, ?, ?, ?)
+                    """)
+            var rid = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0
+            let created = SQLText.time(now)
+            let millis = now.millis
+            // The ids first: the loop below writes health_archive, which the query reads.
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM elder WHERE id NOT IN (SELECT elder_id FROM health_archive) ORDER BY id")
+            func write(_ chunk: [SeedArchive]) throws {
+                try db.inTransaction {
                     for archive in chunk {
                         let elder = archive.elder
                         try insertArchive.execute(arguments: [elder.id, Self.defaultArchiveNumber(elder), elder.version, created])
@@ -89,38 +78,37 @@ extension ArchiveStore {
                                 $0.add(resource.isChronicCondition ? 1 : 0); $0.add(utf8: json)
                             }
                         }
-                        report.patients += 1
-                        report.resources += archive.resources.count
                     }
-                    progress?(report.patients)
+                    return .commit
                 }
-                /// The chunk being made on other threads while the writer inserts the one before.
-                var inFlight: (DispatchWorkItem, PreparedChunk)?
-                func finishInFlight() throws {
-                    guard let (item, box) = inFlight else { return }
+                report.patients += chunk.count
+                report.resources += chunk.reduce(0) { $0 + $1.resources.count }
+                progress?(report.patients)
+            }
+            /// The chunk being made on other threads while the writer inserts the one before.
+            var inFlight: (DispatchWorkItem, PreparedChunk)?
+            for start in stride(from: 0, to: ids.count, by: chunk) {
+                let wanted = ids[start..<min(start + chunk, ids.count)]
+                let elders = try Row.fetchAll(
+                    db, sql: "SELECT * FROM elder WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [wanted.first!, wanted.last!]
+                ).map(Elder.init(row:))
+                let set = Set(wanted)
+                let box = PreparedChunk()
+                let batch = elders.filter { set.contains($0.id) }
+                let item = DispatchWorkItem { box.value.withLock { $0 = Result { try prepare(batch) } } }
+                DispatchQueue.global().async(execute: item)
+                let previous = inFlight
+                inFlight = (item, box)
+                if let (item, box) = previous {
                     item.wait()
-                    inFlight = nil
                     try write(try box.value.withLock { $0 }.get())
                 }
-                for start in stride(from: 0, to: ids.count, by: chunk) {
-                    let wanted = ids[start..<min(start + chunk, ids.count)]
-                    let elders = try Row.fetchAll(
-                        db, sql: "SELECT * FROM elder WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [wanted.first!, wanted.last!]
-                    ).map(Elder.init(row:))
-                    let set = Set(wanted)
-                    let box = PreparedChunk()
-                    let batch = elders.filter { set.contains($0.id) }
-                    let item = DispatchWorkItem { box.value.withLock { $0 = Result { try prepare(batch) } } }
-                    DispatchQueue.global().async(execute: item)
-                    let previous = inFlight
-                    inFlight = (item, box)
-                    if let (item, box) = previous {
-                        item.wait()
-                        try write(try box.value.withLock { $0 }.get())
-                    }
-                }
-                try finishInFlight()
-                for statement in Self.seedRebuiltIndexes { try db.execute(sql: statement) }
+            }
+            if let (item, box) = inFlight {
+                item.wait()
+                try write(try box.value.withLock { $0 }.get())
+            }
+            try db.inTransaction {
                 try database.audit(
                     db, .commandLine, "seed", "health_archive", "elders",
                     fields: ["patients:\(report.patients)", "resources:\(report.resources)"])
