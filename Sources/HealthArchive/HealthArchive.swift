@@ -74,9 +74,18 @@ public struct HealthArchive: Sendable {
         }
         var reasons: [(Int64, String)] = []
         for elderId in Set(query.elderIds).sorted() {
-            reasons.append((elderId, try await authorize(principal, .read, type: type, elderId: elderId)))
+            let reason: String
+            do {
+                reason = try await authorize(principal, .read, type: type, elderId: elderId)
+            } catch let refusal as ArchiveRefusal where refusal.kind == .notFound {
+                // A search naming nobody who exists finds nothing; it is not an error.
+                query.elderIds.removeAll { $0 == elderId }
+                continue
+            }
+            reasons.append((elderId, reason))
             if type == .patient || query.includePatient { try await store.followRegistry(elderId: elderId) }
         }
+        if query.elderIds.isEmpty { return ArchivePage(matches: []) }
         let page = try await store.search(query)
         try await store.recordRead(by: principal, "search", type.rawValue, "", elders: reasons)
         return page

@@ -61,7 +61,7 @@ public enum FHIRDate {
         var precision: Precision
 
         var start: Date {
-            let days = FHIRDate.daysSinceEpoch(year: year, month: month, day: day)
+            let days = CalendarDate.daysSinceEpoch(year: year, month: month, day: day)
             let local = Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
             return Date(timeIntervalSince1970: local - Double(offset ?? LocalTime.utcOffsetSeconds))
         }
@@ -146,15 +146,4 @@ public enum FHIRDate {
 
     /// How precise `text` is, or nil when it is not a FHIR dateTime.
     public static func precision(of text: String) -> Precision? { parts(text)?.precision }
-
-    /// Days from 1970-01-01 for any proleptic Gregorian date (days-from-civil, after Howard Hinnant).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 }
