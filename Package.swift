@@ -100,6 +100,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Home-service bookings: providers, certified workers, availability, race-proof bookings, verified visits.
+        .target(
+            name: "Bookings",
+            dependencies: [
+                "CareModel", "CareStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
@@ -114,7 +126,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications",
+                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "Bookings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,6 +204,11 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BookingsTests",
+            dependencies: ["Bookings", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CareTestingTests", dependencies: ["CareTesting"], swiftSettings: swiftSettings),

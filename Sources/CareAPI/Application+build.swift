@@ -1,3 +1,4 @@
+import Bookings
 import CareConfig
 import CareModel
 import CareStore
@@ -14,6 +15,7 @@ public struct CareServer: Sendable {
     /// Every store's tables, in the order their migrations run: the shared core and registry,
     /// then each service's.
     public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
+        .adding(BookingStore.migrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -28,13 +30,16 @@ public struct CareServer: Sendable {
     public var feed: CallFeed
     /// The outbox worker: sends notifications (Sources/Notifications).
     public var notifier: NotificationWorker
+    /// Home-service bookings and visits (Sources/Bookings).
+    public var bookings: BookingStore
 
     /// Throws when a setting holds a value its configuration key does not allow (settings the
     /// loader returned never do).
     public init(
         settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
         logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-        intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default
+        intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default,
+        catalogue: ServiceCatalogue = .standard, bookingPolicy: BookingPolicy = .standard
     ) throws(ConfigurationProblem) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
@@ -44,6 +49,15 @@ public struct CareServer: Sendable {
         self.notifier = NotificationWorker(
             database: database, settings: try NotificationSettings(settings.notifications),
             clock: clock, isReady: { [readiness] in readiness.isReady })
+        self.bookings = BookingStore(
+            database, catalogue: catalogue, policy: bookingPolicy,
+            // Emergency has no way yet to open a call that no device raised; until it does, the
+            // concern is logged for the care centre (a P2 welfare call is the goal).
+            welfareConcern: { [logger] concern in
+                logger.warning(
+                    "welfare concern",
+                    metadata: ["elderId": "\(concern.elderId)", "bookingId": "\(concern.bookingId)", "detail": "\(concern.detail)"])
+            })
     }
 
     var environment: APIEnvironment {
@@ -65,6 +79,9 @@ public struct CareServer: Sendable {
             AlarmController(env: env, intake: intake, calls: calls).routes,
             CallController(env: env, calls: calls, feed: feed, clock: clock).routes,
             NotificationController(env: env, notifications: notifier.store, notifier: notifier).routes,
+            BookingController(env: env, bookings: bookings, clock: clock).routes,
+            WorkerController(env: env, bookings: bookings).routes,
+            VisitController(env: env, bookings: bookings).routes,
         ]
         return controllers.flatMap { $0 }
     }
@@ -106,6 +123,7 @@ public struct CareServer: Sendable {
                 DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
+                DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
