@@ -118,15 +118,13 @@ public struct NewBooking: Codable, Sendable, Hashable {
         let service = catalogue[self.service]
         v.check(service != nil, "service", "must be one of: \(catalogue.services.map(\.id).joined(separator: ", "))")
         if let r = recurrence { v.check((1...366).contains(r.count), "repeat.count", "must be from 1 to 366") }
-        let starts = recurrence?.starts(from: start) ?? [start]
         v.check(
             start >= now.addingTimeInterval(Double(policy.minimumNoticeMinutes * 60)), "start",
             "must be at least \(policy.minimumNoticeMinutes) minutes from now")
-        if let last = starts.last, recurrence == nil {
-            v.check(
-                last <= now.addingTimeInterval(Double(policy.horizonDays * 86_400)), "start",
-                "must be within \(policy.horizonDays) days from now")
-        }
+        // A series may run past the horizon (weekly cleaning for a year); its first visit may not.
+        v.check(
+            start <= now.addingTimeInterval(Double(policy.horizonDays * 86_400)), "start",
+            "must be within \(policy.horizonDays) days from now")
         if leaveToProvider == true { v.check(providerId != nil, "providerId", "is required to leave the choice of worker to a provider") }
         if let note { v.checkText(note, "note", maxLength: 500) }
         try v.finish()
