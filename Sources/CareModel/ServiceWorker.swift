@@ -52,6 +52,17 @@ public struct Certificate: Codable, Sendable, Hashable {
 
     public func isValid(on day: CalendarDate) -> Bool { day <= expiresOn }
 
+    enum CodingKeys: String, CodingKey { case id, kind, number, issuer, expiresOn }
+
+    /// The id is the store's; a certificate being registered has none yet.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decodeIfPresent(Int64.self, forKey: .id) ?? 0, kind: try c.decode(String.self, forKey: .kind),
+            number: try c.decode(String.self, forKey: .number), issuer: try c.decode(String.self, forKey: .issuer),
+            expiresOn: try c.decode(CalendarDate.self, forKey: .expiresOn))
+    }
+
     func check(into v: inout Validator, _ prefix: String) {
         v.checkText(kind, prefix + "kind", maxLength: 40)
         v.checkText(number, prefix + "number", maxLength: 60)
