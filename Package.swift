@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "SyntheticCity", "OperatorConsole", "CurlHTTP",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "Bookings", "SyntheticCity", "OperatorConsole", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
