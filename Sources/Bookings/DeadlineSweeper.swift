@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Acts on bookings' deadlines: the reminder the day before, and a visit not checked in within
-/// the grace period marked missed (the provider and family told through the outbox). Deadlines
+/// Acts on bookings' deadlines: the reminder the day before, a visit not checked in within the
+/// grace period marked missed (the provider and family told through the outbox), and a
+/// certificate about to expire reported to its provider. Deadlines
 /// are columns in the database, so a restart loses none, and a pass reads only what is due.
 public struct DeadlineSweeper: Service {
     let bookings: BookingStore
@@ -35,9 +36,11 @@ public struct DeadlineSweeper: Service {
         }
     }
 
-    /// One pass: every deadline due at `now`. Returns the bookings marked missed.
+    /// One pass: every deadline due at `now`, and certificates about to expire. Returns the
+    /// bookings marked missed.
     @discardableResult
     public func runOnce(now: Date) async throws -> [Int64] {
+        try await bookings.warnExpiringCertificates(now: now)
         var missed: [Int64] = []
         while true {
             let before = try await bookings.dueCount(now: now)

@@ -202,6 +202,7 @@ struct VisitController: Sendable {
     var routes: [APIRoute] {
         [
             APIRoute(.get, "/v1/visits/:id", .permission(.readBookings), get),
+            APIRoute(.post, "/v1/visits/:id/on-the-way", .permission(.performVisits), onTheWay),
             APIRoute(.post, "/v1/visits/:id/check-in", .permission(.performVisits), checkIn),
             APIRoute(.post, "/v1/visits/:id/check-out", .permission(.performVisits), checkOut),
             APIRoute(.post, "/v1/visits/:id/no-show", .permission(.performVisits), noShow),
@@ -212,6 +213,10 @@ struct VisitController: Sendable {
 
     @Sendable func get(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         try JSONCoding.response(try await bookings.visit(try env.id(context, "visit"), by: try context.caller))
+    }
+
+    @Sendable func onTheWay(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        try JSONCoding.response(try await bookings.onTheWay(try env.id(context, "visit"), by: try context.caller))
     }
 
     @Sendable func checkIn(_ request: Request, _ context: CareRequestContext) async throws -> Response {

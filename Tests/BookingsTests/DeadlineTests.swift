@@ -68,3 +68,45 @@ struct DeadlineTests {
         #expect(try await again.bookings.booking(id: b.id, by: .commandLine).status == .missed)
     }
 }
+
+@Suite("Expiring certificates and trips")
+struct NoticeTests {
+    @Test func aCertificateExpiringWithinThirtyDaysIsReportedOnce() async throws {
+        let h = try await BookingHarness.make()
+        defer { h.remove() }
+        let provider = try await h.addProvider()
+        _ = try await h.addWorker(
+            provider: provider, name: "快到期",
+            certificates: [
+                Certificate(kind: "housekeeping", number: "HK-SOON", issuer: "人社局", expiresOn: h.day(20)),
+                Certificate(kind: "food_handler", number: "FH-LATER", issuer: "市监局", expiresOn: h.day(31)),
+                Certificate(kind: "care_worker", number: "CW-GONE", issuer: "人社局", expiresOn: h.day(-1)),
+            ])
+        #expect(try await h.bookings.warnExpiringCertificates(now: h.clock.now) == 1)
+        #expect(try await h.bookings.warnExpiringCertificates(now: h.clock.now) == 0)
+        let (payload, elderId) = try await h.database.read { db -> (String?, Int64?) in
+            let row = try Row.fetchOne(db, sql: "SELECT elder_id, payload FROM outbox WHERE topic = 'certificate_expiring'")
+            return (row?["payload"], row?["elder_id"])
+        }
+        #expect(payload?.contains("\"expiresOn\":\"\(h.day(20))\"") == true && payload?.contains("\"providerId\":\"\(provider)\"") == true)
+        #expect(elderId == nil)
+        // A day later the second one enters the window.
+        h.clock.advance(86_400)
+        #expect(try await h.bookings.warnExpiringCertificates(now: h.clock.now) == 1)
+    }
+
+    @Test func theWorkerSettingOutTellsTheElder() async throws {
+        let h = try await BookingHarness.make()
+        defer { h.remove() }
+        let provider = try await h.addProvider()
+        let elder = try await h.addElder(1)
+        let (account, phone) = try await h.workerAccount("张丽")
+        _ = try await h.addWorker(provider: provider, accountId: account)
+        let b = try await h.book(elder, at: h.at(h.day(2), "09:00"))
+        #expect(await refusal { _ = try await h.bookings.onTheWay(b.id, by: phone) } != nil, "two days early")
+        h.clock.set(b.start.addingTimeInterval(-1800))
+        _ = try await h.bookings.onTheWay(b.id, by: phone)
+        let topics = try await h.database.read { db in try String.fetchAll(db, sql: "SELECT topic FROM outbox ORDER BY id") }
+        #expect(topics.last == "worker_on_the_way")
+    }
+}

@@ -314,3 +314,56 @@ extension BookingStore {
         }
     }
 }
+
+extension BookingStore {
+    /// The worker sets out: the elder (or their first contact) is told.
+    public func onTheWay(_ id: Int64, by who: Principal) async throws -> Booking {
+        let now = self.now
+        return try await database.write { db in
+            let b = try self.ownVisit(db, id, who)
+            guard b.status == .confirmed else { throw StoreError.conflict(reason: "a \(b.status.rawValue) booking has no trip to start") }
+            guard now >= b.start.addingTimeInterval(-3 * 3600) else {
+                throw StoreError.conflict(reason: "it is more than three hours before the visit (\(Self.local(b.start)))")
+            }
+            let name = try String.fetchOne(db, sql: "SELECT name FROM service_worker WHERE id = ?", arguments: [b.workerId])
+            try self.database.enqueue(
+                db,
+                OutboxEntry(
+                    topic: .workerOnTheWay, key: "booking:\(id):on-the-way", elderId: b.elderId, payload: self.payload(b, worker: name)),
+                at: SQLText.time(now))
+            try self.database.audit(db, who, "on_the_way", "visit", String(id))
+            return b
+        }
+    }
+
+    /// Certificates that expire within the warning period and whose provider has not been told:
+    /// one message each, once. Returns how many were found.
+    @discardableResult
+    public func warnExpiringCertificates(now: Date) async throws -> Int {
+        let today = CalendarDate(date: now)
+        let until = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + policy.certificateWarningDays)
+        return try await database.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.kind, c.expires_on, w.name, w.provider_id FROM worker_certificate c JOIN service_worker w ON w.id = c.worker_id
+                    WHERE c.warned_at IS NULL AND c.expires_on <= ? AND c.expires_on >= ? AND w.status = 'active' LIMIT 500
+                    """, arguments: [until.description, today.description])
+            let stamp = SQLText.time(now)
+            for row in rows {
+                let id: Int64 = row["id"], provider: Int64 = row["provider_id"]
+                try self.database.enqueue(
+                    db,
+                    OutboxEntry(
+                        topic: .certificateExpiring, key: "certificate:\(id):expiring", elderId: nil,
+                        payload: [
+                            "providerId": String(provider), "worker": row["name"], "certificate": row["kind"],
+                            "expiresOn": row["expires_on"],
+                        ]),
+                    at: stamp)
+                try db.execute(sql: "UPDATE worker_certificate SET warned_at = ? WHERE id = ?", arguments: [stamp, id])
+            }
+            return rows.count
+        }
+    }
+}
