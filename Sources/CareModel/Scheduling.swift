@@ -30,16 +30,20 @@ public struct SchedulingCandidate: Sendable, Hashable {
     }
 }
 
-/// Free start times for one service at one elder's home, with the workers free for each, best first.
+/// A free start time for one service at one elder's home: how many qualified workers are free
+/// then, and the best few of them, best first.
 ///
 /// ```json
-/// {"start":"2026-12-08T01:00:00Z","end":"2026-12-08T03:00:00Z","workerIds":[12,40]}
+/// {"start":"2026-12-08T01:00:00Z","end":"2026-12-08T03:00:00Z","workerIds":[12,40],"freeWorkers":2}
 /// ```
 public struct AvailableSlot: Codable, Sendable, Hashable {
     public var start: Date
     public var end: Date
     public var workerIds: [Int64]
-    public init(start: Date, end: Date, workerIds: [Int64]) { self.start = start; self.end = end; self.workerIds = workerIds }
+    public var freeWorkers: Int
+    public init(start: Date, end: Date, workerIds: [Int64], freeWorkers: Int) {
+        self.start = start; self.end = end; self.workerIds = workerIds; self.freeWorkers = freeWorkers
+    }
 }
 
 /// The pure rules of who can take a visit when: working hours, leave, travel between homes,
@@ -82,8 +86,10 @@ public enum Scheduler {
     }
 
     /// Lower is better.
-    static func score(_ c: SchedulingCandidate, span: TimeSpan, at place: Coordinates?, policy: BookingPolicy) -> Int {
-        let before = c.busy.filter { $0.span.end <= span.start }.max { $0.span.end < $1.span.end }
+    static func score(
+        _ c: SchedulingCandidate, span: TimeSpan, at place: Coordinates?, policy: BookingPolicy, travelFromHome: Bool = false
+    ) -> Int {
+        let before = travelFromHome ? nil : c.busy.filter { $0.span.end <= span.start }.max { $0.span.end < $1.span.end }
         let travel = before.map { policy.travelMinutes($0.place, place) } ?? policy.travelMinutes(c.worker.home, place)
         let preferred = c.preference == .preferred ? -100_000 : 0
         let continuity = -min(c.visitsWithElder, 20) * 30
@@ -92,39 +98,88 @@ public enum Scheduler {
 
     /// Free slots for `service` at `place` between `from` and `to`: start times on the policy's
     /// grid, no sooner than the minimum notice after `now`, no later than the horizon, each with
-    /// the free qualified workers, best first.
+    /// how many qualified workers are free and the best `listed` of them.
+    ///
+    /// Each worker's day is cut once into free intervals (working windows less leave, less every
+    /// visit widened by the travel to and from this home), and the grid is laid over those, so a
+    /// city's two thousand workers over two weeks cost a few hundred thousand additions, not a
+    /// check per worker per slot. Workers are ranked once per request (preference, continuity,
+    /// travel from their home base, load); the trip from the visit before is weighed when booking.
     public static func availability(
         _ candidates: [SchedulingCandidate], service: ServiceType, at place: Coordinates?, from: Date, to: Date,
-        now: Date, policy: BookingPolicy
+        now: Date, policy: BookingPolicy, listed: Int = 5
     ) -> [AvailableSlot] {
         let earliest = max(from, now.addingTimeInterval(Double(policy.minimumNoticeMinutes * 60)))
         let latest = min(to, now.addingTimeInterval(Double(policy.horizonDays * 86_400)))
         guard earliest < latest else { return [] }
-        let step = max(5, policy.slotStepMinutes) * 60
-        var slots: [AvailableSlot] = []
-        var day = CalendarDate(date: earliest)
-        let lastDay = CalendarDate(date: latest)
-        while day <= lastDay {
-            let qualified = candidates.filter { $0.preference != .refused && $0.worker.isQualified(for: service, on: day) }
-            let windows = qualified.map { $0.worker.workingWindows(on: day) }
-            let midnight = LocalTime.midnight(day)
-            var offset = 0
-            while offset < 86_400 {
-                let start = midnight.addingTimeInterval(Double(offset))
-                offset += step
-                let span = TimeSpan(start, start.addingTimeInterval(service.duration))
-                guard start >= earliest, start <= latest, span.end <= to else { continue }
-                var free: [SchedulingCandidate] = []
-                for (i, c) in qualified.enumerated() where isFree(c, for: span, at: place, policy: policy, windows: windows[i]) {
-                    free.append(c)
-                }
-                if free.isEmpty { continue }
-                let ids = free.map { ($0.worker.id, score($0, span: span, at: place, policy: policy)) }
-                    .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
-                slots.append(AvailableSlot(start: span.start, end: span.end, workerIds: ids))
+        let step = Double(max(5, policy.slotStepMinutes) * 60)
+        let duration = service.duration
+        let firstDay = CalendarDate(date: earliest), lastDay = CalendarDate(date: latest)
+        let dayCount = lastDay.daysSinceEpoch - firstDay.daysSinceEpoch + 1
+        let perDay = Int((86_400 / step).rounded(.up))
+        let firstMidnight = LocalTime.midnight(firstDay)
+        var counts = [Int](repeating: 0, count: dayCount * perDay)
+        var best = [[Int64]](repeating: [], count: dayCount * perDay)
+
+        let eligible = candidates.filter { $0.preference != .refused && $0.worker.skills.contains(service.skill) }
+        let scored: [(candidate: SchedulingCandidate, score: Int)] = eligible.map { c in
+            (c, score(c, span: TimeSpan(earliest, earliest), at: place, policy: policy, travelFromHome: true))
+        }
+        let ranked: [SchedulingCandidate] = scored.sorted { a, b in
+            a.score != b.score ? a.score < b.score : a.candidate.worker.id < b.candidate.worker.id
+        }.map(\.candidate)
+        for c in ranked {
+            // Blocked time, widened by the travel between that visit's home and this one.
+            var blocked = c.leave
+            for b in c.busy {
+                let travel = Double(policy.travelMinutes(b.place, place) * 60)
+                blocked.append(TimeSpan(b.span.start.addingTimeInterval(-travel), b.span.end.addingTimeInterval(travel)))
             }
-            day = CalendarDate(daysSinceEpoch: day.daysSinceEpoch + 1)
+            for d in 0..<dayCount {
+                let day = CalendarDate(daysSinceEpoch: firstDay.daysSinceEpoch + d)
+                guard c.worker.isQualified(for: service, on: day) else { continue }
+                let midnight = firstMidnight.addingTimeInterval(Double(d) * 86_400)
+                for window in c.worker.workingWindows(on: day) {
+                    for free in subtract(blocked, from: window) {
+                        let lower = max(free.start, earliest)
+                        var k = Int((lower.timeIntervalSince(midnight) / step).rounded(.up))
+                        while k < perDay {
+                            let start = midnight.addingTimeInterval(Double(k) * step)
+                            let end = start.addingTimeInterval(duration)
+                            if start > latest || end > free.end || end > to { break }
+                            let index = d * perDay + k
+                            counts[index] += 1
+                            if best[index].count < listed { best[index].append(c.worker.id) }
+                            k += 1
+                        }
+                    }
+                }
+            }
+        }
+        var slots: [AvailableSlot] = []
+        for index in counts.indices where counts[index] > 0 {
+            let start = firstMidnight.addingTimeInterval(Double(index / perDay) * 86_400 + Double(index % perDay) * step)
+            slots.append(
+                AvailableSlot(start: start, end: start.addingTimeInterval(duration), workerIds: best[index], freeWorkers: counts[index]))
         }
         return slots
+    }
+
+    /// `window` less every blocked span, as ordered free intervals.
+    static func subtract(_ blocked: [TimeSpan], from window: TimeSpan) -> [TimeSpan] {
+        var free = [window]
+        for b in blocked where b.overlaps(window) {
+            var next: [TimeSpan] = []
+            for f in free {
+                guard f.overlaps(b) else {
+                    next.append(f)
+                    continue
+                }
+                if f.start < b.start { next.append(TimeSpan(f.start, b.start)) }
+                if b.end < f.end { next.append(TimeSpan(b.end, f.end)) }
+            }
+            free = next
+        }
+        return free
     }
 }

@@ -25,6 +25,12 @@ struct BookingStoreTests {
         let after = try await h.bookings.availability(
             service: "cleaning", elderId: elder.id, from: h.at(day, "00:00"), to: h.at(day, "23:59"), by: .commandLine)
         #expect(after.isEmpty)
+        // A worker registered now is offered at once (the workers availability keeps are dropped on every change).
+        let b = try await h.addWorker(
+            provider: provider, name: "新人", hours: [WorkingHours(weekdays: [1, 2, 3, 4, 5, 6, 7], start: "08:00", end: "12:00")])
+        let again = try await h.bookings.availability(
+            service: "cleaning", elderId: elder.id, from: h.at(day, "00:00"), to: h.at(day, "23:59"), by: .commandLine)
+        #expect(again.count == 5 && again.allSatisfy { $0.workerIds == [b.id] })
         // An elder outside every provider's regions has no slots at all.
         let far = try await h.addElder(2, region: "450903000000")
         #expect(

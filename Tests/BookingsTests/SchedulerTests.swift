@@ -97,6 +97,14 @@ struct SchedulerTests {
         #expect(s["08:00"] == [2, 1])
     }
 
+    @Test func aSlotListsTheBestFewAndCountsTheRest() {
+        let many = (1...7).map { SchedulingCandidate(worker: Self.worker(Int64($0)), load: 7 - $0) }
+        let found = Scheduler.availability(
+            many, service: Self.cleaning, at: Self.home, from: Self.at("00:00"), to: Self.at("23:59"), now: Self.now, policy: .standard)
+        #expect(found.first?.freeWorkers == 7)
+        #expect(found.first?.workerIds == [7, 6, 5, 4, 3], "lightest load first, five listed")
+    }
+
     @Test func continuityThenLoadDecideBetweenEquals() {
         let usual = SchedulingCandidate(worker: Self.worker(1), load: 3, visitsWithElder: 4)
         let light = SchedulingCandidate(worker: Self.worker(2), load: 0)

@@ -39,35 +39,51 @@ extension BookingStore {
             var providers = try Self.providers(db).filter { $0.status == .active && $0.serves(elder.regionCode) }
             if case .provider(let p) = try Scope.of(db, who) { providers = providers.filter { $0.institutionId == p } }
             let candidates = try self.candidates(
-                db, providers: providers.map(\.institutionId), elderId: elderId, window: TimeSpan(from, to), excluding: nil)
+                db, providers: providers.map(\.institutionId), elderId: elderId, window: TimeSpan(from, to), excluding: nil,
+                cached: true)
             return Scheduler.availability(
                 candidates, service: type, at: try Self.home(db, elderId: elderId), from: from, to: to, now: now, policy: self.policy)
         }
     }
 
     /// The workers of `providers` with their calendars around `window` and what ranks them for this elder.
+    ///
+    /// - Parameters:
+    ///   - only: just this worker (a booking that names one), instead of every worker of `providers`.
+    ///   - cached: read workers through ``WorkerCache`` (availability); writes read their own rows.
     func candidates(
-        _ db: Database, providers: [Int64], elderId: Int64, window: TimeSpan, excluding booking: Int64?
-    ) throws
-        -> [SchedulingCandidate]
-    {
+        _ db: Database, providers: [Int64], elderId: Int64, window: TimeSpan, excluding booking: Int64?, only: Int64? = nil,
+        cached: Bool = false
+    ) throws -> [SchedulingCandidate] {
         guard !providers.isEmpty else { return [] }
-        let marks = providers.map { _ in "?" }.joined(separator: ",")
-        let workers = try Self.withCertificates(
-            db,
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM service_worker WHERE status = 'active' AND provider_id IN (\(marks))",
-                arguments: StatementArguments(providers)
-            ).map(ServiceWorker.init(row:)))
+        func load(_ ids: [Int64]) throws -> [ServiceWorker] {
+            var sql =
+                "SELECT * FROM service_worker WHERE status = 'active' AND provider_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+            var arguments = StatementArguments(ids)
+            if let only {
+                sql += " AND id = ?"
+                arguments += [only]
+            }
+            return try Self.withCertificates(db, try Row.fetchAll(db, sql: sql, arguments: arguments).map(ServiceWorker.init(row:)))
+        }
+        let workers =
+            cached && only == nil
+            ? try workerCache.workers(of: providers) { missing in Dictionary(grouping: try load(missing), by: \.providerId) }
+            : try load(providers)
         guard !workers.isEmpty else { return [] }
-        // Travel to or from a visit up to a day away cannot matter more than the visit itself.
+        // Travel to or from a visit up to a day away cannot matter more than the visit itself,
+        // and no booking lasts more than a day, which bounds each worker's index range.
         let from = window.start.addingTimeInterval(-86_400).millis, to = window.end.addingTimeInterval(86_400).millis
         var leave: [Int64: [TimeSpan]] = [:]
         var busy: [Int64: [BusySpan]] = [:]
-        let workerFilter = "worker_id IN (SELECT id FROM service_worker WHERE status = 'active' AND provider_id IN (\(marks)))"
+        let marks = providers.map { _ in "?" }.joined(separator: ",")
+        let workerFilter =
+            only.map { "worker_id = \($0)" }
+            ?? "worker_id IN (SELECT id FROM service_worker WHERE status = 'active' AND provider_id IN (\(marks)))"
+        let workerArguments = only != nil ? StatementArguments() : StatementArguments(providers)
         for row in try Row.fetchAll(
             db, sql: "SELECT worker_id, start_ms, end_ms FROM worker_leave WHERE \(workerFilter) AND end_ms > ? AND start_ms < ?",
-            arguments: StatementArguments(providers) + [from, to])
+            arguments: workerArguments + [from, to])
         {
             leave[row[0], default: []].append(TimeSpan(Date(millis: row[1]), Date(millis: row[2])))
         }
@@ -75,23 +91,16 @@ extension BookingStore {
             db,
             sql: """
                 SELECT b.worker_id, b.start_ms, b.end_ms, e.latitude, e.longitude FROM booking b JOIN elder e ON e.id = b.elder_id
-                WHERE b.\(workerFilter) AND b.start_ms < ? AND b.end_ms > ? AND b.status IN \(BookingStatus.holdingSQL) AND b.id != ?
-                """, arguments: StatementArguments(providers) + [to, from, booking ?? -1])
+                WHERE b.\(workerFilter) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
+                AND b.status IN \(BookingStatus.holdingSQL) AND b.id != ?
+                """, arguments: workerArguments + [from - 86_400_000, to, from, booking ?? -1])
         {
             let lat: Double? = row[3], lon: Double? = row[4]
             let place = lat.flatMap { la in lon.map { Coordinates(latitude: la, longitude: $0) } }
             busy[row[0], default: []].append(BusySpan(TimeSpan(Date(millis: row[1]), Date(millis: row[2])), at: place))
         }
-        var load: [Int64: Int] = [:]
-        for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT worker_id, count(*) FROM booking WHERE \(workerFilter) AND start_ms >= ? AND start_ms < ?
-                AND status IN \(BookingStatus.holdingSQL) GROUP BY worker_id
-                """, arguments: StatementArguments(providers) + [from - 7 * 86_400_000, to + 7 * 86_400_000])
-        {
-            load[row[0]] = row[1]
-        }
+        // Fair load: what each worker already holds around the time asked about.
+        let load = busy.mapValues(\.count)
         var visits: [Int64: Int] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT worker_id, count(*) FROM booking WHERE elder_id = ? AND status = 'completed' GROUP BY worker_id",
@@ -168,7 +177,9 @@ extension BookingStore {
         let starts = request.recurrence?.starts(from: request.start) ?? [request.start]
         let spans = starts.map { TimeSpan($0, $0.addingTimeInterval(service.duration)) }
         let window = TimeSpan(spans.first!.start, spans.last!.end)
-        var candidates = try candidates(db, providers: providers.map(\.institutionId), elderId: elder.id, window: window, excluding: nil)
+        var candidates = try candidates(
+            db, providers: providers.map(\.institutionId), elderId: elder.id, window: window, excluding: nil,
+            only: request.leaveToProvider == true ? nil : request.workerId)
         let home = try Self.home(db, elderId: elder.id)
         if let wanted = request.workerId, !candidates.contains(where: { $0.worker.id == wanted }) {
             throw StoreError.invalid(ValidationFailure(field: "workerId", reason: "names no active worker of a provider serving the elder"))
@@ -373,7 +384,8 @@ extension BookingStore {
             guard let service = self.catalogue[b.service] else {
                 throw StoreError.conflict(reason: "the service \(b.service) is no longer offered")
             }
-            let candidates = try self.candidates(db, providers: [b.providerId], elderId: b.elderId, window: b.span, excluding: b.id)
+            let candidates = try self.candidates(
+                db, providers: [b.providerId], elderId: b.elderId, window: b.span, excluding: b.id, only: workerId)
             guard candidates.contains(where: { $0.worker.id == workerId }) else {
                 throw StoreError.invalid(ValidationFailure(field: "workerId", reason: "names no active worker of the booking's provider"))
             }

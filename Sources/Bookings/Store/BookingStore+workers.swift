@@ -9,7 +9,7 @@ extension BookingStore {
     /// Registers an institution as a home-service provider (or replaces its regions and contract).
     public func saveProvider(_ provider: ServiceProvider, by who: Principal) async throws -> ServiceProvider {
         let p = try provider.validated()
-        return try await database.write { db in
+        let saved = try await database.write { db in
             let stamp = SQLText.time(self.now)
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM institution WHERE id = ?", arguments: [p.institutionId]) != nil else {
                 throw StoreError.invalid(ValidationFailure(field: "institutionId", reason: "names no institution"))
@@ -28,6 +28,8 @@ extension BookingStore {
             try self.database.audit(db, who, "save", "service_provider", String(p.institutionId), fields: ["regions", "contract"])
             return p
         }
+        workerCache.invalidate()
+        return saved
     }
 
     public func providers() async throws -> [ServiceProvider] {
@@ -43,7 +45,7 @@ extension BookingStore {
     /// Registers a worker under a provider; a provider account may register only its own.
     public func createWorker(_ new: NewServiceWorker, by who: Principal) async throws -> ServiceWorker {
         let validated = try new.validated()
-        return try await database.write { db in
+        let made = try await database.write { db in
             var w = validated
             let scope = try Scope.of(db, who)
             if case .provider(let p) = scope, p != w.providerId {
@@ -74,17 +76,21 @@ extension BookingStore {
             try self.database.audit(db, who, "create", "service_worker", String(w.id))
             return w
         }
+        workerCache.invalidate()
+        return made
     }
 
     /// Adds a certificate to a worker.
     public func addCertificate(_ certificate: Certificate, toWorker id: Int64, by who: Principal) async throws -> ServiceWorker {
         let c = try certificate.validated()
-        return try await database.write { db in
+        let worker = try await database.write { db in
             let w = try Self.worker(db, id: id, scope: try Scope.of(db, who))
             try Self.catchingDuplicate { _ = try Self.insertCertificate(db, c, worker: w.id) }
             try self.database.audit(db, who, "add_certificate", "service_worker", String(id), fields: ["certificates"])
             return try Self.worker(db, id: id, scope: .all)
         }
+        workerCache.invalidate()
+        return worker
     }
 
     /// Records leave; refused while the worker holds bookings in that time (move them first).

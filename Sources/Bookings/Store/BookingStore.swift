@@ -18,6 +18,8 @@ public final class BookingStore: Sendable {
     /// Called after a meal delivery found nobody opening the door has committed: a welfare
     /// concern another service (Emergency) turns into a call. Bookings imports no other service.
     let welfareConcern: @Sendable (WelfareConcern) async -> Void
+    /// Workers as availability reads them (see ``WorkerCache``).
+    let workerCache = WorkerCache()
 
     /// Bookings' migrations, registered after the notifications'.
     public static let migrations = BookingSchema.migrations
