@@ -163,6 +163,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Load for home-service bookings: availability at a constant rate, creates as fast as they go.
+        .executableTarget(
+            name: "booking-load",
+            dependencies: ["CareModel", "CurlHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulators/BookingLoad",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore", "CareModel"], swiftSettings: swiftSettings),

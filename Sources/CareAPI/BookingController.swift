@@ -121,6 +121,7 @@ struct WorkerController: Sendable {
             APIRoute(.post, "/v1/workers/:id/certificates", .permission(.manageWorkers), addCertificate),
             APIRoute(.post, "/v1/workers/:id/leave", .permission(.manageWorkers), addLeave),
             APIRoute(.put, "/v1/elders/:id/worker-preferences", .permission(.writeBookings), setPreference),
+            APIRoute(.get, "/v1/volunteers/hours", .permission(.readBookings), volunteerHours),
         ]
     }
 
@@ -178,6 +179,14 @@ struct WorkerController: Sendable {
         let body = try await env.decode(LeaveBody.self, request)
         let leave = WorkerLeave(workerId: id, start: body.start, end: body.end, reason: body.reason)
         return try JSONCoding.response(try await bookings.addLeave(leave, by: try context.caller), status: .created)
+    }
+
+    /// `GET /v1/volunteers/hours?from=2026-11-01&to=2026-12-01`: time-bank credit per volunteer.
+    @Sendable func volunteerHours(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        let to = try BookingController.dateQuery(env, request, "to") ?? Date()
+        let from = try BookingController.dateQuery(env, request, "from") ?? to.addingTimeInterval(-30 * 86_400)
+        guard from < to else { throw APIError.malformed(field: "from", detail: "from must be before to") }
+        return try JSONCoding.response(["volunteers": try await bookings.volunteerHours(from: from, to: to, by: try context.caller)])
     }
 
     struct PreferenceBody: Decodable {

@@ -221,3 +221,19 @@ public struct TimeSpan: Codable, Sendable, Hashable {
     public func overlaps(_ other: TimeSpan) -> Bool { start < other.end && other.start < end }
     public func contains(_ other: TimeSpan) -> Bool { start <= other.start && other.end <= end }
 }
+
+/// A volunteer's time-bank credit over a period: verified visits and their checked-in minutes.
+///
+/// ```json
+/// {"workerId":40,"name":"李娟","volunteerGroup":"玉林市为老志愿服务队","visits":6,"minutes":540}
+/// ```
+public struct VolunteerHours: Codable, Sendable, Hashable {
+    public var workerId: Int64
+    public var name: String
+    public var volunteerGroup: String
+    public var visits: Int
+    public var minutes: Int
+    public init(workerId: Int64, name: String, volunteerGroup: String, visits: Int, minutes: Int) {
+        self.workerId = workerId; self.name = name; self.volunteerGroup = volunteerGroup; self.visits = visits; self.minutes = minutes
+    }
+}

@@ -94,6 +94,7 @@ struct VisitTests {
         defer { h.remove() }
         let (b, phone) = try await Self.booked(h, service: "shopping", volunteer: "玉州区志愿者协会")
         _ = try await h.bookings.checkIn(b.id, VisitCheck(place: Self.atTheDoor), by: phone)
+        h.clock.advance(3600)
         // Without the receipt the check-out is refused.
         await #expect(throws: ValidationFailure.self) {
             _ = try await h.bookings.checkOut(b.id, VisitCheck(place: Self.atTheDoor), by: phone)
@@ -103,6 +104,10 @@ struct VisitTests {
         #expect(v.shopping == receipt)
         let event = try CareJSON.decoder.decode(BillableEvent.self, from: Data(try await h.changes(BillableEvent.entity)[0].payload.utf8))
         #expect(event.kind == .shoppingReceipt && event.amountFen == 8_650 && event.volunteer)
+        // The volunteer's hour counts as time-bank credit.
+        let hours = try await h.bookings.volunteerHours(
+            from: b.start.addingTimeInterval(-86_400), to: b.start.addingTimeInterval(86_400), by: .commandLine)
+        #expect(hours.map(\.workerId) == [b.workerId!] && hours.first?.visits == 1 && hours.first?.minutes == 60)
     }
 
     @Test func aMealNobodyOpenedTheDoorForIsAWelfareConcern() async throws {

@@ -37,7 +37,7 @@ extension BookingStore {
         return try await database.read { db in
             let elder = try Self.elderForBooking(db, elderId)
             var providers = try Self.providers(db).filter { $0.status == .active && $0.serves(elder.regionCode) }
-            if case .provider(let p) = try Scope.of(db, who) { providers = providers.filter { $0.institutionId == p } }
+            providers = try Scope.of(db, who).restrict(providers)
             let candidates = try self.candidates(
                 db, providers: providers.map(\.institutionId), elderId: elderId, window: TimeSpan(from, to), excluding: nil,
                 cached: true)
@@ -166,7 +166,7 @@ extension BookingStore {
         let elder = try Self.elderForBooking(db, request.elderId)
         let scope = try Scope.of(db, who)
         var providers = try Self.providers(db).filter { $0.status == .active && $0.serves(elder.regionCode) }
-        if case .provider(let p) = scope { providers = providers.filter { $0.institutionId == p } }
+        providers = scope.restrict(providers)
         if let wanted = request.providerId {
             providers = providers.filter { $0.institutionId == wanted }
             guard !providers.isEmpty else {

@@ -243,3 +243,31 @@ extension Certificate {
             expiresOn: CalendarDate(iso: row["expires_on"]) ?? CalendarDate(daysSinceEpoch: 0))
     }
 }
+
+extension BookingStore {
+    /// Volunteers' time-bank credit: their verified visits between `from` and `to` (by the
+    /// booked start) and the minutes between check-in and check-out. A provider sees its own.
+    public func volunteerHours(from: Date, to: Date, by who: Principal) async throws -> [VolunteerHours] {
+        try await database.read { db in
+            var q = SQLQuery(
+                """
+                SELECT w.id, w.name, w.volunteer_group, count(*) AS visits,
+                    coalesce(sum((v.check_out_ms - v.check_in_ms) / 60000), 0) AS minutes
+                FROM visit v JOIN booking b ON b.id = v.booking_id JOIN service_worker w ON w.id = b.worker_id
+                """)
+            q.where("w.volunteer_group IS NOT NULL")
+            q.where("v.verified = 1 AND v.check_in_ms IS NOT NULL AND v.check_out_ms IS NOT NULL")
+            q.where("b.start_ms >= ? AND b.start_ms < ?", from.millis, to.millis)
+            switch try Scope.of(db, who) {
+            case .provider(let p): q.where("w.provider_id = ?", p)
+            case .worker(let me): q.where("w.id = ?", me)
+            case .nothing: q.where("0")
+            case .all: break
+            }
+            q.suffix("GROUP BY w.id ORDER BY w.id")
+            return try q.fetchAll(db).map {
+                VolunteerHours(workerId: $0[0], name: $0[1], volunteerGroup: $0[2], visits: $0[3], minutes: $0[4])
+            }
+        }
+    }
+}

@@ -69,6 +69,15 @@ enum Scope: Equatable {
         }
     }
 
+    /// The providers a caller may book with: a provider account its own, an unlinked one none.
+    func restrict(_ providers: [ServiceProvider]) -> [ServiceProvider] {
+        switch self {
+        case .all, .worker: providers
+        case .provider(let p): providers.filter { $0.institutionId == p }
+        case .nothing: []
+        }
+    }
+
     func sees(_ b: Booking) -> Bool {
         switch self {
         case .all: true
