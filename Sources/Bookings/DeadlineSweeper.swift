@@ -16,7 +16,7 @@ public struct DeadlineSweeper: Service {
     let isReady: @Sendable () -> Bool
 
     public init(
-        bookings: BookingStore, clock: CareClock = .system, interval: Duration = .seconds(5),
+        bookings: BookingStore, clock: CareClock = .system, interval: Duration = .seconds(2),
         logger: Logger = Logger(label: "eldercare.bookings"), isReady: @escaping @Sendable () -> Bool = { true }
     ) {
         self.bookings = bookings; self.clock = clock; self.interval = interval; self.logger = logger; self.isReady = isReady
@@ -42,10 +42,12 @@ public struct DeadlineSweeper: Service {
     public func runOnce(now: Date) async throws -> [Int64] {
         try await bookings.warnExpiringCertificates(now: now)
         var missed: [Int64] = []
+        // A read first: most passes find nothing due and need no write transaction.
         while true {
-            let before = try await bookings.dueCount(now: now)
+            let due = try await bookings.dueCount(now: now)
+            if due == 0 { return missed }
             missed += try await bookings.sweepDeadlines(now: now, limit: 200)
-            if before <= 200 { return missed }
+            if due <= 200 { return missed }
         }
     }
 }

@@ -80,6 +80,10 @@ enum BookingSchema {
                     worker_id INTEGER REFERENCES service_worker(id) ON DELETE RESTRICT,
                     start_ms INTEGER NOT NULL,
                     end_ms INTEGER NOT NULL CHECK (end_ms > start_ms AND end_ms - start_ms <= 86400000),
+                    -- Where the visit is (the elder's home when booked), so travel between a worker's
+                    -- visits is computed without reading the registry for every visit.
+                    latitude REAL,
+                    longitude REAL,
                     status TEXT NOT NULL,
                     series_id INTEGER,
                     note TEXT,

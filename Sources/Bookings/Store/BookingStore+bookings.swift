@@ -87,14 +87,15 @@ extension BookingStore {
         {
             leave[row[0], default: []].append(TimeSpan(Date(millis: row[1]), Date(millis: row[2])))
         }
-        for row in try Row.fetchAll(
+        // A cursor, not an array of rows: two thousand workers' fortnight is tens of thousands of visits.
+        let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT b.worker_id, b.start_ms, b.end_ms, e.latitude, e.longitude FROM booking b JOIN elder e ON e.id = b.elder_id
-                WHERE b.\(workerFilter) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
-                AND b.status IN \(BookingStatus.holdingSQL) AND b.id != ?
+                SELECT worker_id, start_ms, end_ms, latitude, longitude FROM booking
+                WHERE \(workerFilter) AND start_ms > ? AND start_ms < ? AND end_ms > ?
+                AND status IN \(BookingStatus.holdingSQL) AND id != ?
                 """, arguments: workerArguments + [from - 86_400_000, to, from, booking ?? -1])
-        {
+        while let row = try rows.next() {
             let lat: Double? = row[3], lon: Double? = row[4]
             let place = lat.flatMap { la in lon.map { Coordinates(latitude: la, longitude: $0) } }
             busy[row[0], default: []].append(BusySpan(TimeSpan(Date(millis: row[1]), Date(millis: row[2])), at: place))
@@ -221,12 +222,13 @@ extension BookingStore {
             try Self.refusingDoubleBooking(worker: c.worker?.id) {
                 try db.execute(
                     sql: """
-                        INSERT INTO booking (elder_id, service, provider_id, worker_id, start_ms, end_ms, status, series_id, note,
-                        deadline_ms, reminded, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                        INSERT INTO booking (elder_id, service, provider_id, worker_id, start_ms, end_ms, latitude, longitude, status,
+                        series_id, note, deadline_ms, reminded, version, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                         """,
                     arguments: [
-                        elder.id, service.id, c.provider, c.worker?.id, c.span.start.millis, c.span.end.millis, status.rawValue,
-                        made.first?.id, request.note, deadline, reminded, stamp, stamp,
+                        elder.id, service.id, c.provider, c.worker?.id, c.span.start.millis, c.span.end.millis, home?.latitude,
+                        home?.longitude, status.rawValue, made.first?.id, request.note, deadline, reminded, stamp, stamp,
                     ])
             }
             let id = db.lastInsertedRowID

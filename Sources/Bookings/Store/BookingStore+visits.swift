@@ -342,6 +342,13 @@ extension BookingStore {
     public func warnExpiringCertificates(now: Date) async throws -> Int {
         let today = CalendarDate(date: now)
         let until = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + policy.certificateWarningDays)
+        // A read first: on most passes there is nothing to report and no write is needed.
+        let any = try await database.read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM worker_certificate WHERE warned_at IS NULL AND expires_on <= ? AND expires_on >= ? LIMIT 1",
+                arguments: [until.description, today.description]) ?? false
+        }
+        guard any else { return 0 }
         return try await database.write { db in
             let rows = try Row.fetchAll(
                 db,
