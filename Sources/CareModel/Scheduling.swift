@@ -129,6 +129,11 @@ public enum Scheduler {
             a.score != b.score ? a.score < b.score : a.candidate.worker.id < b.candidate.worker.id
         }.map(\.candidate)
         for c in ranked {
+            // Each worker's hours, parsed once for the whole period.
+            let hours: [(weekdays: [Int], start: Double, end: Double)] = c.worker.workingHours.compactMap { h in
+                guard let s = LocalTime.minutes(ofClockTime: h.start), let e = LocalTime.minutes(ofClockTime: h.end) else { return nil }
+                return (h.weekdays, Double(s * 60), Double(e * 60))
+            }
             // Blocked time, widened by the travel between that visit's home and this one.
             var blocked = c.leave
             for b in c.busy {
@@ -139,7 +144,9 @@ public enum Scheduler {
                 let day = CalendarDate(daysSinceEpoch: firstDay.daysSinceEpoch + d)
                 guard c.worker.isQualified(for: service, on: day) else { continue }
                 let midnight = firstMidnight.addingTimeInterval(Double(d) * 86_400)
-                for window in c.worker.workingWindows(on: day) {
+                let weekday = (day.daysSinceEpoch + 3) % 7 + 1  // 1970-01-01 was a Thursday (4).
+                for h in hours where h.weekdays.contains(weekday) {
+                    let window = TimeSpan(midnight.addingTimeInterval(h.start), midnight.addingTimeInterval(h.end))
                     for free in subtract(blocked, from: window) {
                         let lower = max(free.start, earliest)
                         var k = Int((lower.timeIntervalSince(midnight) / step).rounded(.up))

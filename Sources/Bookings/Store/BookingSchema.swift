@@ -95,7 +95,9 @@ enum BookingSchema {
                     created_at TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 );
-                CREATE INDEX booking_by_worker ON booking(worker_id, start_ms);
+                -- Covers a worker's calendar (the overlap trigger, availability, assignment) without
+                -- reading the table: two thousand workers' fortnight is tens of thousands of rows.
+                CREATE INDEX booking_by_worker ON booking(worker_id, start_ms, end_ms, status, latitude, longitude);
                 CREATE INDEX booking_by_elder ON booking(elder_id, start_ms);
                 CREATE INDEX booking_by_provider ON booking(provider_id, start_ms);
                 CREATE INDEX booking_due ON booking(deadline_ms) WHERE deadline_ms IS NOT NULL;
