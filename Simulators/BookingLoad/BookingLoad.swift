@@ -22,6 +22,7 @@ struct BookingLoad: AsyncParsableCommand {
 struct Common: ParsableArguments {
     @Option(help: "The server.") var url = "http://127.0.0.1:8080"
     @Option(help: "An API token (admin for setup; operator or admin otherwise).") var token: String
+    @Option(help: "Keep-alive connections to the server.") var connections = 8
 }
 
 /// One shared client; every request carries the token.
@@ -31,7 +32,12 @@ struct API: Sendable {
     let token: String
 
     init(_ common: Common) throws {
-        client = try CurlClient(configuration: .init(usesEnvironmentProxy: false))
+        // A few keep-alive connections, as a console or an app server would hold: requests beyond
+        // them wait in the client, and that wait counts in their latency.
+        var configuration = CurlClient.Configuration(usesEnvironmentProxy: false)
+        configuration.maximumConnectionsPerHost = common.connections
+        configuration.maximumTotalConnections = common.connections
+        client = try CurlClient(configuration: configuration)
         base = common.url
         token = common.token
     }
