@@ -110,6 +110,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Home-service bookings: providers, certified workers, availability, race-proof bookings, verified visits.
+        .target(
+            name: "Bookings",
+            dependencies: [
+                "CareModel", "CareStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
@@ -124,7 +136,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive",
+                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive", "Bookings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,8 +152,8 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "SyntheticCity", "OperatorConsole",
-                "CurlHTTP",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "Bookings", "SyntheticCity",
+                "OperatorConsole", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,6 +171,14 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Simulators/DeviceSimulator",
+            swiftSettings: swiftSettings
+        ),
+
+        // Load for home-service bookings: availability at a constant rate, creates as fast as they go.
+        .executableTarget(
+            name: "booking-load",
+            dependencies: ["CareModel", "CurlHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulators/BookingLoad",
             swiftSettings: swiftSettings
         ),
 
@@ -208,6 +228,11 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BookingsTests",
+            dependencies: ["Bookings", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CareTestingTests", dependencies: ["CareTesting"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import Bookings
 import CareConfig
 import CareModel
 import CareStore
@@ -16,6 +17,7 @@ public struct CareServer: Sendable {
     /// then each service's.
     public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
         .adding(ArchiveStore.migrations)
+        .adding(BookingStore.migrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -33,13 +35,16 @@ public struct CareServer: Sendable {
     /// The health archive; made before any event is taken in, since it records the vitals the
     /// intake publishes and answers triage's question about chronic conditions.
     public var archive: HealthArchive
+    /// Home-service bookings and visits (Sources/Bookings).
+    public var bookings: BookingStore
 
     /// Throws when a setting holds a value its configuration key does not allow (settings the
     /// loader returned never do).
     public init(
         settings: CareSettings, database: CareDatabase, metrics: PrometheusCollectorRegistry,
         logger: Logger, clock: CareClock = .system, readiness: Readiness = Readiness(),
-        intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default
+        intakePolicy: IntakePolicy = IntakePolicy(), escalation: EscalationPolicy = .default,
+        catalogue: ServiceCatalogue = .standard, bookingPolicy: BookingPolicy = .standard
     ) throws(ConfigurationProblem) {
         self.settings = settings; self.database = database; self.metrics = metrics; self.logger = logger
         self.clock = clock; self.readiness = readiness
@@ -50,6 +55,15 @@ public struct CareServer: Sendable {
         self.notifier = NotificationWorker(
             database: database, settings: try NotificationSettings(settings.notifications),
             clock: clock, isReady: { [readiness] in readiness.isReady })
+        self.bookings = BookingStore(
+            database, catalogue: catalogue, policy: bookingPolicy,
+            // Emergency has no way yet to open a call that no device raised; until it does, the
+            // concern is logged for the care centre (a P2 welfare call is the goal).
+            welfareConcern: { [logger] concern in
+                logger.warning(
+                    "welfare concern",
+                    metadata: ["elderId": "\(concern.elderId)", "bookingId": "\(concern.bookingId)", "detail": "\(concern.detail)"])
+            })
     }
 
     var environment: APIEnvironment {
@@ -74,6 +88,9 @@ public struct CareServer: Sendable {
             FHIRController(env: env, archive: archive).routes,
             ConsultationController(env: env, archive: archive).routes,
             EnrolmentController(env: env, archive: archive).routes,
+            BookingController(env: env, bookings: bookings, clock: clock).routes,
+            WorkerController(env: env, bookings: bookings).routes,
+            VisitController(env: env, bookings: bookings).routes,
         ]
         return controllers.flatMap { $0 }
     }
@@ -115,6 +132,7 @@ public struct CareServer: Sendable {
                 DeviceSupervisor(intake: intake, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
+                DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

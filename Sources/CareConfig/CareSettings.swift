@@ -95,6 +95,7 @@ public struct CareSettings: Sendable, Equatable {
     public var pagination = Pagination()
     public var emergency = Emergency()
     public var notifications = Notifications()  // CareSettings+notifications.swift
+    public var bookings = Bookings()  // CareSettings+bookings.swift
 
     /// The compiled-in defaults.
     public init() {}

@@ -98,6 +98,7 @@ extension SettingKey {
                 isValid: { !$0.allSatisfy(\.isWhitespace) }
             ),
         ] + notificationKeys  // CareSettings+notifications.swift
+        + bookingKeys  // CareSettings+bookings.swift
 
     /// Rules that involve more than one key, run on the final settings.
     static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] =

@@ -18,6 +18,8 @@ import Foundation
 /// | `booking_reminder` | bookings | `service`, `at` | the elder (or first contact) |
 /// | `worker_assigned` | bookings | `service`, `at`, `worker` | the elder (or first contact) |
 /// | `visit_missed` | bookings | `service`, `at`, `providerId` | the first family contact and the provider |
+/// | `worker_on_the_way` | bookings (the worker's phone) | `service`, `at`, `worker` | the elder (or first contact) |
+/// | `certificate_expiring` | bookings (daily sweep) | `providerId`, `worker`, `certificate` (kind), `expiresOn` (YYYY-MM-DD); no elder | the provider |
 /// | `sync_conflict` | health sync | `agencyId`, `record` | the agency |
 public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case callOpened = "call_opened"
@@ -30,13 +32,15 @@ public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case workerAssigned = "worker_assigned"
     case visitMissed = "visit_missed"
     case syncConflict = "sync_conflict"
+    case workerOnTheWay = "worker_on_the_way"
+    case certificateExpiring = "certificate_expiring"
 
     /// How urgent messages of this topic are.
     public var urgency: NotificationUrgency {
         switch self {
         case .callOpened, .callEscalated: .critical
         case .responderDispatched, .responderOnScene, .callResolved, .visitMissed: .high
-        case .bookingConfirmed, .workerAssigned, .syncConflict: .normal
+        case .bookingConfirmed, .workerAssigned, .syncConflict, .workerOnTheWay, .certificateExpiring: .normal
         case .bookingReminder: .low
         }
     }

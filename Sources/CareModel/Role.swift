@@ -15,6 +15,8 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case agency
     /// An inspector from the civil-affairs or finance bureau: reads everything, changes nothing.
     case auditor
+    /// A home-service worker or volunteer: checks in and out of their own visits from a phone.
+    case worker
 
     /// What this role may do. The one table of who may do what; Docs/api/roles.md mirrors it.
     public var permissions: Set<Permission> {
@@ -24,16 +26,21 @@ public enum Role: String, Codable, Sendable, CaseIterable {
             [
                 .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
                 .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
-                .manageNotifications, .readConsultations, .askConsultations,
+                .manageNotifications, .readConsultations, .askConsultations, .readBookings, .writeBookings,
             ]
         case .operator:
-            [.readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations, .askConsultations]
-        case .provider: [.readRegistry, .readHealth]
+            [
+                .readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations,
+                .askConsultations, .readBookings, .writeBookings,
+            ]
+        case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers]
         case .agency:
             [
                 .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
             ]
-        case .auditor: [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports]
+        case .auditor:
+            [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings]
+        case .worker: [.performVisits]
         }
     }
 
@@ -73,6 +80,14 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case askConsultations = "ask_consultations"
     /// Answer a consultation routed to the caller's health centre.
     case answerConsultations = "answer_consultations"
+    /// Bookings, visits, providers, workers and availability (a provider sees its own).
+    case readBookings = "read_bookings"
+    /// Book, reschedule, cancel and assign; correct visits and record feedback.
+    case writeBookings = "write_bookings"
+    /// Register workers, their certificates and leave (a provider, its own); admins register providers.
+    case manageWorkers = "manage_workers"
+    /// Check in and out of one's own visits (the worker's phone).
+    case performVisits = "perform_visits"
 }
 
 /// Who is acting: written on every audit entry.

@@ -111,6 +111,22 @@ public struct MessageTemplates: Sendable {
                 : (zh
                     ? "\(who)的\(f.service)（\(dateTime(f.at))）服务人员未按时上门，平台正在跟进。"
                     : "Nobody came for \(who)'s \(f.service) (\(dateTime(f.at))). The care centre is following it up.")
+        case .workerOnTheWay:
+            title = zh ? "服务人员已出发" : "Worker on the way"
+            let worker = f.worker ?? (zh ? "服务人员" : "The worker")
+            body =
+                zh
+                ? "\(worker)已出发前往\(who)家提供\(f.service)（\(dateTime(f.at))）。"
+                : "\(worker) is on the way to \(who) for \(f.service) (\(dateTime(f.at)))."
+        case .certificateExpiring:
+            title = zh ? "证书即将到期" : "Certificate expiring"
+            let worker = f.worker ?? (zh ? "服务人员" : "a worker")
+            let kind = f.record ?? (zh ? "资格" : "qualification")
+            let day = CalendarDate(date: f.at)
+            body =
+                zh
+                ? "\(worker)的\(kind)证书将于\(day.month)月\(day.day)日到期，到期后不能再安排相关服务，请及时办理。"
+                : "\(worker)'s \(kind) certificate expires on \(day). After that they cannot be assigned services that need it."
         case .syncConflict:
             title = zh ? "档案同步冲突" : "Sync conflict"
             body =
@@ -159,6 +175,9 @@ public enum MessageKind: Sendable, Hashable {
     case workerAssigned
     case visitMissed(toProvider: Bool)
     case syncConflict
+    case workerOnTheWay
+    /// To a provider: one of its workers' certificates expires soon.
+    case certificateExpiring
 }
 
 /// The facts a message may use, already cleaned: the elder's name is the short form.

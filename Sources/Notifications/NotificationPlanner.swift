@@ -41,6 +41,19 @@ public struct NotificationPlanner: Sendable {
         guard let topic = NotificationTopic(rawValue: m.topic) else {
             return FanOutPlan(notifications: [], note: "unknown topic \(m.topic); nothing sent")
         }
+        // About a provider's worker, not an elder: the provider alone is told.
+        if topic == .certificateExpiring {
+            guard let provider = institution(context, "providerId", as: .provider) else {
+                return FanOutPlan(notifications: [], note: "provider not found; nothing sent")
+            }
+            var f = MessageFacts(
+                elder: "", at: m.payload["expiresOn"].flatMap(CalendarDate.init(iso:)).map(LocalTime.midnight) ?? m.createdAt)
+            f.worker = m.payload["worker"]
+            f.record = m.payload["certificate"]
+            return FanOutPlan(notifications: [
+                message(m, topic.urgency, recipient: provider, .certificateExpiring, f, due: settings.quietHours.release(at: now))
+            ])
+        }
         guard let elder = context.elder else {
             return FanOutPlan(notifications: [], note: "elder \(m.elderId.map(String.init) ?? "-") not found; nothing sent")
         }
@@ -61,7 +74,7 @@ public struct NotificationPlanner: Sendable {
             return FanOutPlan(notifications: list, cancelsChain: topic == .callResolved)
         case .callEscalated:
             return FanOutPlan(notifications: [message(m, topic.urgency, recipient: supervisor, .escalated, facts, due: now)])
-        case .bookingConfirmed, .bookingReminder, .workerAssigned, .visitMissed:
+        case .bookingConfirmed, .bookingReminder, .workerAssigned, .visitMissed, .workerOnTheWay:
             var list: [PlannedNotification] = []
             let due = topic.urgency.isUrgent ? now : settings.quietHours.release(at: now)
             let toFamily: MessageKind =
@@ -69,6 +82,7 @@ public struct NotificationPlanner: Sendable {
                 case .bookingConfirmed: .bookingConfirmed(toProvider: false)
                 case .bookingReminder: .bookingReminder
                 case .workerAssigned: .workerAssigned
+                case .workerOnTheWay: .workerOnTheWay
                 default: .visitMissed(toProvider: false)
                 }
             // A missed visit is news for the family; the rest go to the elder when they have a phone.
@@ -88,6 +102,8 @@ public struct NotificationPlanner: Sendable {
                         facts, due: due))
             }
             return FanOutPlan(notifications: list)
+        case .certificateExpiring:
+            return FanOutPlan(notifications: [])  // planned above, before the elder is needed
         case .syncConflict:
             guard let agency = institution(context, "agencyId", as: .agency) else {
                 return FanOutPlan(notifications: [], note: "agency not found; nothing sent")

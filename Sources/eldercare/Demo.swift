@@ -33,6 +33,11 @@ struct Demo: AsyncParsableCommand {
                 "  \(report.elders) elders, \(report.devices) devices, \(report.institutions) institutions, \(report.regions) regions, \(archives.resources) health records"
             )
         }
+        let services = try await ServiceSeeder(seed: 1).seed(database)
+        if services.providers > 0 {
+            print(
+                "  \(services.providers) home-service providers, \(services.workers) workers and volunteers, \(services.bookings) bookings")
+        }
         let (_, admin) = try await database.issueToken(role: .admin, name: "demo-admin", by: .commandLine)
         let (_, op) = try await database.issueToken(role: .operator, name: "demo-operator", by: .commandLine)
         let sample = try await database.registry.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
@@ -49,6 +54,7 @@ struct Demo: AsyncParsableCommand {
                 if every > 0 {
                     Task.detached { await DemoTraffic(baseURL: base, adminToken: admin.token, every: every, logPath: deviceLog).run() }
                 }
+                Task.detached { await DemoVisits(baseURL: base, adminToken: admin.token, every: 30).run() }
                 print(
                     """
 
@@ -67,6 +73,8 @@ struct Demo: AsyncParsableCommand {
                       curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?region=450902&q=%E7%8E%8B&limit=5'
                       curl -s -H "Authorization: Bearer $ADMIN" '\(base)/v1/institutions?kind=care_home&limit=3'
                       curl -s -H "Authorization: Bearer $OPERATOR" -H 'Content-Type: application/json' -X POST \(base)/v1/regions -d '{}'    # 403: operators cannot
+                      curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/bookings?limit=5'     # a week of home-service bookings
+                      curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/availability?service=cleaning&elder=\(elderId)'
                       curl -s \(base)/metrics | head
 
                     Stop with Ctrl-C.

@@ -42,6 +42,12 @@ struct Seed: AsyncParsableCommand {
         print(
             "seeded \(report.elders) elders, \(report.contacts) contacts, \(report.devices) devices, \(report.regions) regions, \(report.institutions) institutions in \(String(format: "%.1f", report.seconds)) s (\(Int(Double(report.elders) / max(report.seconds, 0.001))) elders/s) into \(settings.databasePath)"
         )
+        let services = try await ServiceSeeder(seed: seed).seed(database)
+        if services.providers > 0 {
+            print(
+                "seeded \(services.providers) home-service providers, \(services.workers) workers and volunteers, \(services.bookings) bookings"
+            )
+        }
         if archives {
             let archive = try seeder.seedArchives(database, richArchives: richArchives)
             print(

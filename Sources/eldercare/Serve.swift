@@ -35,7 +35,8 @@ struct ServerRunner {
         let database = try options.openDatabase(settings)
         let server = try CareServer(
             settings: settings, database: database, metrics: registry, logger: logger,
-            intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency))
+            intakePolicy: try IntakePolicy(settings.emergency), escalation: EscalationPolicy(settings.emergency),
+            catalogue: try ServiceCatalogue.load(settings.bookings), bookingPolicy: BookingPolicy(settings.bookings))
         let host = settings.server.host
         try await server.run { port in
             logger.info("listening", metadata: ["url": "http://\(host):\(port)", "database": "\(settings.databasePath)"])

@@ -37,6 +37,7 @@ struct CareSettingsLoaderTests {
                 "streamHeartbeatSeconds": d.emergency.streamHeartbeatSeconds,
             ],
             "notifications": Self.notificationDefaults(d.notifications),
+            "bookings": Self.bookingDefaults(d.bookings),
         ]
         #expect(file == expected)
 
@@ -169,7 +170,7 @@ struct CareSettingsLoaderTests {
                     "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
                     "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
                     "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
-                ].merging(Self.notificationEnvironmentNames) { a, _ in a })
+                ].merging(Self.notificationEnvironmentNames) { a, _ in a }.merging(Self.bookingEnvironmentNames) { a, _ in a })
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
         #expect(SettingKey.environmentName(for: "emergency.escalateAfter2Minutes") == "ELDERCARE_EMERGENCY_ESCALATE_AFTER2_MINUTES")
@@ -419,7 +420,7 @@ struct CareSettingsLoaderTests {
             error
                 == .unknownKey(
                     key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                    known: ["server", "storage", "log", "pagination", "emergency", "notifications"]))
+                    known: ["server", "storage", "log", "pagination", "emergency", "notifications", "bookings"]))
     }
 
     @Test("An unknown override key is refused")
