@@ -32,6 +32,7 @@ public final class BookingStore: Sendable {
         self.catalogue = catalogue
         self.policy = policy
         self.welfareConcern = welfareConcern
+        answerHealthQuestions()
     }
 
     var now: Date { database.clock.now() }
