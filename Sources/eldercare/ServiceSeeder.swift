@@ -4,8 +4,8 @@ import CareStore
 import Foundation
 
 /// The home-service network of the demo city: each district's home-care centre becomes a
-/// provider serving its district, with certified workers (one with a certificate about to
-/// expire), a volunteer, worker accounts, and a week of bookings for some of its elders.
+/// provider serving its district, with certified workers (one whose certificates expire in 40
+/// days, so their provider is warned ten days on), a volunteer, worker accounts, and a week of bookings for some of its elders.
 /// Shared by `seed` and `demo`; it does nothing when providers already exist.
 struct ServiceSeeder {
     var seed: UInt64
@@ -25,7 +25,8 @@ struct ServiceSeeder {
         // visits to check in to within the demo's first minutes.
         var policy = BookingPolicy.standard
         policy.minimumNoticeMinutes = 0
-        let store = BookingStore(database, policy: policy)
+        // Demo bookings are not news for anyone: nothing goes to the outbox.
+        let store = BookingStore(database, policy: policy, notifies: false)
         guard try await store.providers().isEmpty else { return Report() }
         var random = SplitMix(seed)
         var report = Report()
@@ -49,7 +50,7 @@ struct ServiceSeeder {
                 let name = Self.names[Int(random.next() % UInt64(Self.names.count))]
                 let account = try await database.createAccount(
                     NewAccount(name: "\(name)-\(centre.id)-\(n)", role: .worker), by: .commandLine)
-                let expires = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + (n == 1 ? 20 : 400))
+                let expires = CalendarDate(daysSinceEpoch: today.daysSinceEpoch + (n == 1 ? 40 : 400))
                 var certificates = [
                     Certificate(kind: "housekeeping", number: "HK\(centre.id)\(n)", issuer: "玉林市人力资源和社会保障局", expiresOn: expires),
                     Certificate(kind: "food_handler", number: "FH\(centre.id)\(n)", issuer: "玉林市市场监督管理局", expiresOn: expires),

@@ -181,6 +181,19 @@ struct BookingStoreTests {
         #expect(topics == ["booking_confirmed", "worker_assigned"])
     }
 
+    @Test func aStoreLoadingDemoDataTellsNobody() async throws {
+        let h = try await BookingHarness.make()
+        defer { h.remove() }
+        let provider = try await h.addProvider()
+        let elder = try await h.addElder(1)
+        _ = try await h.addWorker(provider: provider)
+        let quiet = BookingStore(h.database, notifies: false)
+        _ = try await quiet.create(
+            NewBooking(elderId: elder.id, service: "cleaning", start: h.at(h.day(2), "09:00")), idempotencyKey: nil, by: .commandLine)
+        #expect(try await h.database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") } == 0)
+        #expect(try await h.changes("booking").count == 1, "the change log still has it")
+    }
+
     @Test func theDatabaseRefusesAnOverlapWhateverWritesIt() async throws {
         let h = try await BookingHarness.make()
         defer { h.remove() }

@@ -240,7 +240,7 @@ extension BookingStore {
             try database.audit(db, who, "create", "booking", String(id))
             try logChange(db, b, "created", now: now)
             if let worker = c.worker {
-                try database.enqueue(
+                try tell(
                     db,
                     OutboxEntry(
                         topic: .workerAssigned, key: "booking:\(id):worker:\(worker.id)", elderId: elder.id,
@@ -255,7 +255,7 @@ extension BookingStore {
         if let first = made.first {
             var p = payload(first)
             if made.count > 1 { p["count"] = String(made.count) }
-            try database.enqueue(
+            try tell(
                 db, OutboxEntry(topic: .bookingConfirmed, key: "booking:\(first.id):confirmed", elderId: elder.id, payload: p), at: stamp)
         }
         return BookingResult(bookings: made, conflicts: conflicts)
@@ -332,14 +332,14 @@ extension BookingStore {
                 db, who, "reschedule", "booking", String(id), fields: ["start", "end"] + (previous != b.workerId ? ["workerId"] : []))
             try self.logChange(db, b, "rescheduled", now: now)
             let stamp = SQLText.time(now)
-            try self.database.enqueue(
+            try self.tell(
                 db,
                 OutboxEntry(
                     topic: .bookingConfirmed, key: "booking:\(id):confirmed:v\(b.version)", elderId: b.elderId, payload: self.payload(b)),
                 at: stamp)
             if let w = b.workerId, w != previous {
                 let name = try String.fetchOne(db, sql: "SELECT name FROM service_worker WHERE id = ?", arguments: [w])
-                try self.database.enqueue(
+                try self.tell(
                     db,
                     OutboxEntry(
                         topic: .workerAssigned, key: "booking:\(id):worker:\(w):v\(b.version)", elderId: b.elderId,
@@ -407,7 +407,7 @@ extension BookingStore {
             try self.database.audit(db, who, "assign", "booking", String(id), fields: ["workerId", "status"])
             try self.logChange(db, b, "assigned", now: now)
             let name = try String.fetchOne(db, sql: "SELECT name FROM service_worker WHERE id = ?", arguments: [workerId])
-            try self.database.enqueue(
+            try self.tell(
                 db,
                 OutboxEntry(
                     topic: .workerAssigned, key: "booking:\(id):worker:\(workerId):v\(b.version)", elderId: b.elderId,

@@ -204,7 +204,7 @@ extension BookingStore {
                 if !reminded && now < b.start {
                     try db.execute(
                         sql: "UPDATE booking SET reminded = 1, deadline_ms = ? WHERE id = ?", arguments: [grace.millis, b.id])
-                    try self.database.enqueue(
+                    try self.tell(
                         db,
                         OutboxEntry(
                             topic: .bookingReminder, key: "booking:\(b.id):reminder:\(b.start.millis)", elderId: b.elderId,
@@ -221,7 +221,7 @@ extension BookingStore {
                 try self.database.audit(db, .system, "missed", "booking", String(b.id))
                 let saved = try Self.booking(db, id: b.id)
                 try self.logChange(db, saved, "missed", now: now)
-                try self.database.enqueue(
+                try self.tell(
                     db, OutboxEntry(topic: .visitMissed, key: "booking:\(b.id):missed", elderId: b.elderId, payload: self.payload(saved)),
                     at: stamp)
                 missed.append(b.id)
@@ -326,7 +326,7 @@ extension BookingStore {
                 throw StoreError.conflict(reason: "it is more than three hours before the visit (\(Self.local(b.start)))")
             }
             let name = try String.fetchOne(db, sql: "SELECT name FROM service_worker WHERE id = ?", arguments: [b.workerId])
-            try self.database.enqueue(
+            try self.tell(
                 db,
                 OutboxEntry(
                     topic: .workerOnTheWay, key: "booking:\(id):on-the-way", elderId: b.elderId, payload: self.payload(b, worker: name)),
@@ -359,7 +359,7 @@ extension BookingStore {
             let stamp = SQLText.time(now)
             for row in rows {
                 let id: Int64 = row["id"], provider: Int64 = row["provider_id"]
-                try self.database.enqueue(
+                try self.tell(
                     db,
                     OutboxEntry(
                         topic: .certificateExpiring, key: "certificate:\(id):expiring", elderId: nil,

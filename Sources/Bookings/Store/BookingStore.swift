@@ -20,15 +20,19 @@ public final class BookingStore: Sendable {
     let welfareConcern: @Sendable (WelfareConcern) async -> Void
     /// Workers as availability reads them (see ``WorkerCache``).
     let workerCache = WorkerCache()
+    /// Whether changes are told to people through the outbox; a store loading demo or benchmark
+    /// data (`eldercare seed`) tells nobody.
+    let notifies: Bool
 
     /// Bookings' migrations, registered after the notifications'.
     public static let migrations = BookingSchema.migrations
 
     public init(
         _ database: CareDatabase, catalogue: ServiceCatalogue = .standard, policy: BookingPolicy = .standard,
-        welfareConcern: @escaping @Sendable (WelfareConcern) async -> Void = { _ in }
+        welfareConcern: @escaping @Sendable (WelfareConcern) async -> Void = { _ in }, notifies: Bool = true
     ) {
         self.database = database
+        self.notifies = notifies
         self.catalogue = catalogue
         self.policy = policy
         self.welfareConcern = welfareConcern
@@ -168,6 +172,11 @@ extension BookingStore {
         ]
         if let worker { p["worker"] = worker }
         return p
+    }
+
+    /// Adds a message to the outbox in the caller's transaction, unless this store tells nobody.
+    func tell(_ db: Database, _ entry: OutboxEntry, at stamp: DatabaseValue) throws {
+        if notifies { try database.enqueue(db, entry, at: stamp) }
     }
 
     /// The booking as the change log carries it, for anyone following bookings.
