@@ -17,7 +17,8 @@ extension ArchiveStore {
         let author = "device \(reading.deviceId)"
         let now = database.clock.now()
         for (index, observation) in observations.enumerated() {
-            guard let resource = try? validator.validate(observation, expecting: .observation) else { continue }
+            // Our own builder's output (its tests validate its structure): only our rules, on the writer's thread.
+            guard let resource = try? FHIRValidator.forOwnBuilders.validate(observation, expecting: .observation) else { continue }
             _ = try insert(
                 db, resource, elderId: reading.elderId, by: author, sourceKey: "\(reading.deviceId):\(reading.eventRef):\(index)", at: now)
         }
