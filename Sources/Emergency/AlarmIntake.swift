@@ -153,7 +153,15 @@ public final class AlarmIntake: Sendable {
         if event.kind == .heartbeat || event.kind == .info, let wait = limiter.take(deviceId, now: now) {
             throw IntakeError.rateLimited(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
         }
-        return IncomingEvent(device: device, event: event, body: body, receivedAt: now)
+        var incoming = IncomingEvent(device: device, event: event, body: body, receivedAt: now)
+        if let vitals = event.vitals {
+            // Whoever records the readings (the archive) prepares them here, on the request's
+            // thread, so the one writer spends only the insert on them.
+            incoming.prepared = calls.database.bus.prepare(
+                VitalsMeasured(
+                    elderId: device.elderId, deviceId: device.id, eventRef: event.ref, vitals: vitals, measuredAt: event.occurredAt))
+        }
+        return incoming
     }
 }
 

@@ -1,4 +1,5 @@
 import CareModel
+import CareStore
 import Foundation
 
 /// An authenticated, validated device event on its way to the database.
@@ -8,6 +9,9 @@ public struct IncomingEvent: Sendable {
     /// The body exactly as received (kept for audit and replay).
     public var body: Data
     public var receivedAt: Date
+    /// What other stores made of the event before its transaction (the archive's Observations
+    /// of its vitals), so the writer only inserts them.
+    package var prepared: PreparedMessage?
 
     public init(device: Device, event: DeviceEvent, body: Data, receivedAt: Date) {
         self.device = device

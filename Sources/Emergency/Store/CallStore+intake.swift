@@ -229,9 +229,11 @@ extension CallStore {
             $0.add(callId); $0.add(reply)
         }
         if let vitals = event.vitals {
+            // What was prepared names the elder the device had then; were it moved since, prepare again.
             try database.bus.publish(
-                db, VitalsMeasured(elderId: elderId, deviceId: device.id, eventRef: event.ref, vitals: vitals, measuredAt: event.occurredAt)
-            )
+                db,
+                VitalsMeasured(elderId: elderId, deviceId: device.id, eventRef: event.ref, vitals: vitals, measuredAt: event.occurredAt),
+                prepared: incoming.device.elderId == elderId ? incoming.prepared : nil)
         }
         if case .open(let code, _, _) = decision, code.isServiceRequest {
             try db.execute(

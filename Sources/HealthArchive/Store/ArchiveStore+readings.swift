@@ -6,21 +6,29 @@ internal import GRDB
 extension ArchiveStore {
     // MARK: - What the intake publishes and asks, inside its transaction
 
-    /// Writes a device's readings as device-measured Observations, in the event's transaction.
-    /// The device parser has already held every value to its range, so a refusal here would be a
-    /// bug of ours: the reading is left out rather than failing the alarm that carried it.
-    func recordDeviceVitals(_ db: Database, _ reading: VitalsMeasured) throws {
-        try ensureArchive(db, elderId: reading.elderId)
-        let observations = FHIRBuild.deviceObservations(
+    /// A device's readings as the Observations to store, made and checked before the event's
+    /// transaction. The device parser has already held every value to its range, so a refusal
+    /// here would be a bug of ours: the reading is left out rather than failing the alarm.
+    @Sendable static func prepareDeviceVitals(_ reading: VitalsMeasured) -> [PreparedReading] {
+        FHIRBuild.deviceObservations(
             reading.vitals, patientId: String(reading.elderId), at: reading.measuredAt, deviceId: reading.deviceId,
-            eventRef: reading.eventRef)
+            eventRef: reading.eventRef
+        ).compactMap { observation in
+            guard let resource = try? FHIRValidator().validate(observation, expecting: .observation) else { return nil }
+            return PreparedReading(resource: resource, template: ServedTemplate(resource.resource))
+        }
+    }
+
+    /// Writes a device's prepared readings, in the event's transaction.
+    func recordDeviceVitals(_ db: Database, _ reading: VitalsMeasured, _ prepared: [PreparedReading]) throws {
+        try ensureArchive(db, elderId: reading.elderId)
         let author = "device \(reading.deviceId)"
         let now = database.clock.now()
-        for (index, observation) in observations.enumerated() {
-            // Our own builder's output (its tests validate its structure): only our rules, on the writer's thread.
-            guard let resource = try? FHIRValidator.forOwnBuilders.validate(observation, expecting: .observation) else { continue }
+        for (index, observation) in prepared.enumerated() {
             _ = try insert(
-                db, resource, elderId: reading.elderId, by: author, sourceKey: "\(reading.deviceId):\(reading.eventRef):\(index)", at: now)
+                db, observation.resource, elderId: reading.elderId, by: author,
+                sourceKey: "\(reading.deviceId):\(reading.eventRef):\(index)",
+                at: now, template: observation.template)
         }
     }
 
@@ -35,4 +43,10 @@ extension ArchiveStore {
         chronic.remember(names, for: elderId, now: now)
         return names
     }
+}
+
+/// One reading made ready for the writer: the checked resource and its JSON less the id and time.
+struct PreparedReading: Sendable {
+    var resource: ValidatedResource
+    var template: ServedTemplate
 }

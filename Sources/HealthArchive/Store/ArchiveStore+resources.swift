@@ -208,7 +208,7 @@ extension ArchiveStore {
     /// Inserts a new resource at version 1. Clinical resources take the row's own number as id.
     func insert(
         _ db: Database, _ resource: ValidatedResource, elderId: Int64, by author: String, sourceKey: String?, at now: Date,
-        id fixedId: String? = nil
+        id fixedId: String? = nil, template: ServedTemplate? = nil
     ) throws -> StoredResource {
         // One writer: the next row number is known before the insert, so the served JSON (which
         // holds the id) is written once.
@@ -217,7 +217,7 @@ extension ArchiveStore {
                 $0.int64(0)
             } ?? 0
         let id = fixedId ?? String(rid + 1)
-        let json = Self.served(resource.resource, id: id, version: 1, at: now)
+        let json = (template ?? ServedTemplate(resource.resource)).text(id: id, version: 1, at: now)
         try db.cachedStatement(
             sql: """
                 INSERT INTO health_resource

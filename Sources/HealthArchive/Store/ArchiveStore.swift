@@ -20,9 +20,9 @@ public final class ArchiveStore: Sendable {
     public init(_ database: CareDatabase) {
         self.database = database
         // Weak: the database outlives a store made for one test.
-        database.bus.subscribe(VitalsMeasured.self) { [weak self] db, reading in
-            try self?.recordDeviceVitals(db, reading)
-        }
+        database.bus.subscribe(
+            VitalsMeasured.self, prepare: Self.prepareDeviceVitals,
+            handle: { [weak self] db, reading, prepared in try self?.recordDeviceVitals(db, reading, prepared) })
         database.bus.answer(ChronicConditionsOf.self) { [weak self] db, question in
             try self?.chronicConditions(db, elderId: question.elderId) ?? []
         }
