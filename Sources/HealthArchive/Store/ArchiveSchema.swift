@@ -29,13 +29,14 @@ enum ArchiveSchema {
                     -- For the call screen: a line of text, and whether it is an active chronic condition.
                     summary TEXT,
                     chronic INTEGER NOT NULL DEFAULT 0,
-                    -- What made it, when it must never be made twice (a device event: "device:ref").
-                    source_key TEXT UNIQUE,
+                    -- What made it (a device event: "device:ref:n"; a consultation). Not indexed: the
+                    -- intake's own dedupe already records each event once, and an index here would
+                    -- cost every alarm that carries vitals.
+                    source_key TEXT,
                     json TEXT NOT NULL,
                     UNIQUE (type, id)
                 );
                 CREATE INDEX health_by_elder ON health_resource(elder_id, type, effective_ms);
-                CREATE INDEX health_by_update ON health_resource(type, updated_ms);
                 CREATE INDEX health_chronic ON health_resource(elder_id) WHERE chronic = 1 AND deleted = 0;
 
                 -- Every version but the current one, for vread and history. Append-only.
