@@ -87,7 +87,7 @@ struct FHIRController {
     @Sendable func update(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let json = try await body(request)
         let stored = try await archive.update(
-            json, as: try type(context), id: try id(context), ifMatch: try ifMatch(request), by: try context.caller)
+            json, as: try type(context), id: try id(context), ifMatch: try env.expectedVersion(request), by: try context.caller)
         return FHIRResponse.resource(stored)
     }
 
@@ -113,17 +113,6 @@ struct FHIRController {
             throw ArchiveRefusal(.notFound, code: "not-found", "\(id) is not a FHIR id")
         }
         return id
-    }
-
-    /// `If-Match: W/"3"` → 3.
-    func ifMatch(_ request: Request) throws -> Int? {
-        guard let text = request.headers[.ifMatch] else { return nil }
-        let digits = text.replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        guard let version = Int(digits) else {
-            throw ArchiveRefusal(
-                .invalid, code: "invalid", expression: "If-Match", "If-Match must be the ETag you received, such as W/\"3\"")
-        }
-        return version
     }
 
     func body(_ request: Request) async throws -> FHIRJSON {

@@ -65,23 +65,7 @@ extension ArchiveStore {
     /// The elders a Patient search's identifiers name: national IDs (in full) through the
     /// registry, archive numbers through the archive.
     public func elders(identifiedBy identifiers: [FHIRIdentifier]) async throws -> [Int64] {
-        try await database.read { db in
-            var found: [Int64] = []
-            for identifier in identifiers {
-                if identifier.system.isEmpty || identifier.system == FHIRSystem.nationalID,
-                    let id = try Int64.fetchOne(db, sql: "SELECT id FROM elder WHERE national_id = ?", arguments: [identifier.value])
-                {
-                    found.append(id)
-                }
-                if identifier.system.isEmpty || identifier.system == FHIRSystem.archiveNumber,
-                    let id = try Int64.fetchOne(
-                        db, sql: "SELECT elder_id FROM health_archive WHERE archive_number = ?", arguments: [identifier.value])
-                {
-                    found.append(id)
-                }
-            }
-            return found
-        }
+        try await database.read { db in try self.elders(db, identifiedBy: identifiers) }
     }
 
     /// One page of a search. The order is stable under inserts: pages continue from the last

@@ -138,25 +138,35 @@ extension ArchiveStore {
 
     /// The elder a Patient's identifiers name: by national ID (in full) or archive number.
     func elderNamed(_ db: Database, by identifiers: [FHIRIdentifier], path: String) throws -> Int64 {
+        // A Patient names its elder with a system; a bare value is for searches only.
+        let named = identifiers.filter { !$0.system.isEmpty }
+        guard let id = try elders(db, identifiedBy: named).first else {
+            throw ArchiveRefusal(
+                .unprocessable, code: "not-found", expression: path,
+                "no elder in the registry has these identifiers: register the elder first (the registry is the source of truth for who they are)"
+            )
+        }
+        return id
+    }
+
+    /// The elders identifiers name: national IDs (in full) through the registry, archive
+    /// numbers through the archive; a bare value (no system) is tried as either.
+    func elders(_ db: Database, identifiedBy identifiers: [FHIRIdentifier]) throws -> [Int64] {
+        var found: [Int64] = []
         for identifier in identifiers {
-            switch identifier.system {
-            case FHIRSystem.nationalID:
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM elder WHERE national_id = ?", arguments: [identifier.value]) {
-                    return id
-                }
-            case FHIRSystem.archiveNumber:
-                if let id = try Int64.fetchOne(
+            if identifier.system.isEmpty || identifier.system == FHIRSystem.nationalID,
+                let id = try Int64.fetchOne(db, sql: "SELECT id FROM elder WHERE national_id = ?", arguments: [identifier.value])
+            {
+                found.append(id)
+            }
+            if identifier.system.isEmpty || identifier.system == FHIRSystem.archiveNumber,
+                let id = try Int64.fetchOne(
                     db, sql: "SELECT elder_id FROM health_archive WHERE archive_number = ?", arguments: [identifier.value])
-                {
-                    return id
-                }
-            default: continue
+            {
+                found.append(id)
             }
         }
-        throw ArchiveRefusal(
-            .unprocessable, code: "not-found", expression: path,
-            "no elder in the registry has these identifiers: register the elder first (the registry is the source of truth for who they are)"
-        )
+        return found
     }
 
     func archiveNumber(in resource: ValidatedResource) -> String? {
