@@ -55,15 +55,7 @@ public struct CareServer: Sendable {
         self.notifier = NotificationWorker(
             database: database, settings: try NotificationSettings(settings.notifications),
             clock: clock, isReady: { [readiness] in readiness.isReady })
-        self.bookings = BookingStore(
-            database, catalogue: catalogue, policy: bookingPolicy,
-            // Emergency has no way yet to open a call that no device raised; until it does, the
-            // concern is logged for the care centre (a P2 welfare call is the goal).
-            welfareConcern: { [logger] concern in
-                logger.warning(
-                    "welfare concern",
-                    metadata: ["elderId": "\(concern.elderId)", "bookingId": "\(concern.bookingId)", "detail": "\(concern.detail)"])
-            })
+        self.bookings = BookingStore(database, catalogue: catalogue, policy: bookingPolicy)
     }
 
     var environment: APIEnvironment {

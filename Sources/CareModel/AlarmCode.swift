@@ -29,6 +29,9 @@ public enum AlarmCode: String, Codable, Sendable, CaseIterable {
     case tamper
     /// Raised by the platform's supervision when heartbeats stop; never sent by devices.
     case deviceOffline = "device_offline"
+    /// Raised by the platform when a home service finds cause for concern (a meal delivery nobody
+    /// opened the door for); never sent by devices.
+    case welfareCheck = "welfare_check"
     /// A test press: recorded, opens no call.
     case deviceTest = "device_test"
     /// Green key: the elder asks for a home service; becomes a service request, not an emergency.
@@ -62,7 +65,7 @@ public enum AlarmCode: String, Codable, Sendable, CaseIterable {
 
     /// False for codes only the platform raises; intake refuses them from a device, so a device
     /// cannot fake the supervision's verdict.
-    public var sentByDevices: Bool { self != .deviceOffline }
+    public var sentByDevices: Bool { self != .deviceOffline && self != .welfareCheck }
 
     /// Short names for consoles and notifications, Chinese first.
     ///
@@ -83,6 +86,7 @@ public enum AlarmCode: String, Codable, Sendable, CaseIterable {
         case .lowBattery: ("电量低", "Low battery")
         case .tamper: ("设备被拆", "Device tampered with")
         case .deviceOffline: ("设备离线", "Device offline")
+        case .welfareCheck: ("上门关怀", "Welfare check")
         case .deviceTest: ("测试按键", "Test press")
         case .serviceRequest: ("服务请求", "Service request")
         case .powerFailure: ("外部电源断开", "Mains power lost")

@@ -40,7 +40,7 @@ public struct TriageRules: Sendable, Hashable {
             .sos: .p1, .fall: .p1, .smoke: .p1, .gas: .p1,
             .abnormalVitals: .p2, .inactivity: .p2, .doorOpenNight: .p2, .geofenceExit: .p2, .waterLeak: .p2,
             .lowBattery: .p3, .tamper: .p3, .deviceOffline: .p3,
-            .serviceRequest: .p4,
+            .welfareCheck: .p2, .serviceRequest: .p4,
         ],
         criticalVitals: CriticalVitals(
             heartRateBelow: 40, heartRateAbove: 150, spo2Below: 85, systolicAbove: 200,

@@ -37,8 +37,14 @@ extension TriageRules {
             guard let priority = Priority(label: label) else { v.add(field, "must be one of P1, P2, P3, P4"); continue }
             base[code] = priority
         }
+        // A code only the platform raises may be left out: a file written before the code existed
+        // still loads, with the built-in priority.
         for code in AlarmCode.allCases where code.opensCall && file.basePriority[code.rawValue] == nil {
-            v.add("basePriority." + code.rawValue, "is required: every code that opens a call needs a priority")
+            if !code.sentByDevices, let builtIn = TriageRules.default.basePriority[code] {
+                base[code] = builtIn
+            } else {
+                v.add("basePriority." + code.rawValue, "is required: every code that opens a call needs a priority")
+            }
         }
 
         // Read as numbers and checked here: Foundation's decoder reports 40.5 for an Int field

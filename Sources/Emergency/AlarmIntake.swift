@@ -58,6 +58,12 @@ public final class AlarmIntake: Sendable {
         self.limiter = RateLimiter(perMinute: policy.heartbeatRatePerMinute, burst: policy.heartbeatBurst)
         self.clock = clock
         self.logger = logger
+        let rules = policy.triage
+        calls.openCallsOnWelfareConcerns { elder, conditions, now in
+            let risk = RiskProfile(elder: elder, today: CalendarDate(date: now), chronicConditions: conditions)
+            let triage = rules.assess(code: .welfareCheck, vitals: nil, risk: risk)
+            return (triage.priority, triage.reason)
+        }
     }
 
     /// Returns the reply body (JSON) for an accepted event, first answer for a retried reference.

@@ -39,10 +39,11 @@ extension BookingStore {
 
     /// The worker leaves: the visit is complete, and verified when both places were within the
     /// radius of a known home. A verified visit, a delivered meal or a shopping receipt is a
-    /// billable event; a meal nobody opened the door for is a welfare concern.
+    /// billable event; a meal nobody opened the door for is a welfare concern, published in the
+    /// same transaction for Emergency to open a call on (``WelfareConcern``).
     public func checkOut(_ id: Int64, _ check: VisitCheck, by who: Principal) async throws -> Visit {
         let now = self.now
-        let (visit, concern) = try await database.write { db -> (Visit, WelfareConcern?) in
+        return try await database.write { db -> Visit in
             var b = try self.ownVisit(db, id, who)
             guard let service = self.catalogue[b.service] else {
                 throw StoreError.conflict(reason: "the service \(b.service) is no longer offered")
@@ -67,15 +68,12 @@ extension BookingStore {
             try self.logChange(db, try Self.booking(db, id: id), "checked_out", now: now)
             let v = try Self.visit(db, id)
             if verified { try self.logVerified(db, b, v, now: now) }
-            var concern: WelfareConcern?
             if check.meal?.delivered == false {
-                concern = WelfareConcern(
-                    elderId: b.elderId, bookingId: b.id, at: now, detail: "送餐时无人开门 (meal delivery: nobody opened the door)")
+                try self.database.bus.publish(
+                    db, WelfareConcern(elderId: b.elderId, bookingId: b.id, at: now, detail: "送餐时无人开门 (meal delivery: nobody opened the door)"))
             }
-            return (v, concern)
+            return v
         }
-        if let concern { await welfareConcern(concern) }
-        return visit
     }
 
     /// Nobody opened the door: recorded at the door, within the radius, and billable as the rules say.

@@ -15,9 +15,6 @@ public final class BookingStore: Sendable {
     public let database: CareDatabase
     public let catalogue: ServiceCatalogue
     public let policy: BookingPolicy
-    /// Called after a meal delivery found nobody opening the door has committed: a welfare
-    /// concern another service (Emergency) turns into a call. Bookings imports no other service.
-    let welfareConcern: @Sendable (WelfareConcern) async -> Void
     /// Workers as availability reads them (see ``WorkerCache``).
     let workerCache = WorkerCache()
     /// Whether changes are told to people through the outbox; a store loading demo or benchmark
@@ -29,25 +26,16 @@ public final class BookingStore: Sendable {
 
     public init(
         _ database: CareDatabase, catalogue: ServiceCatalogue = .standard, policy: BookingPolicy = .standard,
-        welfareConcern: @escaping @Sendable (WelfareConcern) async -> Void = { _ in }, notifies: Bool = true
+        notifies: Bool = true
     ) {
         self.database = database
         self.notifies = notifies
         self.catalogue = catalogue
         self.policy = policy
-        self.welfareConcern = welfareConcern
         answerHealthQuestions()
     }
 
     var now: Date { database.clock.now() }
-}
-
-/// An elder who did not open the door for a meal.
-public struct WelfareConcern: Sendable, Hashable {
-    public var elderId: Int64
-    public var bookingId: Int64
-    public var at: Date
-    public var detail: String
 }
 
 /// Whose rows a caller may see and change: a provider its own, a worker their own visits.
