@@ -8,7 +8,8 @@ struct AlarmCodeTests {
         #expect(
             AlarmCode.allCases.map(\.rawValue) == [
                 "sos", "fall", "smoke", "gas", "abnormal_vitals", "inactivity", "door_open_night", "geofence_exit",
-                "water_leak", "low_battery", "tamper", "device_offline", "device_test", "service_request", "power_failure",
+                "water_leak", "low_battery", "tamper", "device_offline", "welfare_check", "device_test", "service_request",
+                "power_failure",
             ])
     }
 
@@ -19,7 +20,7 @@ struct AlarmCodeTests {
     @Test func technicalServiceAndPlatformOnlyCodes() {
         #expect(AlarmCode.allCases.filter(\.isTechnical) == [.lowBattery, .tamper, .deviceOffline, .powerFailure])
         #expect(AlarmCode.allCases.filter(\.isServiceRequest) == [.serviceRequest])
-        #expect(AlarmCode.allCases.filter { !$0.sentByDevices } == [.deviceOffline])
+        #expect(AlarmCode.allCases.filter { !$0.sentByDevices } == [.deviceOffline, .welfareCheck])
     }
 
     @Test func everyCodeHasDistinctChineseAndEnglishLabels() {

@@ -19,6 +19,14 @@ struct TriageRulesTests {
         #expect(try TriageRules(decodingJSON: Data(contentsOf: rulesFile)) == TriageRules.default)
     }
 
+    /// A file written before the platform raised welfare checks still loads, with the built-in priority.
+    @Test func aCodeOnlyThePlatformRaisesMayBeLeftOut() throws {
+        let rules = try TriageRules(decodingJSON: try shipped(replacing: #""welfare_check": "P2","#, with: ""))
+        #expect(rules.basePriority[.welfareCheck] == .p2)
+        let moved = try TriageRules(decodingJSON: try shipped(replacing: #""welfare_check": "P2""#, with: #""welfare_check": "P1""#))
+        #expect(moved.basePriority[.welfareCheck] == .p1)
+    }
+
     @Test(arguments: [
         (#""fall": "P1""#, #""fal": "P1""#, ["basePriority.fal", "basePriority.fall"]),
         (#""fall": "P1""#, #""fall": "P6""#, ["basePriority.fall"]),
