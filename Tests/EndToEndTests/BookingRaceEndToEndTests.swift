@@ -82,6 +82,7 @@ struct VisitEndToEndTests {
         let admin = try server.token("admin", "e2e-admin")
         let phone = try server.token("worker", "张丽")
         let stranger = try server.token("worker", "路人")
+        let courier = try server.token("worker", "送餐员")
         // A visit can start within minutes, so the test need not wait for the usual notice.
         try await server.start(environment: ["ELDERCARE_BOOKINGS_MINIMUM_NOTICE_MINUTES": "0"])
 
@@ -134,5 +135,33 @@ struct VisitEndToEndTests {
         let visit = try await server.request("GET", "/v1/visits/\(booking)", token: admin)
         #expect(visit.object["checkInDistanceMeters"] as? Int ?? 999 < 50)
         #expect(try await server.request("GET", "/v1/bookings", token: phone).status == 403)
+
+        // A meal nobody opened the door for puts a welfare-check call in the operators' queue.
+        let courierAccount = try #require(try await server.request("GET", "/v1/me", token: courier).object["accountId"] as? Int)
+        let mealWorker = try await server.request(
+            "POST", "/v1/workers", token: admin,
+            json: """
+                {"providerId":\(provider),"accountId":\(courierAccount),"name":"送餐员","skills":["meal_delivery"],
+                 "workingHours":[{"weekdays":[1,2,3,4,5,6,7],"start":"00:00","end":"23:59"}],
+                 "home":{"latitude":\(lat),"longitude":\(lon)}}
+                """)
+        let mealWorkerId = try #require(mealWorker.object["id"] as? Int)
+        let certificate = try await server.request(
+            "POST", "/v1/workers/\(mealWorkerId)/certificates", token: admin,
+            json: #"{"kind":"food_handler","number":"JK-2026-118","issuer":"玉林市市场监督管理局","expiresOn":"2030-01-01"}"#)
+        #expect(certificate.status == 201, "\(certificate.text)")
+        let meal = try await server.request(
+            "POST", "/v1/bookings", token: admin,
+            json: #"{"elderId":\#(elderId),"service":"meal","start":"\#(ISO8601DateFormatter().string(from: start))","workerId":\#(mealWorkerId)}"#)
+        #expect(meal.status == 201, "\(meal.text)")
+        let mealId = try #require((meal.object["bookings"] as? [[String: Any]])?.first?["id"] as? Int)
+        #expect(try await server.request("POST", "/v1/visits/\(mealId)/check-in", token: courier, json: door).status == 200)
+        let undelivered = try await server.request(
+            "POST", "/v1/visits/\(mealId)/check-out", token: courier,
+            json: #"{"place":{"latitude":\#(lat + 0.0003),"longitude":\#(lon)},"meal":{"delivered":false}}"#)
+        #expect(undelivered.status == 200, "\(undelivered.text)")
+        let welfare = try await server.request("GET", "/v1/calls?code=welfare_check", token: admin).object["items"] as? [[String: Any]] ?? []
+        #expect(welfare.count == 1 && welfare.first?["elderId"] as? Int == elderId, "\(welfare)")
+        #expect((welfare.first?["reason"] as? String)?.contains("无人开门") == true)
     }
 }
