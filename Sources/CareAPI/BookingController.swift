@@ -22,7 +22,28 @@ struct BookingController: Sendable {
             APIRoute(.post, "/v1/bookings/:id/reschedule", .permission(.writeBookings), reschedule),
             APIRoute(.post, "/v1/bookings/:id/cancel", .permission(.writeBookings), cancel),
             APIRoute(.post, "/v1/bookings/:id/assign", .permission(.writeBookings), assign),
+            APIRoute(.get, "/v1/service-requests", .permission(.readBookings), serviceRequests),
+            APIRoute(.get, "/v1/service-requests/:id", .permission(.readBookings), serviceRequest),
+            APIRoute(.post, "/v1/service-requests/:id/decline", .permission(.writeBookings), declineServiceRequest),
         ]
+    }
+
+    /// The green-key worklist: `GET /v1/service-requests?status=new`. A booking answers one by
+    /// naming it (`serviceRequestId` in `POST /v1/bookings`).
+    @Sendable func serviceRequests(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        let status = try env.query(request, "status", as: HomeServiceRequestStatus.self)
+        return try JSONCoding.response(
+            try await bookings.serviceRequests(status: status, by: try context.caller, page: try env.pageRequest(request)))
+    }
+
+    @Sendable func serviceRequest(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        try JSONCoding.response(try await bookings.serviceRequest(id: try env.id(context, "service request"), by: try context.caller))
+    }
+
+    @Sendable func declineServiceRequest(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        let id = try env.id(context, "service request")
+        let body = try await env.decode(CancelBody.self, request)
+        return try JSONCoding.response(try await bookings.declineServiceRequest(id, reason: body.reason, by: try context.caller))
     }
 
     @Sendable func services(_ request: Request, _ context: CareRequestContext) async throws -> Response {

@@ -97,20 +97,24 @@ public struct NewBooking: Codable, Sendable, Hashable {
     /// Book the occurrences that are free and list the others, instead of refusing the whole series.
     public var skipConflicts: Bool?
     public var note: String?
+    /// The green-key request this booking answers: it leaves the worklist in the same transaction.
+    public var serviceRequestId: Int64?
 
     public init(
         elderId: Int64, service: String, start: Date, workerId: Int64? = nil, providerId: Int64? = nil,
-        leaveToProvider: Bool? = nil, recurrence: Recurrence? = nil, skipConflicts: Bool? = nil, note: String? = nil
+        leaveToProvider: Bool? = nil, recurrence: Recurrence? = nil, skipConflicts: Bool? = nil, note: String? = nil,
+        serviceRequestId: Int64? = nil
     ) {
         self.elderId = elderId; self.service = service; self.start = start; self.workerId = workerId
         self.providerId = providerId; self.leaveToProvider = leaveToProvider; self.recurrence = recurrence
-        self.skipConflicts = skipConflicts; self.note = note
+        self.skipConflicts = skipConflicts; self.note = note; self.serviceRequestId = serviceRequestId
     }
 
     /// Checks what can be checked without the database: the service exists, the times are within
     /// the notice and the horizon, the series is of a sane length.
     enum CodingKeys: String, CodingKey {
-        case elderId, service, start, workerId, providerId, leaveToProvider, recurrence = "repeat", skipConflicts, note
+        case elderId, service, start, workerId, providerId, leaveToProvider, recurrence = "repeat", skipConflicts, note,
+            serviceRequestId
     }
 
     public func validate(catalogue: ServiceCatalogue, policy: BookingPolicy, now: Date) throws(ValidationFailure) -> ServiceType {

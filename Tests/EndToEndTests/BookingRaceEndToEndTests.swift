@@ -152,7 +152,9 @@ struct VisitEndToEndTests {
         #expect(certificate.status == 201, "\(certificate.text)")
         let meal = try await server.request(
             "POST", "/v1/bookings", token: admin,
-            json: #"{"elderId":\#(elderId),"service":"meal","start":"\#(ISO8601DateFormatter().string(from: start))","workerId":\#(mealWorkerId)}"#)
+            json:
+                #"{"elderId":\#(elderId),"service":"meal","start":"\#(ISO8601DateFormatter().string(from: start))","workerId":\#(mealWorkerId)}"#
+        )
         #expect(meal.status == 201, "\(meal.text)")
         let mealId = try #require((meal.object["bookings"] as? [[String: Any]])?.first?["id"] as? Int)
         #expect(try await server.request("POST", "/v1/visits/\(mealId)/check-in", token: courier, json: door).status == 200)
@@ -160,8 +162,29 @@ struct VisitEndToEndTests {
             "POST", "/v1/visits/\(mealId)/check-out", token: courier,
             json: #"{"place":{"latitude":\#(lat + 0.0003),"longitude":\#(lon)},"meal":{"delivered":false}}"#)
         #expect(undelivered.status == 200, "\(undelivered.text)")
-        let welfare = try await server.request("GET", "/v1/calls?code=welfare_check", token: admin).object["items"] as? [[String: Any]] ?? []
+        let welfare =
+            try await server.request("GET", "/v1/calls?code=welfare_check", token: admin).object["items"] as? [[String: Any]] ?? []
         #expect(welfare.count == 1 && welfare.first?["elderId"] as? Int == elderId, "\(welfare)")
         #expect((welfare.first?["reason"] as? String)?.contains("无人开门") == true)
+
+        // The elder presses the green key: the request waits on the worklist until a booking answers it.
+        let devices = try await server.request("GET", "/v1/devices?elderId=\(elderId)", token: admin).object["items"] as? [[String: Any]]
+        let device = try #require(devices?.first?["id"] as? String)
+        let press = try await server.sendAlarm("service_request", device: device, seed: 8, ref: "green-1")
+        #expect(press.status == 202, "\(press.text)")
+        let waiting = try await server.request("GET", "/v1/service-requests?status=new", token: admin).object["items"] as? [[String: Any]]
+        let request = try #require(waiting?.first { $0["elderId"] as? Int == elderId })
+        let requestId = try #require(request["id"] as? Int)
+        #expect(request["callId"] is Int && request["deviceId"] as? String == device)
+        let tomorrow = ISO8601DateFormatter().string(from: start.addingTimeInterval(86_400))
+        let answered = try await server.request(
+            "POST", "/v1/bookings", token: admin,
+            json: #"{"elderId":\#(elderId),"service":"companionship","start":"\#(tomorrow)","serviceRequestId":\#(requestId)}"#)
+        #expect(answered.status == 201, "\(answered.text)")
+        let after = try await server.request("GET", "/v1/service-requests/\(requestId)", token: admin).object
+        #expect(after["status"] as? String == "booked" && after["bookingId"] is Int)
+        #expect(
+            try await server.request("POST", "/v1/service-requests/\(requestId)/decline", token: admin, json: #"{"reason":"x"}"#).status
+                == 409)
     }
 }

@@ -45,7 +45,7 @@ struct CallHandlingEndToEndTests {
             // Another elder's device: the same elder's would join the open call.
             let devices = try await server.request("GET", "/v1/devices?limit=50", token: chief).object["items"] as? [[String: Any]] ?? []
             let device = try #require(devices.first { ($0["elderId"] as? Int).map(Int64.init) != opened.summary.elderId }?["id"] as? String)
-            let reply = try await sendSOS(server, device: device, seed: 5, ref: "e2e-2")
+            let reply = try await server.sendAlarm(device: device, seed: 5, ref: "e2e-2")
             #expect(reply.status == 202)
             let second = try await feed.first { $0.id == Int64(reply.object["callId"] as? Int ?? -1) }
             #expect(reply.object["callVersion"] as? Int == second.version)
@@ -103,18 +103,6 @@ struct CallHandlingEndToEndTests {
             #expect(replay.events.filter { $0.id == opened.id }.map(\.version) == Array(2...7))
             #expect(replay.events.map(\.eventId) == feed.events.filter { $0.eventId > opened.eventId }.map(\.eventId))
         }
-    }
-
-    private func sendSOS(_ server: RunningServer, device: String, seed: UInt64, ref: String) async throws -> RunningServer.Reply {
-        let body = #"{"ref":"\#(ref)","kind":"alarm","code":"sos","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
-        let path = "/v1/devices/\(device)/events"
-        let ts = String(Int(Date().timeIntervalSince1970))
-        let signature = EventSignature.sign(
-            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-            secret: RegistryStore.demoDeviceSecret(seed: seed, deviceId: device))
-        return try await server.request(
-            "POST", path, json: body,
-            headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }
 

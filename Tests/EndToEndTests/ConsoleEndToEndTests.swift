@@ -65,7 +65,7 @@ struct ConsoleEndToEndTests {
         // The elder presses the button.
         let devices = try await server.request("GET", "/v1/devices?limit=1", token: admin).object["items"] as? [[String: Any]] ?? []
         let device = try #require(devices.first?["id"] as? String)
-        let reply = try await sendSOS(server, device: device, ref: "console-e2e-1")
+        let reply = try await server.sendAlarm(device: device, seed: Self.seed, ref: "console-e2e-1")
         let accepted = ContinuousClock.now
         try #require(reply.status == 202, "\(reply.text)")
         let callId = try #require(reply.object["callId"] as? Int)
@@ -184,18 +184,5 @@ struct ConsoleEndToEndTests {
         private func read(_ path: String) throws -> String {
             try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-    }
-
-    /// A signed SOS from a seeded device, as the device simulator sends it.
-    private func sendSOS(_ server: RunningServer, device: String, ref: String) async throws -> RunningServer.Reply {
-        let body = #"{"ref":"\#(ref)","kind":"alarm","code":"sos","occurredAt":"\#(ISO8601DateFormatter().string(from: Date()))"}"#
-        let path = "/v1/devices/\(device)/events"
-        let ts = String(Int(Date().timeIntervalSince1970))
-        let signature = EventSignature.sign(
-            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-            secret: RegistryStore.demoDeviceSecret(seed: Self.seed, deviceId: device))
-        return try await server.request(
-            "POST", path, json: body,
-            headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }

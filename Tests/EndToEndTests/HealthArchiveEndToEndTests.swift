@@ -54,7 +54,8 @@ struct HealthArchiveEndToEndTests {
         #expect(page.status == 200)
 
         // The device sends an SOS with vitals; they land in the archive with the call.
-        let reply = try await sendSOS(server, device: deviceId, vitals: #"{"heartRate":131,"spo2":91}"#)
+        let reply = try await server.sendAlarm(
+            device: deviceId, seed: 7, ref: "e2e-health", extra: #","vitals":{"heartRate":131,"spo2":91}"#)
         #expect(reply.status == 202, "\(reply.text)")
         let callId = try #require(reply.object["callId"] as? Int)
         let measured = try await fhir("GET", "/Observation?patient=\(elderId)&code=http://loinc.org|8867-4&_sort=-_lastUpdated&_count=1")
@@ -101,17 +102,5 @@ struct HealthArchiveEndToEndTests {
         // Every resource received is valid FHIR R4 to an independent model.
         let validation = try server.run(Self.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
         #expect(validation.status == 0, "\(validation.output)")
-    }
-
-    private func sendSOS(_ server: RunningServer, device: String, vitals: String) async throws -> RunningServer.Reply {
-        let at = ISO8601DateFormatter().string(from: Date())
-        let body = #"{"ref":"e2e-health","kind":"alarm","code":"sos","occurredAt":"\#(at)","vitals":\#(vitals)}"#
-        let path = "/v1/devices/\(device)/events"
-        let ts = String(Int(Date().timeIntervalSince1970))
-        let signature = EventSignature.sign(
-            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
-            secret: RegistryStore.demoDeviceSecret(seed: 7, deviceId: device))
-        return try await server.request(
-            "POST", path, json: body, headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }

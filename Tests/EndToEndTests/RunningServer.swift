@@ -1,4 +1,6 @@
+import CareStore
 import CurlHTTP
+import Emergency
 import Foundation
 
 /// The real `eldercare` binary, started on a free loopback port over its own data folder.
@@ -151,6 +153,20 @@ final class RunningServer: @unchecked Sendable {
         var h: [String: String] = [:]
         for field in response.headers { h[field.name.lowercased()] = field.value }
         return Reply(status: response.status, headers: h, body: response.body)
+    }
+
+    /// A signed alarm from a device of a seeded city, as the device simulator sends it.
+    func sendAlarm(
+        _ code: String = "sos", device: String, seed: UInt64, ref: String, extra: String = ""
+    ) async throws -> Reply {
+        let at = ISO8601DateFormatter().string(from: Date())
+        let body = #"{"ref":"\#(ref)","kind":"alarm","code":"\#(code)","occurredAt":"\#(at)"\#(extra)}"#
+        let path = "/v1/devices/\(device)/events"
+        let ts = String(Int(Date().timeIntervalSince1970))
+        let signature = EventSignature.sign(
+            method: "POST", path: path, timestamp: ts, body: Data(body.utf8),
+            secret: RegistryStore.demoDeviceSecret(seed: seed, deviceId: device))
+        return try await request("POST", path, json: body, headers: ["X-Eldercare-Timestamp": ts, "X-Eldercare-Signature": signature])
     }
 }
 

@@ -5,7 +5,28 @@ internal import GRDB
 /// Bookings' tables: providers and their workers (certificates, leave, the elders' preferences),
 /// bookings, visits and their corrections, and the answers kept for idempotent creates.
 enum BookingSchema {
-    static let migrations = [Migration("bookings-v1", bookings)]
+    static let migrations = [Migration("bookings-v1", bookings), Migration("bookings-v2", greenKeyRequests)]
+
+    /// The worklist of green-key presses: each waits here until a booking answers it or someone
+    /// declines it with a reason. Presses made before this table existed stay as P4 calls.
+    static func greenKeyRequests(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE home_service_request (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    elder_id INTEGER NOT NULL REFERENCES elder(id) ON DELETE RESTRICT,
+                    call_id INTEGER,
+                    device_id TEXT NOT NULL,
+                    requested_at TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'booked', 'declined')),
+                    booking_id INTEGER REFERENCES booking(id) ON DELETE RESTRICT,
+                    handled_by TEXT,
+                    handled_at TEXT,
+                    reason TEXT
+                );
+                CREATE INDEX home_service_request_by_status ON home_service_request(status, id);
+                """)
+    }
 
     static func bookings(_ db: Database) throws {
         try db.execute(

@@ -251,6 +251,9 @@ extension BookingStore {
         if spans.count > 1, let first = made.first {
             try db.execute(sql: "UPDATE booking SET series_id = ? WHERE id = ?", arguments: [first.id, first.id])
         }
+        if let id = request.serviceRequestId, let first = made.first {
+            try answer(db, serviceRequest: id, with: first, by: who, now: now)
+        }
         // One confirmation for the request, naming the first visit and how many there are.
         if let first = made.first {
             var p = payload(first)

@@ -70,7 +70,8 @@ extension BookingStore {
             if verified { try self.logVerified(db, b, v, now: now) }
             if check.meal?.delivered == false {
                 try self.database.bus.publish(
-                    db, WelfareConcern(elderId: b.elderId, bookingId: b.id, at: now, detail: "送餐时无人开门 (meal delivery: nobody opened the door)"))
+                    db,
+                    WelfareConcern(elderId: b.elderId, bookingId: b.id, at: now, detail: "送餐时无人开门 (meal delivery: nobody opened the door)"))
             }
             return v
         }

@@ -33,6 +33,7 @@ public final class BookingStore: Sendable {
         self.catalogue = catalogue
         self.policy = policy
         answerHealthQuestions()
+        acceptServiceRequests()
     }
 
     var now: Date { database.clock.now() }

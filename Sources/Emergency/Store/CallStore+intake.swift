@@ -240,6 +240,8 @@ extension CallStore {
                 sql: """
                     INSERT INTO service_request (elder_id, device_event_id, call_id, status, created_at) VALUES (?, ?, ?, 'new', ?)
                     """, arguments: [elderId, db.lastInsertedRowID, callId, stamp])
+            // The worklist is Bookings'; it hears of the press in this transaction.
+            try database.bus.publish(db, ServiceRequested(elderId: elderId, callId: callId, deviceId: device.id, at: now))
         }
         try superviseAfterHearing(db, device, elderId: elderId, deviceState, at: now, stamp: stampText, graceSeconds: graceSeconds)
         if let changed { caches.openCalls.update(changed) }
