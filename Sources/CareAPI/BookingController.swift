@@ -33,7 +33,8 @@ struct BookingController: Sendable {
     @Sendable func serviceRequests(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let status = try env.query(request, "status", as: HomeServiceRequestStatus.self)
         return try JSONCoding.response(
-            try await bookings.serviceRequests(status: status, by: try context.caller, page: try env.pageRequest(request)))
+            try await bookings.serviceRequests(
+                status: status, call: try env.queryInt(request, "call"), by: try context.caller, page: try env.pageRequest(request)))
     }
 
     @Sendable func serviceRequest(_ request: Request, _ context: CareRequestContext) async throws -> Response {

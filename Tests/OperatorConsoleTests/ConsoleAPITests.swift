@@ -49,6 +49,35 @@ import Testing
         }
     }
 
+    @Test func bookingFromAGreenKeyCallAnswersItsRequest() async throws {
+        let request = HomeServiceRequest(
+            id: 12, elderId: 5900, elderName: "黄秀英", regionCode: "450902001001", callId: 4900, deviceId: "SOS-4900",
+            requestedAt: Fixture.now, status: .new)
+        let booking = Booking(
+            id: 31, elderId: 5900, service: "cleaning", providerId: 7, workerId: 44, start: Fixture.date("2026-12-09T01:00:00Z"),
+            end: Fixture.date("2026-12-09T03:00:00Z"), status: .confirmed, seriesId: nil, note: nil, cancelReason: nil, version: 1,
+            createdAt: Fixture.now, updatedAt: Fixture.now)
+        try await withStub({ r in
+            r.path == "/v1/service-requests"
+                ? .json(status: 200, body: #"{"items":[\#(Self.json(request))]}"#)
+                : .json(status: 201, body: #"{"bookings":[\#(Self.json(booking))],"conflicts":[]}"#)
+        }) { api, server in
+            let wanted = HomeServiceBooking(callId: 4900, elderId: 5900, service: "cleaning", start: booking.start)
+            #expect(try await api.book(wanted) == "booked cleaning, booking #31, worker 44")
+            #expect(server.requests.map(\.path) == ["/v1/service-requests", "/v1/bookings"])
+            #expect(server.requests.first?.query == "status=new&call=4900")
+            let sent = try CareJSON.decoder.decode(NewBooking.self, from: try #require(server.requests.last?.body))
+            #expect(sent.serviceRequestId == 12 && sent.elderId == 5900 && sent.start == booking.start)
+            #expect(server.requests.last?.headers["idempotency-key"] == "console-service-request-12")
+        }
+        // A request already answered elsewhere: nothing is booked.
+        try await withStub({ _ in .json(status: 200, body: #"{"items":[]}"#) }) { api, server in
+            let wanted = HomeServiceBooking(callId: 4900, elderId: 5900, service: "cleaning", start: booking.start)
+            await #expect(throws: ConsoleAPIError.self) { _ = try await api.book(wanted) }
+            #expect(server.requests.count == 1)
+        }
+    }
+
     @Test func openCallsFollowsTheCursor() async throws {
         try await withStub({ request in
             request.query.contains("cursor=")

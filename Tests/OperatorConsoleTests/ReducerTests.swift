@@ -275,6 +275,32 @@ import Testing
             state.press(.char("y")) == [.perform(ActionRequest(callId: 4812, action: .updateResponder(id: 1, status: .done), version: 6))])
     }
 
+    @Test func aGreenKeyCallBooksAHomeService() {
+        let green = Fixture.call(4900, "黄秀英", code: .serviceRequest, priority: .p4, reason: "Service request (green key)")
+        var state = Fixture.state()
+        state.press(.char("#"))
+        state.type("4900")
+        state.press(.enter)
+        state.apply(.detailLoaded(Fixture.detail(of: green)))
+        state.press(.char("h"))
+        state.type("cleaning 2026-12-9 09:00")
+        #expect(state.press(.enter) == [], "not a day")
+        #expect(state.flash?.text == "Type the service, the day and the time, like: cleaning 2026-12-09 09:00")
+        for _ in 0..<15 { state.press(.backspace) }
+        state.type("2026-12-09 09:00")
+        let wanted = HomeServiceBooking(callId: 4900, elderId: 5900, service: "cleaning", start: Fixture.date("2026-12-09T01:00:00Z"))
+        #expect(state.press(.enter) == [.book(wanted)])
+        #expect(state.apply(.serviceBooked(callId: 4900, summary: "booked cleaning, booking #31, worker 12")) == [.loadDetail(4900)])
+        #expect(state.flash?.text == "Call #4900: booked cleaning, booking #31, worker 12. Resolve the call when the elder has been told.")
+        state.apply(.serviceBookingFailed(callId: 4900, message: "no qualified worker is free then"))
+        #expect(state.flash?.kind == .error)
+
+        // Only a green-key call books a service.
+        var other = onCall(Fixture.detail())
+        #expect(other.press(.char("h")) == [] && other.prompt == nil)
+        #expect(other.flash?.text == "Home services are booked from a green-key (service request) call.")
+    }
+
     @Test func notesGoWithoutAVersion() {
         var state = onCall(Fixture.detail(status: .claimed, version: 3, claimedBy: Fixture.colleague, allowed: [.note]))
         state.press(.char("n"))

@@ -17,7 +17,7 @@ extension BookingStore {
     /// The worklist, oldest first: operators see every request, a provider those of elders in the
     /// regions it serves.
     public func serviceRequests(
-        status: HomeServiceRequestStatus?, by who: Principal, page: PageRequest
+        status: HomeServiceRequestStatus?, call: Int64? = nil, by who: Principal, page: PageRequest
     ) async throws -> Page<HomeServiceRequest> {
         try await database.read { db in
             var q = SQLQuery(Self.requestSelect)
@@ -33,6 +33,7 @@ extension BookingStore {
             case .all: break
             }
             if let status { q.where("r.status = ?", status.rawValue) }
+            if let call { q.where("r.call_id = ?", call) }
             if let after = page.after.flatMap(Int64.init) { q.where("r.id > ?", after) }
             q.suffix("ORDER BY r.id LIMIT ?", page.limit + 1)
             return Page.from(try q.fetchAll(db).map(HomeServiceRequest.init(row:)), limit: page.limit) { String($0.id) }

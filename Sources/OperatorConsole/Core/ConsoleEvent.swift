@@ -20,6 +20,9 @@ public enum ConsoleEvent: Sendable {
     case overviewFailed(String)
     case actionSucceeded(ActionRequest, CallDetail)
     case actionFailed(ActionRequest, ActionFailure)
+    /// The home service booked for a green-key call, as the status line words it.
+    case serviceBooked(callId: Int64, summary: String)
+    case serviceBookingFailed(callId: Int64, message: String)
     case connection(ConnectionState)
 }
 
@@ -32,6 +35,8 @@ public enum ConsoleEffect: Hashable, Sendable {
     case perform(ActionRequest)
     /// `GET /v1/calls/overview`.
     case loadOverview
+    /// Books a home service answering a green-key call's request.
+    case book(HomeServiceBooking)
     /// Reconnect the live feed now instead of waiting out the backoff.
     case reconnect
     /// Ring the terminal bell (a new P1).
@@ -82,4 +87,35 @@ public struct ConsoleOperator: Codable, Hashable, Sendable {
     }
 
     public var isSupervisor: Bool { role == .supervisor || role == .admin }
+}
+
+/// A home service an operator books from a green-key call: the request the press put on the
+/// worklist is found by its call, and the booking answers it.
+///
+/// ```swift
+/// HomeServiceBooking(parsing: "cleaning 2026-12-09 09:00", callId: 4812, elderId: 1024, timeZone: shanghai)
+/// ```
+public struct HomeServiceBooking: Hashable, Sendable {
+    public var callId: Int64
+    public var elderId: Int64
+    public var service: String
+    public var start: Date
+
+    public init(callId: Int64, elderId: Int64, service: String, start: Date) {
+        self.callId = callId; self.elderId = elderId; self.service = service; self.start = start
+    }
+
+    /// `service YYYY-MM-DD HH:MM`, the time on the console's clock; nil when it is not that.
+    public init?(parsing text: String, callId: Int64, elderId: Int64, timeZone: TimeZone) {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3, let day = CalendarDate(iso: parts[1]), let minutes = LocalTime.minutes(ofClockTime: parts[2]) else {
+            return nil
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        guard
+            let midnight = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+        else { return nil }
+        self.init(callId: callId, elderId: elderId, service: parts[0], start: midnight.addingTimeInterval(Double(minutes * 60)))
+    }
 }

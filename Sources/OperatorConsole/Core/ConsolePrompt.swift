@@ -24,6 +24,8 @@ public struct TextPrompt: Hashable, Sendable {
         case responderName(ResponderKind)
         /// `#` in the queue: a call by its number, open or not (a follow-up, yesterday's call).
         case callNumber
+        /// `h` on a green-key call: the home service to book for the elder, and when.
+        case homeService
     }
 
     public var purpose: Purpose
@@ -42,6 +44,7 @@ public struct TextPrompt: Hashable, Sendable {
         case .reopenReason: "Reopen: why?"
         case .responderName(let kind): "\(kind.label.chinese) \(kind.label.english): name and phone"
         case .callNumber: "Open call number"
+        case .homeService: "Book a home service (家政预约): service, day and time"
         }
     }
 
@@ -49,6 +52,7 @@ public struct TextPrompt: Hashable, Sendable {
         switch purpose {
         case .responderName: "e.g. 黄建国 13977512345"
         case .callNumber: "e.g. 4812"
+        case .homeService: "e.g. cleaning 2026-12-09 09:00"
         default: ""
         }
     }

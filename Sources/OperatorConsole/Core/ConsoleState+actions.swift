@@ -205,6 +205,15 @@ extension ConsoleState {
                     ]))
         case .reopenReason:
             return send(request(.reopen(reason: text), detail))
+        case .homeService:
+            guard let booking = HomeServiceBooking(parsing: text, callId: detail.call.id, elderId: detail.call.elderId, timeZone: timeZone)
+            else {
+                prompt = .text(entry)
+                say("Type the service, the day and the time, like: cleaning 2026-12-09 09:00", .info)
+                return []
+            }
+            say("Booking \(booking.service)…", .info)
+            return [.book(booking)]
         case .responderName(let kind):
             let who = Self.responder(kind, from: text)
             prompt = .confirm(Confirmation(question: Self.dispatchQuestion(who, detail), request: request(.dispatch(who), detail)))

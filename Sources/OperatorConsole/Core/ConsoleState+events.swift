@@ -54,6 +54,12 @@ extension ConsoleState {
             return actionSucceeded(request, result)
         case .actionFailed(let request, let failure):
             return actionFailed(request, failure)
+        case .serviceBooked(let callId, let summary):
+            say("Call #\(callId): \(summary). Resolve the call when the elder has been told.", .info)
+            return detail?.call.id == callId ? [.loadDetail(callId)] : []
+        case .serviceBookingFailed(let callId, let message):
+            say("Call #\(callId): not booked: \(message)", .error)
+            return []
         case .connection(let state):
             return connectionChanged(state)
         }

@@ -131,6 +131,12 @@ extension ConsoleState {
         case .char("x"): return begin(.resolve, id)
         case .char("f"): return begin(.recordFollowUp, id)
         case .char("o"): return begin(.reopen, id)
+        case .char("h"):
+            guard detail?.call.code.isServiceRequest == true else {
+                say("Home services are booked from a green-key (service request) call.", .info)
+                return []
+            }
+            prompt = .text(TextPrompt(purpose: .homeService, callId: id))
         case .char("u"):
             // Refresh by hand; the feed normally does it.
             guard !detailLoading else { return [] }

@@ -126,6 +126,14 @@ struct ConsoleRunLoop {
                     sink.yield(.event(.overviewFailed(error.description)))
                 }
             }
+        case .book(let wanted):
+            Task {
+                do throws(ConsoleAPIError) {
+                    sink.yield(.event(.serviceBooked(callId: wanted.callId, summary: try await api.book(wanted))))
+                } catch {
+                    sink.yield(.event(.serviceBookingFailed(callId: wanted.callId, message: error.description)))
+                }
+            }
         case .reconnect:
             feed.reconnectNow()
         case .bell:

@@ -99,6 +99,36 @@ public final class ConsoleAPI: Sendable {
         return try decode(response)
     }
 
+    /// Books a home service for a green-key call: finds the request its press put on the worklist
+    /// (`GET /v1/service-requests?call=`), then books with it (`POST /v1/bookings`), so the request
+    /// leaves the worklist in the booking's transaction. Returns the status line's words.
+    public func book(_ wanted: HomeServiceBooking) async throws(ConsoleAPIError) -> String {
+        let page: Page<HomeServiceRequest> = try await get("/v1/service-requests?status=new&call=\(wanted.callId)")
+        guard let request = page.items.first else {
+            throw .answered(status: 409, detail: "the call's service request is no longer waiting (already booked or declined)")
+        }
+        let made: BookingResult
+        do {
+            let body = try CareJSON.encoder.encode(
+                NewBooking(elderId: wanted.elderId, service: wanted.service, start: wanted.start, serviceRequestId: request.id))
+            var headers = baseHeaders
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "Idempotency-Key", value: "console-service-request-\(request.id)")
+            made = try decode(
+                try await exchange(
+                    HTTPRequest(
+                        method: .post, url: server + "/v1/bookings", headers: headers, body: body, connectTimeout: .seconds(5),
+                        timeout: Self.requestTimeout)))
+        } catch let error as ConsoleAPIError {
+            throw error
+        } catch {
+            throw .unreadable("\(error)")
+        }
+        guard let booking = made.bookings.first else { throw .unreadable("the server booked nothing") }
+        let worker = booking.workerId.map { "worker \($0)" } ?? "the provider to assign"
+        return "booked \(booking.service), booking #\(booking.id), \(worker)"
+    }
+
     /// Opens `GET /v1/calls/stream`, resuming after `lastEventID` when given. Returns once the
     /// server has answered 200; the events follow as the sequence is read.
     public func feed(lastEventID: String?) async throws(ConsoleAPIError) -> FeedConnection {

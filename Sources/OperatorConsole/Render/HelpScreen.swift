@@ -23,6 +23,7 @@ enum HelpScreen {
         ("r", "release to the queue"),
         ("f", "follow-up done (回访)"),
         ("o", "reopen a finished call"),
+        ("h", "book a home service for a green-key call (家政预约)"),
         ("u", "refresh"),
         ("j k", "scroll"),
         ("q Esc", "back to the queue"),
