@@ -21,6 +21,7 @@ import Foundation
 /// | `worker_on_the_way` | bookings (the worker's phone) | `service`, `at`, `worker` | the elder (or first contact) |
 /// | `certificate_expiring` | bookings (daily sweep) | `providerId`, `worker`, `certificate` (kind), `expiresOn` (YYYY-MM-DD); no elder | the provider |
 /// | `sync_conflict` | health sync | `agencyId`, `record` | the agency |
+/// | `complaint_received` | bookings (feedback) | `service`, `at`, `providerId`, `bookingId`, `complaint` | the provider |
 public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case callOpened = "call_opened"
     case responderDispatched = "responder_dispatched"
@@ -34,12 +35,13 @@ public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case syncConflict = "sync_conflict"
     case workerOnTheWay = "worker_on_the_way"
     case certificateExpiring = "certificate_expiring"
+    case complaintReceived = "complaint_received"
 
     /// How urgent messages of this topic are.
     public var urgency: NotificationUrgency {
         switch self {
         case .callOpened, .callEscalated: .critical
-        case .responderDispatched, .responderOnScene, .callResolved, .visitMissed: .high
+        case .responderDispatched, .responderOnScene, .callResolved, .visitMissed, .complaintReceived: .high
         case .bookingConfirmed, .workerAssigned, .syncConflict, .workerOnTheWay, .certificateExpiring: .normal
         case .bookingReminder: .low
         }

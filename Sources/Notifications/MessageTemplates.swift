@@ -118,6 +118,13 @@ public struct MessageTemplates: Sendable {
                 zh
                 ? "\(worker)已出发前往\(who)家提供\(f.service)（\(dateTime(f.at))）。"
                 : "\(worker) is on the way to \(who) for \(f.service) (\(dateTime(f.at)))."
+        case .complaint:
+            title = zh ? "服务投诉" : "Complaint about a visit"
+            let text = f.record ?? ""
+            body =
+                zh
+                ? "\(who)对\(dateTime(f.at))的\(f.service)服务提出投诉：“\(text)”。请在规定时限内处理并回复，民政部门可查阅。"
+                : "\(who) complained about \(f.service) on \(dateTime(f.at)): \"\(text)\". Please handle and reply in time; the civil-affairs bureau can see it."
         case .certificateExpiring:
             title = zh ? "证书即将到期" : "Certificate expiring"
             let worker = f.worker ?? (zh ? "服务人员" : "a worker")
@@ -178,6 +185,8 @@ public enum MessageKind: Sendable, Hashable {
     case workerOnTheWay
     /// To a provider: one of its workers' certificates expires soon.
     case certificateExpiring
+    /// To a provider: an elder or family complained about a visit.
+    case complaint
 }
 
 /// The facts a message may use, already cleaned: the elder's name is the short form.

@@ -104,6 +104,13 @@ public struct NotificationPlanner: Sendable {
             return FanOutPlan(notifications: list)
         case .certificateExpiring:
             return FanOutPlan(notifications: [])  // planned above, before the elder is needed
+        case .complaintReceived:
+            guard let provider = institution(context, "providerId", as: .provider) else {
+                return FanOutPlan(notifications: [], note: "provider not found; nothing sent")
+            }
+            var f = facts
+            f.record = m.payload["complaint"]
+            return FanOutPlan(notifications: [message(m, topic.urgency, recipient: provider, .complaint, f, due: now)])
         case .syncConflict:
             guard let agency = institution(context, "agencyId", as: .agency) else {
                 return FanOutPlan(notifications: [], note: "agency not found; nothing sent")

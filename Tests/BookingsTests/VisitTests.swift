@@ -151,5 +151,11 @@ struct VisitTests {
         let v = try await h.bookings.feedback(b.id, VisitFeedback(rating: 2, complaint: "迟到半小时"), by: .commandLine)
         #expect(v.rating == 2 && v.complaint == "迟到半小时")
         #expect(throws: ValidationFailure.self) { try VisitFeedback(rating: 6, complaint: nil).validate() }
+        // The complaint goes to the provider through the outbox, with its words; a rating alone does not.
+        _ = try await h.bookings.feedback(b.id, VisitFeedback(rating: 4, complaint: nil), by: .commandLine)
+        let told = try await h.database.read { db in
+            try Row.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = 'complaint_received'").map { $0[0] as String }
+        }
+        #expect(told.count == 1 && told.first?.contains("迟到半小时") == true && told.first?.contains(#""providerId""#) == true)
     }
 }

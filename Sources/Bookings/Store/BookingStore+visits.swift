@@ -168,6 +168,16 @@ extension BookingStore {
                 arguments: [feedback.rating, feedback.complaint, SQLText.time(now), id])
             try self.database.audit(
                 db, who, "feedback", "visit", String(id), fields: feedback.complaint != nil ? ["rating", "complaint"] : ["rating"])
+            if let complaint = feedback.complaint {
+                var p = self.payload(b)
+                p["complaint"] = complaint
+                // Keyed by the time of the feedback, so a later complaint about the same visit is told too.
+                try self.tell(
+                    db,
+                    OutboxEntry(
+                        topic: .complaintReceived, key: "visit:\(id):complaint:\(now.millis)", elderId: b.elderId, payload: p),
+                    at: SQLText.time(now))
+            }
             return try Self.visit(db, id)
         }
     }
