@@ -47,6 +47,9 @@ public struct Booking: Codable, Sendable, Hashable, Identifiable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// A meal's dietary needs: the elder's food allergies from the health archive, as they stood
+    /// when the meal was booked, when the elder shares their archive. Nil for other services.
+    public var dietaryNeeds: [String]?
 
     public init(
         id: Int64, elderId: Int64, service: String, providerId: Int64, workerId: Int64?, start: Date, end: Date,

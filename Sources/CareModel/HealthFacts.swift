@@ -23,6 +23,19 @@ public struct ChronicConditionsOf: Sendable, Hashable {
     public init(elderId: Int64) { self.elderId = elderId }
 }
 
+/// Asks the health archive for the elder's food allergies ("花生过敏"), for a meal being booked
+/// by `askedBy`. The answer is `[String]`, empty when the elder has none or does not share the
+/// archive. Asked inside a write transaction: the archive audits the disclosure in it.
+public struct FoodAllergiesOf: Sendable, Hashable {
+    public var elderId: Int64
+    public var askedBy: Principal
+    /// Why, for the audit log: `meal booking 31`.
+    public var reason: String
+    public init(elderId: Int64, askedBy: Principal, reason: String) {
+        self.elderId = elderId; self.askedBy = askedBy; self.reason = reason
+    }
+}
+
 /// Asks the bookings service whether a provider's account has a booked service for the elder that
 /// needs their allergies (meal delivery). The answer is `Bool`; without bookings, nobody does.
 public struct BookedServiceNeedsAllergies: Sendable, Hashable {

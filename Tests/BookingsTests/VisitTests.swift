@@ -110,6 +110,29 @@ struct VisitTests {
         #expect(hours.map(\.workerId) == [b.workerId!] && hours.first?.visits == 1 && hours.first?.minutes == 60)
     }
 
+    @Test func aMealCarriesTheEldersFoodAllergies() async throws {
+        let h = try await BookingHarness.make()
+        defer { h.remove() }
+        // The archive answers in the booking's transaction; here the bus's answerer stands in for it.
+        let asked = Mutex<[FoodAllergiesOf]>([])
+        h.database.bus.answer(FoodAllergiesOf.self) { _, q in
+            asked.withLock { $0.append(q) }
+            return ["花生过敏 (严重)"]
+        }
+        let provider = try await h.addProvider()
+        _ = try await h.addWorker(provider: provider)
+        let elder = try await h.addElder(1)
+        let made = try await h.bookings.create(
+            NewBooking(elderId: elder.id, service: "meal", start: h.at(h.day(1), "11:30"), recurrence: Recurrence(every: .day, count: 3)),
+            idempotencyKey: nil, by: .commandLine)
+        #expect(made.result.bookings.map(\.dietaryNeeds) == Array(repeating: ["花生过敏 (严重)"], count: 3))
+        #expect(asked.withLock { $0.map(\.reason) } == ["meal booking \(made.result.bookings[0].id)"], "asked once per request")
+        let read = try await h.bookings.booking(id: made.result.bookings[2].id, by: .commandLine)
+        #expect(read.dietaryNeeds == ["花生过敏 (严重)"])
+        let cleaning = try await h.book(elder, "cleaning", at: h.at(h.day(2), "09:00"))
+        #expect(cleaning.dietaryNeeds == nil && asked.withLock { $0.count } == 1)
+    }
+
     @Test func aMealNobodyOpenedTheDoorForIsAWelfareConcern() async throws {
         let h = try await BookingHarness.make()
         defer { h.remove() }

@@ -7,6 +7,8 @@ internal import GRDB
 enum BookingSchema {
     static let migrations = [Migration("bookings-v1", bookings), Migration("bookings-v2", greenKeyRequests)]
 
+    /// The worklist of green-key presses, and meals' dietary needs.
+    ///
     /// The worklist of green-key presses: each waits here until a booking answers it or someone
     /// declines it with a reason. Presses made before this table existed stay as P4 calls.
     static func greenKeyRequests(_ db: Database) throws {
@@ -25,6 +27,9 @@ enum BookingSchema {
                     reason TEXT
                 );
                 CREATE INDEX home_service_request_by_status ON home_service_request(status, id);
+
+                -- A meal's dietary needs as the archive gave them when it was booked (JSON list).
+                ALTER TABLE booking ADD COLUMN dietary_needs TEXT;
                 """)
     }
 

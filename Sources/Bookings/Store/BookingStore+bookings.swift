@@ -251,6 +251,17 @@ extension BookingStore {
         if spans.count > 1, let first = made.first {
             try db.execute(sql: "UPDATE booking SET series_id = ? WHERE id = ?", arguments: [first.id, first.id])
         }
+        // A meal is cooked for the elder's allergies: the archive says which, when the elder shares it.
+        if service.record == .meal, let first = made.first {
+            let needs =
+                try database.bus.ask(
+                    db, FoodAllergiesOf(elderId: elder.id, askedBy: who, reason: "meal booking \(first.id)"), as: [String].self)
+                ?? []
+            try db.execute(
+                sql: "UPDATE booking SET dietary_needs = ? WHERE id >= ? AND id <= ?",
+                arguments: [JSONColumn.encode(needs), first.id, made.last!.id])
+            for i in made.indices { made[i].dietaryNeeds = needs }
+        }
         if let id = request.serviceRequestId, let first = made.first {
             try answer(db, serviceRequest: id, with: first, by: who, now: now)
         }

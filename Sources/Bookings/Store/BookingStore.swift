@@ -97,6 +97,7 @@ extension Booking {
             cancelReason: row["cancel_reason"], version: row["version"],
             createdAt: SQLText.date(fromTimeText: row["created_at"]) ?? Date(timeIntervalSince1970: 0),
             updatedAt: SQLText.date(fromTimeText: row["updated_at"]) ?? Date(timeIntervalSince1970: 0))
+        dietaryNeeds = JSONColumn.decode([String].self, row["dietary_needs"])
     }
 }
 

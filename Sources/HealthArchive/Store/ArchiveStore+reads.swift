@@ -182,6 +182,28 @@ extension ArchiveStore {
         }
     }
 
+    /// A meal's dietary needs: the summaries of the elder's active food allergies, when the elder
+    /// shares the archive; the disclosure is audited with the elder and the reason.
+    func foodAllergies(_ db: Database, _ question: FoodAllergiesOf) throws -> [String] {
+        guard try Bool.fetchOne(db, sql: "SELECT consent_share_health FROM elder WHERE id = ?", arguments: [question.elderId]) == true
+        else { return [] }
+        // The resource's column is named for the table: json_each has a hidden column `json` too.
+        let allergies = try String.fetchAll(
+            db,
+            sql: """
+                SELECT r.summary FROM health_resource r INDEXED BY health_by_elder
+                WHERE r.elder_id = ? AND r.type = 'AllergyIntolerance' AND r.deleted = 0 AND r.summary IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM json_each(r.json, '$.category') WHERE value = 'food')
+                  AND coalesce(json_extract(r.json, '$.clinicalStatus.coding[0].code'), 'active') = 'active'
+                ORDER BY r.effective_ms DESC, r.rid DESC
+                """, arguments: [question.elderId])
+        if !allergies.isEmpty {
+            try database.audit(
+                db, question.askedBy, "read", "AllergyIntolerance", "food", elderId: question.elderId, reason: question.reason)
+        }
+        return allergies
+    }
+
     /// What ``ArchiveAccess`` needs to decide about `principal` and the elder.
     public func relation(of principal: Principal, to elderId: Int64) async throws -> HealthRelation {
         try await database.read { db in

@@ -26,6 +26,9 @@ public final class ArchiveStore: Sendable {
         database.bus.answer(ChronicConditionsOf.self) { [weak self] db, question in
             try self?.chronicConditions(db, elderId: question.elderId) ?? []
         }
+        database.bus.answer(FoodAllergiesOf.self) { [weak self] db, question in
+            try self?.foodAllergies(db, question) ?? []
+        }
     }
 }
 
