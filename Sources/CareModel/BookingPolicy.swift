@@ -32,6 +32,10 @@ public struct BookingPolicy: Sendable, Hashable {
     /// Minutes to travel between two homes; ``unknownTravelMinutes`` when either is unknown.
     public func travelMinutes(_ a: Coordinates?, _ b: Coordinates?) -> Int {
         guard let a, let b else { return unknownTravelMinutes }
+        // Homes near enough for the least travel time need no trigonometry: the way along a
+        // meridian, then a parallel, is never shorter than the great circle.
+        let bound = Geo.radius * (abs(b.latitude - a.latitude) + abs(b.longitude - a.longitude)) * .pi / 180
+        if bound / 1000 / Double(max(travelSpeedKmh, 1)) * 60 <= Double(minimumTravelMinutes) { return minimumTravelMinutes }
         let km = Geo.distanceMeters(a, b) / 1000
         let minutes = Int((km / Double(max(travelSpeedKmh, 1)) * 60).rounded(.up))
         return max(minimumTravelMinutes, minutes)
@@ -41,8 +45,11 @@ public struct BookingPolicy: Sendable, Hashable {
 /// Distances on the map.
 public enum Geo {
     /// The great-circle distance in metres (haversine, mean Earth radius).
+    /// The mean Earth radius, in metres.
+    public static let radius = 6_371_000.0
+
     public static func distanceMeters(_ a: Coordinates, _ b: Coordinates) -> Double {
-        let r = 6_371_000.0
+        let r = radius
         let lat1 = a.latitude * .pi / 180, lat2 = b.latitude * .pi / 180
         let dLat = (b.latitude - a.latitude) * .pi / 180, dLon = (b.longitude - a.longitude) * .pi / 180
         let h = sin(dLat / 2) * sin(dLat / 2) + cos(lat1) * cos(lat2) * sin(dLon / 2) * sin(dLon / 2)

@@ -17,11 +17,15 @@ public enum LocalTime {
     /// Minutes after midnight of a 24-hour clock time written `HH:MM` (`"22:00"` → 1320); nil
     /// for any other text (`"7:00"`, `"24:00"`).
     public static func minutes(ofClockTime text: String) -> Int? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-            let h = Int(parts[0]), let m = Int(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
-        else { return nil }
-        return h * 60 + m
+        // Read as bytes: availability parses every worker's hours on every request.
+        var text = text
+        return text.withUTF8 { b -> Int? in
+            func digit(_ i: Int) -> Int? { (48...57).contains(b[i]) ? Int(b[i] - 48) : nil }
+            guard b.count == 5, b[2] == UInt8(ascii: ":"), let h1 = digit(0), let h2 = digit(1), let m1 = digit(3), let m2 = digit(4)
+            else { return nil }
+            let h = h1 * 10 + h2, m = m1 * 10 + m2
+            return h < 24 && m < 60 ? h * 60 + m : nil
+        }
     }
 
     /// Local midnight at the start of `day`.

@@ -100,74 +100,117 @@ public enum Scheduler {
     /// grid, no sooner than the minimum notice after `now`, no later than the horizon, each with
     /// how many qualified workers are free and the best `listed` of them.
     ///
-    /// Each worker's day is cut once into free intervals (working windows less leave, less every
-    /// visit widened by the travel to and from this home), and the grid is laid over those, so a
-    /// city's two thousand workers over two weeks cost a few hundred thousand additions, not a
-    /// check per worker per slot. Workers are ranked once per request (preference, continuity,
+    /// Each worker's blocked time (leave, and every visit widened by the travel to and from this
+    /// home) is sorted once; each working window is then swept once over the blocks that can reach
+    /// it, and the grid laid over the gaps. Times are seconds as `Date` holds them, so the sums
+    /// are the same as with dates. Workers are ranked once per request (preference, continuity,
     /// travel from their home base, load); the trip from the visit before is weighed when booking.
     public static func availability(
         _ candidates: [SchedulingCandidate], service: ServiceType, at place: Coordinates?, from: Date, to: Date,
         now: Date, policy: BookingPolicy, listed: Int = 5
     ) -> [AvailableSlot] {
-        let earliest = max(from, now.addingTimeInterval(Double(policy.minimumNoticeMinutes * 60)))
-        let latest = min(to, now.addingTimeInterval(Double(policy.horizonDays * 86_400)))
-        guard earliest < latest else { return [] }
+        let earliestDate = max(from, now.addingTimeInterval(Double(policy.minimumNoticeMinutes * 60)))
+        let latestDate = min(to, now.addingTimeInterval(Double(policy.horizonDays * 86_400)))
+        guard earliestDate < latestDate else { return [] }
+        let earliest = earliestDate.timeIntervalSinceReferenceDate, latest = latestDate.timeIntervalSinceReferenceDate
+        let end = to.timeIntervalSinceReferenceDate
         let step = Double(max(5, policy.slotStepMinutes) * 60)
         let duration = service.duration
-        let firstDay = CalendarDate(date: earliest), lastDay = CalendarDate(date: latest)
+        let firstDay = CalendarDate(date: earliestDate), lastDay = CalendarDate(date: latestDate)
         let dayCount = lastDay.daysSinceEpoch - firstDay.daysSinceEpoch + 1
         let perDay = Int((86_400 / step).rounded(.up))
-        let firstMidnight = LocalTime.midnight(firstDay)
+        let firstMidnight = LocalTime.midnight(firstDay).timeIntervalSinceReferenceDate
+        let listed = max(0, listed)
         var counts = [Int](repeating: 0, count: dayCount * perDay)
-        var best = [[Int64]](repeating: [], count: dayCount * perDay)
+        // The best `listed` workers of each slot, in rank order: the first to reach it.
+        var best = [Int64](repeating: 0, count: dayCount * perDay * listed)
 
-        let eligible = candidates.filter { $0.preference != .refused && $0.worker.skills.contains(service.skill) }
-        let scored: [(candidate: SchedulingCandidate, score: Int)] = eligible.map { c in
-            (c, score(c, span: TimeSpan(earliest, earliest), at: place, policy: policy, travelFromHome: true))
+        let ranked =
+            candidates.indices
+            .filter { candidates[$0].preference != .refused && candidates[$0].worker.skills.contains(service.skill) }
+            .map {
+                ($0, score(candidates[$0], span: TimeSpan(earliestDate, earliestDate), at: place, policy: policy, travelFromHome: true))
+            }
+            .sorted { a, b in a.1 != b.1 ? a.1 < b.1 : candidates[a.0].worker.id < candidates[b.0].worker.id }
+            .map(\.0)
+        /// Counts the worker free at every grid start of a gap whose visit fits in it.
+        func lay(from gapStart: Double, to gapEnd: Double, day d: Int, midnight: Double, worker: Int64) {
+            var k = Int(((max(gapStart, earliest) - midnight) / step).rounded(.up))
+            while k < perDay {
+                let start = midnight + Double(k) * step
+                let finish = start + duration
+                if start > latest || finish > gapEnd || finish > end { break }
+                let slot = d * perDay + k
+                if counts[slot] < listed { best[slot * listed + counts[slot]] = worker }
+                counts[slot] += 1
+                k += 1
+            }
         }
-        let ranked: [SchedulingCandidate] = scored.sorted { a, b in
-            a.score != b.score ? a.score < b.score : a.candidate.worker.id < b.candidate.worker.id
-        }.map(\.candidate)
-        for c in ranked {
+        var blocked: [(start: Double, end: Double)] = []
+        for index in ranked {
+            let worker = candidates[index].worker
+            guard worker.status == .active else { continue }
+            let lastQualified: Int
+            if let kind = service.certificate {
+                guard let last = worker.certificates.lazy.filter({ $0.kind == kind }).map(\.expiresOn.daysSinceEpoch).max() else {
+                    continue
+                }
+                lastQualified = last - firstDay.daysSinceEpoch
+            } else {
+                lastQualified = dayCount
+            }
             // Each worker's hours, parsed once for the whole period.
-            let hours: [(weekdays: [Int], start: Double, end: Double)] = c.worker.workingHours.compactMap { h in
+            let hours: [(weekdays: [Int], start: Double, end: Double)] = worker.workingHours.compactMap { h in
                 guard let s = LocalTime.minutes(ofClockTime: h.start), let e = LocalTime.minutes(ofClockTime: h.end) else { return nil }
                 return (h.weekdays, Double(s * 60), Double(e * 60))
             }
-            // Blocked time, widened by the travel between that visit's home and this one.
-            var blocked = c.leave
-            for b in c.busy {
-                let travel = Double(policy.travelMinutes(b.place, place) * 60)
-                blocked.append(TimeSpan(b.span.start.addingTimeInterval(-travel), b.span.end.addingTimeInterval(travel)))
+            // Blocked time, widened by the travel between that visit's home and this one, by start.
+            blocked.removeAll(keepingCapacity: true)
+            var longest = 0.0
+            for l in candidates[index].leave {
+                blocked.append((l.start.timeIntervalSinceReferenceDate, l.end.timeIntervalSinceReferenceDate))
             }
-            for d in 0..<dayCount {
-                let day = CalendarDate(daysSinceEpoch: firstDay.daysSinceEpoch + d)
-                guard c.worker.isQualified(for: service, on: day) else { continue }
-                let midnight = firstMidnight.addingTimeInterval(Double(d) * 86_400)
-                let weekday = (day.daysSinceEpoch + 3) % 7 + 1  // 1970-01-01 was a Thursday (4).
+            for b in candidates[index].busy {
+                let travel = Double(policy.travelMinutes(b.place, place) * 60)
+                blocked.append((b.span.start.timeIntervalSinceReferenceDate - travel, b.span.end.timeIntervalSinceReferenceDate + travel))
+            }
+            blocked.sort { $0.start < $1.start }
+            for b in blocked { longest = max(longest, b.end - b.start) }
+
+            for d in 0..<max(0, min(dayCount, lastQualified + 1)) {
+                let day = firstDay.daysSinceEpoch + d
+                let midnight = firstMidnight + Double(d) * 86_400
+                let weekday = (day + 3) % 7 + 1  // 1970-01-01 was a Thursday (4).
                 for h in hours where h.weekdays.contains(weekday) {
-                    let window = TimeSpan(midnight.addingTimeInterval(h.start), midnight.addingTimeInterval(h.end))
-                    for free in subtract(blocked, from: window) {
-                        let lower = max(free.start, earliest)
-                        var k = Int((lower.timeIntervalSince(midnight) / step).rounded(.up))
-                        while k < perDay {
-                            let start = midnight.addingTimeInterval(Double(k) * step)
-                            let end = start.addingTimeInterval(duration)
-                            if start > latest || end > free.end || end > to { break }
-                            let index = d * perDay + k
-                            counts[index] += 1
-                            if best[index].count < listed { best[index].append(c.worker.id) }
-                            k += 1
-                        }
+                    let windowStart = midnight + h.start, windowEnd = midnight + h.end
+                    // The first block that may reach into the window: none longer than `longest`.
+                    var low = 0, high = blocked.count
+                    while low < high {
+                        let mid = (low + high) / 2
+                        if blocked[mid].start < windowStart - longest { low = mid + 1 } else { high = mid }
                     }
+                    var cursor = windowStart
+                    while low < blocked.count, blocked[low].start < windowEnd, cursor < windowEnd {
+                        let b = blocked[low]
+                        low += 1
+                        guard b.end > cursor else { continue }
+                        if b.start > cursor { lay(from: cursor, to: b.start, day: d, midnight: midnight, worker: worker.id) }
+                        cursor = b.end
+                    }
+                    if cursor < windowEnd { lay(from: cursor, to: windowEnd, day: d, midnight: midnight, worker: worker.id) }
                 }
             }
         }
         var slots: [AvailableSlot] = []
-        for index in counts.indices where counts[index] > 0 {
-            let start = firstMidnight.addingTimeInterval(Double(index / perDay) * 86_400 + Double(index % perDay) * step)
+        for slot in counts.indices where counts[slot] > 0 {
+            let start = Date(
+                timeIntervalSinceReferenceDate: firstMidnight + Double(slot / perDay) * 86_400 + Double(slot % perDay) * step)
+            let shown = min(counts[slot], listed)
             slots.append(
-                AvailableSlot(start: start, end: start.addingTimeInterval(duration), workerIds: best[index], freeWorkers: counts[index]))
+                AvailableSlot(
+                    start: start, end: start.addingTimeInterval(duration),
+                    workerIds: Array(best[(slot * listed)..<(slot * listed + shown)]),
+                    freeWorkers: counts[slot]))
         }
         return slots
     }

@@ -149,3 +149,96 @@ struct SchedulerTests {
                 start: start, to: start.addingTimeInterval(3600), now: start.addingTimeInterval(-3600), policy: policy) != nil)
     }
 }
+
+/// The fast availability against the plain reference, on random calendars: working hours,
+/// expiring certificates, leave, visits with and without places, preferences, notice and horizon.
+@Suite("Availability agrees with its reference")
+struct AvailabilityReferenceTests {
+    @Test func randomCalendars() {
+        var offered = 0
+        for seed in 0..<200 where compare(seed: UInt64(seed)) { offered += 1 }
+        #expect(offered > 100, "most calendars offer something, so the comparisons mean something")
+    }
+
+    /// Whether the reference offers any slot; records an issue when the two differ.
+    func compare(seed: UInt64) -> Bool {
+        var r = SeededGenerator(seed: seed &+ 1_000)
+        let base = LocalTime.midnight(CalendarDate(year: 2026, month: 11, day: 23)!)
+        func time(_ minMinutes: Int, _ maxMinutes: Int) -> Date {
+            base.addingTimeInterval(Double(Int.random(in: minMinutes...maxMinutes, using: &r) * 60))
+        }
+        func clock(_ minutes: Int) -> String {
+            (minutes / 60 < 10 ? "0" : "") + "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)"
+        }
+        func place() -> Coordinates? {
+            Int.random(in: 0..<5, using: &r) == 0
+                ? nil
+                : Coordinates(
+                    latitude: 22.6 + Double.random(in: 0..<0.1, using: &r), longitude: 110.1 + Double.random(in: 0..<0.1, using: &r))
+        }
+        var candidates: [SchedulingCandidate] = []
+        for id in 1...Int64.random(in: 1...25, using: &r) {
+            var hours: [WorkingHours] = []
+            for _ in 0..<Int.random(in: 1...2, using: &r) {
+                let start = Int.random(in: 6 * 60...12 * 60, using: &r) / 15 * 15
+                let end = start + Int.random(in: 2 * 60...9 * 60, using: &r) / 15 * 15
+                hours.append(
+                    WorkingHours(
+                        weekdays: (1...7).filter { _ in Bool.random(using: &r) }, start: clock(start), end: clock(min(end, 23 * 60 + 59))))
+            }
+            let expires = CalendarDate(daysSinceEpoch: CalendarDate(date: base).daysSinceEpoch + Int.random(in: -1...20, using: &r))
+            let worker = ServiceWorker(
+                id: id, providerId: 1, accountId: nil, name: "W\(id)", phone: nil,
+                skills: Int.random(in: 0..<8, using: &r) == 0 ? ["repair"] : ["housekeeping"],
+                certificates: [Certificate(kind: "housekeeping", number: "N\(id)", issuer: "人社局", expiresOn: expires)],
+                workingHours: hours, home: place() ?? SchedulerTests.home, volunteerGroup: nil)
+            let leave = (0..<Int.random(in: 0...2, using: &r)).map { _ in
+                let start = time(0, 20 * 1440)
+                return TimeSpan(start, start.addingTimeInterval(Double(Int.random(in: 60...4 * 1440, using: &r) * 60)))
+            }
+            let busy = (0..<Int.random(in: 0...40, using: &r)).map { _ in
+                let start = time(-1440, 20 * 1440)
+                return BusySpan(TimeSpan(start, start.addingTimeInterval(Double(Int.random(in: 30...180, using: &r) * 60))), at: place())
+            }
+            let preference: WorkerPreference? = [nil, nil, nil, .preferred, .refused].randomElement(using: &r)!
+            candidates.append(
+                SchedulingCandidate(
+                    worker: worker, leave: leave, busy: busy, preference: preference, load: Int.random(in: 0...30, using: &r),
+                    visitsWithElder: Int.random(in: 0...5, using: &r)))
+        }
+        var policy = BookingPolicy()
+        policy.slotStepMinutes = [15, 30, 60].randomElement(using: &r)!
+        policy.minimumNoticeMinutes = Int.random(in: 0...600, using: &r)
+        policy.horizonDays = Int.random(in: 3...21, using: &r)
+        let now = time(0, 600)
+        let from = time(0, 3 * 1440), to = from.addingTimeInterval(Double(Int.random(in: 60...15 * 1440, using: &r) * 60))
+        let home = place()
+        let listed = Int.random(in: 1...6, using: &r)
+        let fast = Scheduler.availability(
+            candidates, service: SchedulerTests.cleaning, at: home, from: from, to: to, now: now, policy: policy, listed: listed)
+        let plain = ReferenceScheduler.availability(
+            candidates, service: SchedulerTests.cleaning, at: home, from: from, to: to, now: now, policy: policy, listed: listed)
+        #expect(fast == plain, "seed \(seed)")
+        return !plain.isEmpty
+    }
+}
+
+@Suite("Travel time")
+struct TravelTimeTests {
+    /// The shortcut for near homes gives what the great-circle distance gives, for any speed.
+    @Test func nearHomesTakeTheLeastTimeWithoutTheShortcutChangingAnything() {
+        var r = SeededGenerator(seed: 5)
+        for _ in 0..<20_000 {
+            var policy = BookingPolicy()
+            policy.travelSpeedKmh = Int.random(in: 5...60, using: &r)
+            policy.minimumTravelMinutes = Int.random(in: 0...30, using: &r)
+            let a = Coordinates(
+                latitude: 22.6 + Double.random(in: -0.2...0.2, using: &r), longitude: 110.1 + Double.random(in: -0.2...0.2, using: &r))
+            let b = Coordinates(
+                latitude: a.latitude + Double.random(in: -0.05...0.05, using: &r),
+                longitude: a.longitude + Double.random(in: -0.05...0.05, using: &r))
+            let exact = Int((Geo.distanceMeters(a, b) / 1000 / Double(policy.travelSpeedKmh) * 60).rounded(.up))
+            #expect(policy.travelMinutes(a, b) == max(policy.minimumTravelMinutes, exact))
+        }
+    }
+}

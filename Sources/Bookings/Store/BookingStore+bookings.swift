@@ -34,13 +34,14 @@ extension BookingStore {
             throw StoreError.invalid(ValidationFailure(field: "to", reason: "must be at most \(policy.horizonDays) days after from"))
         }
         let now = self.now
+        let dirty = calendarCache.takeDirty()
         return try await database.read { db in
             let elder = try Self.elderForBooking(db, elderId)
             var providers = try Self.providers(db).filter { $0.status == .active && $0.serves(elder.regionCode) }
             providers = try Scope.of(db, who).restrict(providers)
             let candidates = try self.candidates(
                 db, providers: providers.map(\.institutionId), elderId: elderId, window: TimeSpan(from, to), excluding: nil,
-                cached: true)
+                cached: true, dirty: dirty)
             return Scheduler.availability(
                 candidates, service: type, at: try Self.home(db, elderId: elderId), from: from, to: to, now: now, policy: self.policy)
         }
@@ -51,9 +52,11 @@ extension BookingStore {
     /// - Parameters:
     ///   - only: just this worker (a booking that names one), instead of every worker of `providers`.
     ///   - cached: read workers through ``WorkerCache`` (availability); writes read their own rows.
+    ///   - dirty: read calendars through ``CalendarCache`` (availability), with the booking ids
+    ///     changed since the last request, taken before this read transaction began.
     func candidates(
         _ db: Database, providers: [Int64], elderId: Int64, window: TimeSpan, excluding booking: Int64?, only: Int64? = nil,
-        cached: Bool = false
+        cached: Bool = false, dirty: Set<Int64>? = nil
     ) throws -> [SchedulingCandidate] {
         guard !providers.isEmpty else { return [] }
         func load(_ ids: [Int64]) throws -> [ServiceWorker] {
@@ -87,18 +90,39 @@ extension BookingStore {
         {
             leave[row[0], default: []].append(TimeSpan(Date(millis: row[1]), Date(millis: row[2])))
         }
-        // A cursor, not an array of rows: two thousand workers' fortnight is tens of thousands of visits.
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT worker_id, start_ms, end_ms, latitude, longitude FROM booking
-                WHERE \(workerFilter) AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                AND status IN \(BookingStatus.holdingSQL) AND id != ?
-                """, arguments: workerArguments + [from - 86_400_000, to, from, booking ?? -1])
-        while let row = try rows.next() {
-            let lat: Double? = row[3], lon: Double? = row[4]
-            let place = lat.flatMap { la in lon.map { Coordinates(latitude: la, longitude: $0) } }
-            busy[row[0], default: []].append(BusySpan(TimeSpan(Date(millis: row[1]), Date(millis: row[2])), at: place))
+        let lowest = from - 86_400_000
+        if let dirty, let span = calendarSpan(covering: lowest, to) {
+            let calendars = try calendarCache.calendars(
+                of: workers.map(\.id), from: lowest, to: to, span: span, dirty: dirty,
+                workerOf: { ids in try Self.workers(db, holding: ids) },
+                load: { ids, a, b in try Self.calendars(db, workers: ids, from: a, to: b) })
+            for (worker, calendar) in calendars {
+                // The read's own bounds, over the calendar ordered by start.
+                var i = CalendarCache.first(in: calendar, startingAfter: lowest)
+                var spans: [BusySpan] = []
+                while i < calendar.count, calendar[i].start < to {
+                    let held = calendar[i]
+                    if held.end > from, held.id != booking {
+                        spans.append(BusySpan(TimeSpan(Date(millis: held.start), Date(millis: held.end)), at: held.place))
+                    }
+                    i += 1
+                }
+                if !spans.isEmpty { busy[worker] = spans }
+            }
+        } else {
+            // A cursor, not an array of rows: two thousand workers' fortnight is tens of thousands of visits.
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT worker_id, start_ms, end_ms, latitude, longitude FROM booking
+                    WHERE \(workerFilter) AND start_ms > ? AND start_ms < ? AND end_ms > ?
+                    AND status IN \(BookingStatus.holdingSQL) AND id != ?
+                    """, arguments: workerArguments + [lowest, to, from, booking ?? -1])
+            while let row = try rows.next() {
+                let lat: Double? = row[3], lon: Double? = row[4]
+                let place = lat.flatMap { la in lon.map { Coordinates(latitude: la, longitude: $0) } }
+                busy[row[0], default: []].append(BusySpan(TimeSpan(Date(millis: row[1]), Date(millis: row[2])), at: place))
+            }
         }
         // Fair load: what each worker already holds around the time asked about.
         let load = busy.mapValues(\.count)
@@ -120,6 +144,50 @@ extension BookingStore {
                 worker: w, leave: leave[w.id] ?? [], busy: busy[w.id] ?? [], preference: preference[w.id], load: load[w.id] ?? 0,
                 visitsWithElder: visits[w.id] ?? 0)
         }
+    }
+
+    /// The `start_ms` range the calendar cache keeps, from three days before today to three days
+    /// past the horizon; nil when `from..<to` does not fit in it (such a request reads SQLite).
+    func calendarSpan(covering from: Int64, _ to: Int64) -> (from: Int64, to: Int64)? {
+        let today = LocalTime.midnight(CalendarDate(date: now)).millis
+        let span = (from: today - 3 * 86_400_000, to: today + Int64(policy.horizonDays + 3) * 86_400_000)
+        return from >= span.from && to <= span.to ? span : nil
+    }
+
+    /// The workers the given bookings hold now.
+    static func workers(_ db: Database, holding ids: Set<Int64>) throws -> [Int64: Int64] {
+        var found: [Int64: Int64] = [:]
+        for part in Array(ids).inParts() {
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT id, worker_id FROM booking WHERE worker_id IS NOT NULL AND id IN (\(part.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(part))
+            {
+                found[row[0]] = row[1]
+            }
+        }
+        return found
+    }
+
+    /// The holding bookings of `workers` starting in `from..<to`, each worker's by start.
+    static func calendars(_ db: Database, workers: [Int64], from: Int64, to: Int64) throws -> [Int64: [CalendarCache.Held]] {
+        var calendars: [Int64: [CalendarCache.Held]] = [:]
+        for part in workers.inParts() {
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, worker_id, start_ms, end_ms, latitude, longitude FROM booking
+                    WHERE worker_id IN (\(part.map { _ in "?" }.joined(separator: ","))) AND start_ms > ? AND start_ms < ?
+                    AND status IN \(BookingStatus.holdingSQL) ORDER BY worker_id, start_ms
+                    """, arguments: StatementArguments(part) + [from, to])
+            while let row = try rows.next() {
+                let lat: Double? = row[4], lon: Double? = row[5]
+                let place = lat.flatMap { la in lon.map { Coordinates(latitude: la, longitude: $0) } }
+                calendars[row[1], default: []].append(CalendarCache.Held(id: row[0], start: row[2], end: row[3], place: place))
+            }
+        }
+        return calendars
     }
 
     static func elderForBooking(_ db: Database, _ id: Int64) throws -> Elder {

@@ -178,9 +178,7 @@ extension BookingStore {
     static func withCertificates(_ db: Database, _ workers: [ServiceWorker]) throws -> [ServiceWorker] {
         guard !workers.isEmpty else { return [] }
         var byWorker: [Int64: [Certificate]] = [:]
-        let ids = workers.map(\.id)
-        for chunk in stride(from: 0, to: ids.count, by: 500) {
-            let part = Array(ids[chunk..<min(chunk + 500, ids.count)])
+        for part in workers.map(\.id).inParts() {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM worker_certificate WHERE worker_id IN (\(part.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments(part))
@@ -269,5 +267,12 @@ extension BookingStore {
                 VolunteerHours(workerId: $0[0], name: $0[1], volunteerGroup: $0[2], visits: $0[3], minutes: $0[4])
             }
         }
+    }
+}
+
+extension Array where Element == Int64 {
+    /// The ids in parts of at most 500, each part one `IN (…)` list within SQLite's variable limit.
+    func inParts() -> [[Int64]] {
+        stride(from: 0, to: count, by: 500).map { Array(self[$0..<Swift.min($0 + 500, count)]) }
     }
 }

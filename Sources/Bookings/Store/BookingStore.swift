@@ -17,6 +17,8 @@ public final class BookingStore: Sendable {
     public let policy: BookingPolicy
     /// Workers as availability reads them (see ``WorkerCache``).
     let workerCache = WorkerCache()
+    /// Workers' calendars as availability reads them (see ``CalendarCache``).
+    let calendarCache: CalendarCache
     /// Whether changes are told to people through the outbox; a store loading demo or benchmark
     /// data (`eldercare seed`) tells nobody.
     let notifies: Bool
@@ -32,6 +34,7 @@ public final class BookingStore: Sendable {
         self.notifies = notifies
         self.catalogue = catalogue
         self.policy = policy
+        self.calendarCache = CalendarCache(database)
         answerHealthQuestions()
         acceptServiceRequests()
     }
