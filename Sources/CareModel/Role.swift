@@ -27,11 +27,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
                 .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
                 .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
                 .manageNotifications, .readConsultations, .askConsultations, .readBookings, .writeBookings,
+                .readBilling, .recordPayments,
             ]
         case .operator:
             [
                 .readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations,
-                .askConsultations, .readBookings, .writeBookings,
+                .askConsultations, .readBookings, .writeBookings, .recordPayments,
             ]
         case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers]
         case .agency:
@@ -39,7 +40,10 @@ public enum Role: String, Codable, Sendable, CaseIterable {
                 .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
             ]
         case .auditor:
-            [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings]
+            [
+                .readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings,
+                .readBilling,
+            ]
         case .worker: [.performVisits]
         }
     }
@@ -88,6 +92,12 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case manageWorkers = "manage_workers"
     /// Check in and out of one's own visits (the worker's phone).
     case performVisits = "perform_visits"
+    /// Billing: tariffs, entitlements, charges, the ledger, statements, settlements, reports, verification.
+    case readBilling = "read_billing"
+    /// Set tariffs, entitlements and billing profiles; run charges; correct charges; close months.
+    case manageBilling = "manage_billing"
+    /// Record what an elder or family pays (服务缴费) and issue the receipt.
+    case recordPayments = "record_payments"
 }
 
 /// Who is acting: written on every audit entry.

@@ -1,0 +1,78 @@
+import CareModel
+import CareStore
+import Foundation
+internal import GRDB
+
+/// What closing a month did.
+public struct PeriodClose: Codable, Sendable, Hashable {
+    public var month: BillingMonth
+    /// Charges made from events still waiting when the month was closed.
+    public var charged: Int
+    /// High-age allowances paid for the month.
+    public var allowances: Int
+    public var allowanceFen: Int64
+    public var closedAt: Date
+}
+
+/// A month and whether it is closed.
+public struct BillingPeriod: Codable, Sendable, Hashable {
+    public var month: BillingMonth
+    public var closed: Bool
+    public var closedAt: Date?
+    public var closedBy: String?
+}
+
+extension BillingStore {
+    /// Closes `month`: first charges every event already logged (so nothing delivered in time is
+    /// left out), then pays each elder of 80 or more the county's high-age allowance for it, then
+    /// marks it closed. Anything that arrives later falls into the next open month; the database
+    /// refuses any posting into a closed one.
+    public func close(month: BillingMonth, by who: Principal) async throws -> PeriodClose {
+        let now = self.now
+        guard now >= LocalTime.midnight(month.next.firstDay) else { throw BillingRefusal.monthNotOver(month) }
+        let run = try await runCharges()
+        return try await database.write { db in
+            guard try !Self.isClosed(db, month) else { throw BillingRefusal.periodClosed(month) }
+            let entitlements = try Self.entitlements(db)
+            var paid = 0
+            var paidFen: Int64 = 0
+            let elders = try Row.fetchCursor(db, sql: "SELECT id, birth_date, region_code FROM elder WHERE status = 'active' ORDER BY id")
+            var due: [(Int64, String, Int, Int64)] = []
+            while let row = try elders.next() {
+                guard let birth = CalendarDate(iso: row[1]) else { continue }
+                let county = Self.county(ofRegion: row[2])
+                let age = birth.years(until: month.lastDay)
+                guard age >= 80, let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) else { continue }
+                let amount = e.allowance.amount(age: age)
+                if amount > 0 { due.append((row[0], county, age, amount)) }
+            }
+            for (elder, county, age, amount) in due {
+                let tx = try Self.post(
+                    db, kind: "allowance", reference: "allowance:\(elder):\(month)", month: month, memo: "高龄津贴", at: now,
+                    legs: [(.allowanceFund(county), amount), (.elder(elder), -amount)])
+                try db.execute(
+                    sql:
+                        "INSERT INTO billing_allowance (elder_id, month, county, age, amount_fen, transaction_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [elder, month.description, county, age, amount, tx])
+                paid += 1
+                paidFen += amount
+            }
+            try db.execute(
+                sql: "INSERT INTO billing_period (month, closed_at, closed_by) VALUES (?, ?, ?)",
+                arguments: [month.description, SQLText.timeText(now), who.name])
+            try self.database.audit(db, who, "close", "billing_period", month.description)
+            return PeriodClose(month: month, charged: run.charged, allowances: paid, allowanceFen: paidFen, closedAt: now)
+        }
+    }
+
+    /// Closed months, newest first.
+    public func periods() async throws -> [BillingPeriod] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM billing_period ORDER BY month DESC").map { row in
+                BillingPeriod(
+                    month: BillingMonth(row["month"] as String)!, closed: true, closedAt: SQLText.date(fromTimeText: row["closed_at"]),
+                    closedBy: row["closed_by"])
+            }
+        }
+    }
+}
