@@ -202,10 +202,11 @@ struct BillingStoreTests {
         // An entry slipped in behind the store's back (triggers allow inserts) unbalances the ledger.
         try await h.database.write { db in
             try db.execute(sql: "INSERT INTO billing_transaction (kind, reference, month, at) VALUES ('charge', 'bad', '2026-10', 'x')")
+            let tx = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO billing_account (name, kind, owner) VALUES ('elder:999', 'elder', '999')")
             try db.execute(
-                sql:
-                    "INSERT INTO billing_entry (transaction_id, account_id, amount_fen, month) VALUES (last_insert_rowid(), 1, 5, '2026-10')"
-            )
+                sql: "INSERT INTO billing_entry (transaction_id, account_id, amount_fen, month) VALUES (?, ?, 5, '2026-10')",
+                arguments: [tx, db.lastInsertedRowID])
         }
         let bad = try await h.billing.verify()
         #expect(bad.problems.first?.contains("does not balance") == true)

@@ -51,20 +51,27 @@ extension BillingStore {
     public func runCharges(batch: Int = 500) async throws -> ChargeRun {
         var total = ChargeRun()
         while true {
-            let one = try await chargeBatch(limit: batch)
+            let (one, read) = try await chargeBatchReading(limit: batch)
             total.events += one.events; total.charged += one.charged
             total.position = max(total.position, one.position)
-            if one.events < batch { return total }
+            // A short page is the end of the log; a full one may have more behind it, even when
+            // another run charged part of it first.
+            if read < batch { return total }
         }
     }
 
     /// One batch: at most `limit` events after the stored cursor.
     public func chargeBatch(limit: Int) async throws -> ChargeRun {
+        try await chargeBatchReading(limit: limit).0
+    }
+
+    /// One batch, and how many events were read for it.
+    func chargeBatchReading(limit: Int) async throws -> (ChargeRun, Int) {
         let cursor = try await database.read { db in try Self.cursor(db) }
         let changes = try await database.changes(of: BillableEvent.entity, after: cursor, limit: limit)
-        if changes.isEmpty { return ChargeRun(position: cursor) }
+        if changes.isEmpty { return (ChargeRun(position: cursor), 0) }
         let now = self.now, policy = self.policy
-        return try await database.write { db in
+        let run = try await database.write { db in
             // Another run may have moved the cursor since it was read: only what lies beyond it now is new.
             let current = try Self.cursor(db)
             let tariffs = try Self.tariffs(db), entitlements = try Self.entitlements(db)
@@ -86,6 +93,7 @@ extension BillingStore {
                     """, arguments: [Self.cursorName, run.position])
             return run
         }
+        return (run, changes.count)
     }
 
     static func cursor(_ db: Database) throws -> Int64 {

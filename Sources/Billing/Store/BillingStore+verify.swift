@@ -107,6 +107,14 @@ extension BillingStore {
             for row in months {
                 let kind: String = row[0], owner: String = row[1]
                 guard let id = Int64(owner), let month = BillingMonth(row[2] as String) else { continue }
+                let known =
+                    kind == "elder"
+                    ? try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM elder WHERE id = ?)", arguments: [id])
+                    : try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM institution WHERE id = ?)", arguments: [id])
+                if known != true {
+                    problems.append("the ledger account \(kind):\(owner) names no \(kind) the registry knows")
+                    continue
+                }
                 if kind == "elder" {
                     v.statements += 1
                     let s = try Self.statement(db, elderId: id, month: month)
