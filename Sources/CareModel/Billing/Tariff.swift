@@ -32,6 +32,20 @@ public struct Tariff: Codable, Sendable, Hashable {
         self.effectiveFrom = effectiveFrom; self.governmentGuided = governmentGuided
     }
 
+    enum CodingKeys: String, CodingKey { case id, code, providerId, unit, priceFen, effectiveFrom, governmentGuided }
+
+    /// `governmentGuided` may be left out (false).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int64.self, forKey: .id)
+        code = try c.decode(String.self, forKey: .code)
+        providerId = try c.decodeIfPresent(Int64.self, forKey: .providerId)
+        unit = try c.decode(TariffUnit.self, forKey: .unit)
+        priceFen = try c.decode(Int64.self, forKey: .priceFen)
+        effectiveFrom = try c.decode(CalendarDate.self, forKey: .effectiveFrom)
+        governmentGuided = try c.decodeIfPresent(Bool.self, forKey: .governmentGuided) ?? false
+    }
+
     public func validate() throws(ValidationFailure) {
         var v = Validator()
         v.checkText(code, "code", maxLength: 40)
