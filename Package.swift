@@ -239,7 +239,7 @@ let package = Package(
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting"],
+            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting", "Billing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

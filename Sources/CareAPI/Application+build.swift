@@ -61,7 +61,14 @@ public struct CareServer: Sendable {
         self.notifier = NotificationWorker(
             database: database, settings: try NotificationSettings(settings.notifications),
             clock: clock, isReady: { [readiness] in readiness.isReady })
-        self.billing = BillingStore(database)
+        self.billing = BillingStore(
+            database,
+            policy: BillingPolicy(
+                lateCancellationBasisPoints: settings.billing.lateCancellationPercent * 100,
+                noShowBasisPoints: settings.billing.noShowPercent * 100))
+        if !settings.billing.paymentWebhookSecret.isEmpty {
+            self.paymentCallback = SignedWebhook(secret: settings.billing.paymentWebhookSecret)
+        }
         self.bookings = BookingStore(
             database, catalogue: catalogue, policy: bookingPolicy,
             // Emergency has no way yet to open a call that no device raised; until it does, the

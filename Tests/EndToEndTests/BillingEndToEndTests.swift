@@ -1,3 +1,4 @@
+import Billing
 import CareModel
 import Foundation
 import Testing
@@ -14,7 +15,9 @@ struct BillingEndToEndTests {
         let admin = try server.token("admin", "e2e-admin")
         let auditor = try server.token("auditor", "e2e-auditor")
         let phone = try server.token("worker", "张丽")
-        try await server.start(environment: ["ELDERCARE_BOOKINGS_MINIMUM_NOTICE_MINUTES": "0"])
+        try await server.start(environment: [
+            "ELDERCARE_BOOKINGS_MINIMUM_NOTICE_MINUTES": "0", "ELDERCARE_BILLING_PAYMENT_WEBHOOK_SECRET": "alipay-shared-secret",
+        ])
 
         let me = try await server.request("GET", "/v1/me", token: phone).object
         let account = try #require(me["accountId"] as? Int)
@@ -108,6 +111,18 @@ struct BillingEndToEndTests {
         #expect((twice.object["type"] as? String) == "urn:eldercare:problem:duplicate-payment")
         let balance = try await server.request("GET", "/v1/billing/elders/\(elderId)/balance", token: auditor)
         #expect(balance.object["owedFen"] as? Int == 0, "\(balance.text)")
+
+        // A payment provider's signed callback is recorded; a forged one is refused.
+        let hook = SignedWebhook(secret: "alipay-shared-secret")
+        let callback = #"{"elderId":\#(elderId),"amountFen":1000,"method":"alipay","externalRef":"ALI-E2E-0001"}"#
+        let signed = hook.headers(for: Array(callback.utf8), now: Date())
+        let called = try await server.request("POST", "/v1/billing/payment-callbacks", json: callback, headers: signed)
+        #expect(called.status == 201, "\(called.text)")
+        let forged = SignedWebhook(secret: "guessed").headers(for: Array(callback.utf8), now: Date())
+        let refused = try await server.request("POST", "/v1/billing/payment-callbacks", json: callback, headers: forged)
+        #expect(refused.status == 403, "\(refused.text)")
+        let credit = try await server.request("GET", "/v1/billing/elders/\(elderId)/balance", token: auditor)
+        #expect(credit.object["creditFen"] as? Int == 1000, "\(credit.text)")
 
         // Auditors read and verify, and change nothing.
         let verified = try await server.request("GET", "/v1/billing/verify", token: auditor)
