@@ -36,6 +36,39 @@ struct BillingStoreTests {
         #expect(v.events == 9 && v.charges == 9)
     }
 
+    /// A failure in the middle of a batch (here a trigger refusing the fourth charge) rolls back
+    /// the charges before it, their postings and the cursor: the rerun charges each event once.
+    @Test func aBatchThatFailsHalfwayLeavesNothingBehind() async throws {
+        let h = try await BillingHarness.make()
+        defer { h.remove() }
+        let elder = try await h.addElder(1)
+        let provider = try await h.addProvider()
+        try await h.configureYuzhou(provider: provider)
+        var events: [BillableEvent] = []
+        for d in 1...6 {
+            events.append(
+                try await h.log(
+                    .mealDelivered, elder: elder.id, provider: provider, service: "meal_delivery", tariff: "MEAL", on: "2026-10-0\(d)"))
+        }
+        let poisoned = events[3].eventId
+        try await h.database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TEMP TRIGGER crash BEFORE INSERT ON billing_charge WHEN NEW.event_id = '\(poisoned)'
+                    BEGIN SELECT RAISE(ABORT, 'crash'); END
+                    """)
+        }
+        await #expect(throws: (any Error).self) { try await h.billing.runCharges() }
+        #expect(try await h.count("SELECT count(*) FROM billing_charge") == 0)
+        #expect(try await h.count("SELECT count(*) FROM billing_entry") == 0)
+        #expect(try await h.count("SELECT coalesce(max(used_fen), 0) FROM billing_voucher_balance") == 0)
+        #expect(try await h.count("SELECT count(*) FROM billing_cursor") == 0)
+        try await h.database.write { db in try db.execute(sql: "DROP TRIGGER temp.crash") }
+        #expect(try await h.billing.runCharges().charged == 6)
+        #expect(try await h.count("SELECT used_fen FROM billing_voucher_balance") == 6 * 600)
+        #expect(try await h.billing.verify().problems == [])
+    }
+
     @Test func twoRunsAtOnceChargeNothingTwice() async throws {
         let h = try await BillingHarness.make()
         defer { h.remove() }
