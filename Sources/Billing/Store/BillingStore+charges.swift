@@ -96,6 +96,11 @@ extension BillingStore {
         return (run, changes.count)
     }
 
+    /// The change-log position the charge job has charged up to.
+    public func chargedUpTo() async throws -> Int64 {
+        try await database.read { db in try Self.cursor(db) }
+    }
+
     static func cursor(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT position FROM billing_cursor WHERE name = ?", arguments: [cursorName]) ?? 0
     }
