@@ -109,6 +109,7 @@ public enum BillingDocuments {
     public static func csv(_ s: Settlement) -> String {
         var rows = [settlementHeader] + settlementRows(s)
         rows.append(["合计", "", "", "", "", "", "", yuan(s.insuranceFen), yuan(s.voucherFen), yuan(s.elderFen), yuan(s.goodsFen)])
+        rows.append(["机构供养补贴（\(s.placements)人）", "", "", "", "", "", "", "", "", "", yuan(s.placementFen)])
         rows.append(["冲正与退款", "", "", "", "", "", "", "", "", "", yuan(-s.adjustmentsFen)])
         rows.append(["应结总额", "", "", "", "", "", "", "", "", "", yuan(s.totalFen)])
         return csv(rows)
@@ -121,7 +122,8 @@ public enum BillingDocuments {
             ["项目", "金额（元）"],
             [
                 ["长护险应付", yuan(s.insuranceFen)], ["服务券资金应付", yuan(s.voucherFen)], ["财政资金合计", yuan(s.fundsFen)],
-                ["老人自付", yuan(s.elderFen)], ["代购商品", yuan(s.goodsFen)], ["冲正与退款", yuan(-s.adjustmentsFen)], ["应结总额", yuan(s.totalFen)],
+                ["老人自付", yuan(s.elderFen)], ["代购商品", yuan(s.goodsFen)], ["机构供养补贴（\(s.placements)人）", yuan(s.placementFen)],
+                ["冲正与退款", yuan(-s.adjustmentsFen)], ["应结总额", yuan(s.totalFen)],
             ], numericFrom: 1)
         return page(title: "服务机构月度结算单 \(s.month) · \(s.providerName)", body: body)
     }
@@ -138,6 +140,7 @@ public enum BillingDocuments {
         rows += [
             ["服务券发放（元）", yuan(r.vouchersIssuedFen)], ["服务券使用（元）", yuan(r.vouchersUsedFen)], ["长护险支付（元）", yuan(r.insuranceFen)],
             ["高龄津贴人数", String(r.allowanceElders)], ["高龄津贴发放（元）", yuan(r.allowancesPaidFen)],
+            ["机构供养补贴人数", String(r.placements)], ["机构供养补贴（元）", yuan(r.placementsPaidFen)],
         ]
         rows.append([])
         rows.append(["服务机构编号", "服务机构", "服务次数", "长护险（元）", "服务券（元）", "个人自付（元）"])
@@ -154,6 +157,7 @@ public enum BillingDocuments {
         summary += [
             ["服务券发放（元）", yuan(r.vouchersIssuedFen)], ["服务券使用（元）", yuan(r.vouchersUsedFen)], ["长护险支付（元）", yuan(r.insuranceFen)],
             ["高龄津贴人数", String(r.allowanceElders)], ["高龄津贴发放（元）", yuan(r.allowancesPaidFen)],
+            ["机构供养补贴人数", String(r.placements)], ["机构供养补贴（元）", yuan(r.placementsPaidFen)],
         ]
         var body = "<p>\(r.closed ? "本月已结账。" : "本月未结账，数字可能变动。")</p>\n" + table(["项目", "值"], summary, numericFrom: 1)
         body += "<h2>各服务机构</h2>\n"

@@ -66,13 +66,16 @@ struct BillingController: Sendable {
     struct ProfileBody: Decodable {
         var categories: [BillingCategory]?
         var ltcInsured: Bool?
+        var placementInstitutionId: Int64?
     }
 
     @Sendable func saveProfile(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let elder = try env.id(context, "elder", "elderId")
         let body = try await env.decode(ProfileBody.self, request)
         let saved = try await billing.saveProfile(
-            BillingProfile(elderId: elder, categories: body.categories, ltcInsured: body.ltcInsured ?? false), by: try context.caller)
+            BillingProfile(
+                elderId: elder, categories: body.categories, ltcInsured: body.ltcInsured ?? false,
+                placementInstitutionId: body.placementInstitutionId), by: try context.caller)
         return try JSONCoding.response(saved)
     }
 

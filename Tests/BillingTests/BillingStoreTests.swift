@@ -147,9 +147,11 @@ struct BillingStoreTests {
         let h = try await BillingHarness.make()
         defer { h.remove() }
         let elder = try await h.addElder(1)  // born 1941: 85 in October 2026
-        _ = try await h.addElder(2, born: CalendarDate(year: 1970, month: 1, day: 1)!, categories: [])
+        let housed = try await h.addElder(2, born: CalendarDate(year: 1970, month: 1, day: 1)!, categories: [.wubao])
         let provider = try await h.addProvider()
         try await h.configureYuzhou(provider: provider)
+        let home = try await h.addProvider(name: "玉州区敬老院")
+        _ = try await h.billing.saveProfile(BillingProfile(elderId: housed.id, placementInstitutionId: home), by: .commandLine)
         try await h.log(.visitVerified, elder: elder.id, provider: provider, service: "cleaning", tariff: "HS-CLEAN", on: "2026-10-05")
         let october = BillingMonth("2026-10")!
         h.clock.set(BillingHarness.at("2026-10-31", "23:00"))
@@ -158,6 +160,9 @@ struct BillingStoreTests {
         let closed = try await h.billing.close(month: october, by: .commandLine)
         #expect(closed.charged == 1)
         #expect(closed.allowances == 1 && closed.allowanceFen == 5_000)
+        #expect(closed.placements == 1 && closed.placementFen == 80_000)
+        let care = try await h.billing.settlement(providerId: home, month: october)
+        #expect(care.placements == 1 && care.totalFen == 80_000)
         #expect(await billingRefusal { _ = try await h.billing.close(month: october, by: .commandLine) } == .periodClosed(october))
         let before = try await h.billing.statement(elderId: elder.id, month: october)
         // A visit of 28 October verified only now: charged in November.

@@ -59,6 +59,7 @@ enum BillingSchema {
                     elder_id INTEGER PRIMARY KEY REFERENCES elder(id) ON DELETE RESTRICT,
                     categories TEXT,
                     ltc_insured INTEGER NOT NULL DEFAULT 0,
+                    placement_institution_id INTEGER REFERENCES institution(id) ON DELETE RESTRICT,
                     updated_at TEXT NOT NULL
                 );
 
@@ -171,11 +172,26 @@ enum BillingSchema {
                     transaction_id INTEGER NOT NULL REFERENCES billing_transaction(id),
                     PRIMARY KEY (elder_id, month)
                 ) WITHOUT ROWID;
+
+                -- The placement subsidy paid to an institution for a government-supported elder it houses.
+                CREATE TABLE billing_placement (
+                    elder_id INTEGER NOT NULL,
+                    month TEXT NOT NULL,
+                    institution_id INTEGER NOT NULL,
+                    county TEXT NOT NULL,
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+                    transaction_id INTEGER NOT NULL REFERENCES billing_transaction(id),
+                    PRIMARY KEY (elder_id, month)
+                ) WITHOUT ROWID;
+                CREATE INDEX billing_placement_by_institution ON billing_placement(institution_id, month);
                 """)
-        for table in ["billing_transaction", "billing_entry", "billing_charge", "billing_payment", "billing_allowance", "billing_period"] {
+        for table in [
+            "billing_transaction", "billing_entry", "billing_charge", "billing_payment", "billing_allowance", "billing_placement",
+            "billing_period",
+        ] {
             try db.execute(sql: appendOnly(table))
         }
-        for table in ["billing_transaction", "billing_entry", "billing_charge", "billing_allowance"] {
+        for table in ["billing_transaction", "billing_entry", "billing_charge", "billing_allowance", "billing_placement"] {
             try db.execute(sql: notIntoClosedMonth(table))
         }
     }

@@ -11,6 +11,9 @@ public struct PeriodClose: Codable, Sendable, Hashable {
     /// High-age allowances paid for the month.
     public var allowances: Int
     public var allowanceFen: Int64
+    /// Placement subsidies paid to institutions for the month.
+    public var placements: Int
+    public var placementFen: Int64
     public var closedAt: Date
 }
 
@@ -57,11 +60,36 @@ extension BillingStore {
                 paid += 1
                 paidFen += amount
             }
+            var placed = 0
+            var placedFen: Int64 = 0
+            let housed = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.elder_id, p.placement_institution_id, e.region_code FROM billing_profile p JOIN elder e ON e.id = p.elder_id
+                    WHERE p.placement_institution_id IS NOT NULL AND e.status = 'active' ORDER BY p.elder_id
+                    """)
+            for row in housed {
+                let elder: Int64 = row[0], institution: Int64 = row[1]
+                let county = Self.county(ofRegion: row[2])
+                guard let e = Entitlement.pick(entitlements, county: county, on: month.lastDay), e.placementSubsidyFen > 0 else { continue }
+                let tx = try Self.post(
+                    db, kind: "placement", reference: "placement:\(elder):\(month)", month: month, memo: "机构供养补贴", at: now,
+                    legs: [(.placementFund(county), e.placementSubsidyFen), (.provider(institution), -e.placementSubsidyFen)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO billing_placement (elder_id, month, institution_id, county, amount_fen, transaction_id)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [elder, month.description, institution, county, e.placementSubsidyFen, tx])
+                placed += 1
+                placedFen += e.placementSubsidyFen
+            }
             try db.execute(
                 sql: "INSERT INTO billing_period (month, closed_at, closed_by) VALUES (?, ?, ?)",
                 arguments: [month.description, SQLText.timeText(now), who.name])
             try self.database.audit(db, who, "close", "billing_period", month.description)
-            return PeriodClose(month: month, charged: run.charged, allowances: paid, allowanceFen: paidFen, closedAt: now)
+            return PeriodClose(
+                month: month, charged: run.charged, allowances: paid, allowanceFen: paidFen, placements: placed, placementFen: placedFen,
+                closedAt: now)
         }
     }
 

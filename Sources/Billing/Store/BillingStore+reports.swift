@@ -66,7 +66,10 @@ public struct Settlement: Codable, Sendable, Hashable {
     public var goodsFen: Int64
     /// Credit notes and reversals against the provider this month (positive: owed less).
     public var adjustmentsFen: Int64
-    /// What the provider is owed for the month in all: lines less adjustments; equals the credit
+    /// Placement subsidies for government-supported elders the institution houses, and how many.
+    public var placements: Int
+    public var placementFen: Int64
+    /// What the provider is owed for the month in all: lines and placements less adjustments; equals the credit
     /// on its ledger account for the month.
     public var totalFen: Int64
 }
@@ -95,6 +98,8 @@ public struct CountyReport: Codable, Sendable, Hashable {
     public var insuranceFen: Int64
     public var allowanceElders: Int
     public var allowancesPaidFen: Int64
+    public var placements: Int
+    public var placementsPaidFen: Int64
     public var providers: [ProviderLine]
 }
 
@@ -159,10 +164,14 @@ extension BillingStore {
         let ins = lines.reduce(0) { $0 + $1.insuranceFen }, vch = lines.reduce(0) { $0 + $1.voucherFen }
         let eld = lines.reduce(0) { $0 + $1.elderFen }, goods = lines.reduce(0) { $0 + $1.goodsFen }
         let adjustments = try correctionSum(db, .provider(providerId), month: month)
+        let placement = try Row.fetchOne(
+            db, sql: "SELECT count(*), coalesce(sum(amount_fen), 0) FROM billing_placement WHERE institution_id = ? AND month = ?",
+            arguments: [providerId, month.description])!
+        let placementFen: Int64 = placement[1]
         return Settlement(
             providerId: providerId, providerName: name, month: month, closed: try isClosed(db, month), lines: lines, insuranceFen: ins,
-            voucherFen: vch, fundsFen: ins + vch, elderFen: eld, goodsFen: goods, adjustmentsFen: adjustments,
-            totalFen: ins + vch + eld + goods - adjustments)
+            voucherFen: vch, fundsFen: ins + vch, elderFen: eld, goodsFen: goods, adjustmentsFen: adjustments, placements: placement[0],
+            placementFen: placementFen, totalFen: ins + vch + eld + goods + placementFen - adjustments)
     }
 
     public func countyReport(county: String, month: BillingMonth) async throws -> CountyReport {
@@ -196,6 +205,9 @@ extension BillingStore {
         let allowance = try Row.fetchOne(
             db, sql: "SELECT count(*), coalesce(sum(amount_fen), 0) FROM billing_allowance WHERE month = ? AND county = ?",
             arguments: [m, county])!
+        let placement = try Row.fetchOne(
+            db, sql: "SELECT count(*), coalesce(sum(amount_fen), 0) FROM billing_placement WHERE month = ? AND county = ?",
+            arguments: [m, county])!
         let providers = try Row.fetchAll(
             db,
             sql: """
@@ -211,6 +223,6 @@ extension BillingStore {
             county: county, month: month, closed: try isClosed(db, month),
             eldersServed: byCategory.sorted { $0.key < $1.key }.map { CountyReport.CategoryLine(category: $0.key, elders: $0.value) },
             vouchersIssuedFen: vouchers[0], vouchersUsedFen: vouchers[1], insuranceFen: vouchers[2], allowanceElders: allowance[0],
-            allowancesPaidFen: allowance[1], providers: providers)
+            allowancesPaidFen: allowance[1], placements: placement[0], placementsPaidFen: placement[1], providers: providers)
     }
 }

@@ -67,6 +67,7 @@ struct AccountName: Hashable {
     static func voucherFund(_ county: String) -> AccountName { AccountName(kind: "voucher_fund", owner: county) }
     static func insurance(_ county: String) -> AccountName { AccountName(kind: "insurance", owner: county) }
     static func allowanceFund(_ county: String) -> AccountName { AccountName(kind: "allowance_fund", owner: county) }
+    static func placementFund(_ county: String) -> AccountName { AccountName(kind: "placement_fund", owner: county) }
     static func cash(_ method: PaymentMethod) -> AccountName { AccountName(kind: "cash", owner: method.rawValue) }
 }
 
@@ -215,13 +216,20 @@ extension BillingStore {
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM elder WHERE id = ?)", arguments: [p.elderId]) == true else {
                 throw StoreError.notFound(entity: "elder", id: String(p.elderId))
             }
+            if let institution = p.placementInstitutionId,
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM institution WHERE id = ?)", arguments: [institution]) != true
+            {
+                throw StoreError.invalid(ValidationFailure(field: "placementInstitutionId", reason: "names no institution"))
+            }
             try db.execute(
                 sql: """
-                    INSERT INTO billing_profile (elder_id, categories, ltc_insured, updated_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO billing_profile (elder_id, categories, ltc_insured, placement_institution_id, updated_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (elder_id) DO UPDATE SET categories = excluded.categories, ltc_insured = excluded.ltc_insured,
-                    updated_at = excluded.updated_at
+                    placement_institution_id = excluded.placement_institution_id, updated_at = excluded.updated_at
                     """,
-                arguments: [p.elderId, p.categories.map { JSONColumn.encode($0) }, p.ltcInsured, SQLText.timeText(now)])
+                arguments: [
+                    p.elderId, p.categories.map { JSONColumn.encode($0) }, p.ltcInsured, p.placementInstitutionId, SQLText.timeText(now),
+                ])
             try self.database.audit(
                 db, who, "update", "billing_profile", String(p.elderId), fields: ["categories", "ltcInsured"], elderId: p.elderId)
             return p
@@ -242,7 +250,8 @@ extension BillingStore {
             return nil
         }
         return BillingProfile(
-            elderId: elderId, categories: JSONColumn.decode([BillingCategory].self, row["categories"]), ltcInsured: row["ltc_insured"])
+            elderId: elderId, categories: JSONColumn.decode([BillingCategory].self, row["categories"]), ltcInsured: row["ltc_insured"],
+            placementInstitutionId: row["placement_institution_id"])
     }
 }
 

@@ -74,8 +74,12 @@ public struct BillingProfile: Codable, Sendable, Hashable {
     /// Nil: the categories the registry's record implies.
     public var categories: [BillingCategory]?
     public var ltcInsured: Bool
+    /// The institution that houses the elder with government support: it receives the county's
+    /// placement subsidy for the elder each month.
+    public var placementInstitutionId: Int64?
 
-    public init(elderId: Int64, categories: [BillingCategory]? = nil, ltcInsured: Bool = false) {
+    public init(elderId: Int64, categories: [BillingCategory]? = nil, ltcInsured: Bool = false, placementInstitutionId: Int64? = nil) {
         self.elderId = elderId; self.categories = categories; self.ltcInsured = ltcInsured
+        self.placementInstitutionId = placementInstitutionId
     }
 }
