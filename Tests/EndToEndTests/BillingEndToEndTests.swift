@@ -121,8 +121,16 @@ struct BillingEndToEndTests {
         let forged = SignedWebhook(secret: "guessed").headers(for: Array(callback.utf8), now: Date())
         let refused = try await server.request("POST", "/v1/billing/payment-callbacks", json: callback, headers: forged)
         #expect(refused.status == 403, "\(refused.text)")
+        // The command line's payment-provider simulator signs the same way.
+        let simulated = try server.run(
+            RunningServer.binary,
+            [
+                "billing", "simulate-payment", "--server", server.baseURL, "--secret", "alipay-shared-secret", "--elder", String(elderId),
+                "--amount", "500", "--ref", "ALI-E2E-0002",
+            ])
+        #expect(simulated.status == 0, "\(simulated.output)")
         let credit = try await server.request("GET", "/v1/billing/elders/\(elderId)/balance", token: auditor)
-        #expect(credit.object["creditFen"] as? Int == 1000, "\(credit.text)")
+        #expect(credit.object["creditFen"] as? Int == 1500, "\(credit.text)")
 
         // Auditors read and verify, and change nothing.
         let verified = try await server.request("GET", "/v1/billing/verify", token: auditor)
