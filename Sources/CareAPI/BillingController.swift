@@ -33,7 +33,7 @@ struct BillingController: Sendable {
             APIRoute(.post, "/v1/billing/payment-callbacks", .public, paymentCallback),
             APIRoute(.get, "/v1/billing/elders/:elderId/balance", .permission(.readBilling), balance),
             APIRoute(.get, "/v1/billing/elders/:elderId/statement", .permission(.readBilling), statement),
-            APIRoute(.get, "/v1/billing/providers/:id/settlement", .permission(.readBilling), settlement),
+            APIRoute(.get, "/v1/billing/providers/:id/settlement", .permission(.readSettlements), settlement),
             APIRoute(.get, "/v1/billing/counties/:code/report", .permission(.readBilling), countyReport),
             APIRoute(.get, "/v1/billing/periods", .permission(.readBilling), periods),
             APIRoute(.post, "/v1/billing/periods/close", .permission(.manageBilling), close),
@@ -173,6 +173,12 @@ struct BillingController: Sendable {
 
     @Sendable func settlement(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let provider = try env.id(context, "provider")
+        // A provider reads its own settlement only; another's is as if it did not exist.
+        let caller = try context.caller
+        if caller.role == .provider {
+            let own = try await caller.accountId.asyncMap { try await billing.database.account(id: $0).institutionId }
+            guard own == provider else { throw APIError.notFound("No provider has the id \(provider).") }
+        }
         let month = try Self.month(env, request, required: true)!
         let format = try Self.format(env, request)
         let s = try await billing.settlement(providerId: provider, month: month)
@@ -238,5 +244,12 @@ struct BillingController: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = type
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension Optional {
+    fileprivate func asyncMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

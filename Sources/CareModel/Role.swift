@@ -27,14 +27,14 @@ public enum Role: String, Codable, Sendable, CaseIterable {
                 .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
                 .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
                 .manageNotifications, .readConsultations, .askConsultations, .readBookings, .writeBookings,
-                .readBilling, .recordPayments,
+                .readBilling, .readSettlements, .recordPayments,
             ]
         case .operator:
             [
                 .readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations,
                 .askConsultations, .readBookings, .writeBookings, .recordPayments,
             ]
-        case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers]
+        case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers, .readSettlements]
         case .agency:
             [
                 .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
@@ -42,7 +42,7 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .auditor:
             [
                 .readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings,
-                .readBilling,
+                .readBilling, .readSettlements,
             ]
         case .worker: [.performVisits]
         }
@@ -96,6 +96,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readBilling = "read_billing"
     /// Set tariffs, entitlements and billing profiles; run charges; correct charges; close months.
     case manageBilling = "manage_billing"
+    /// A provider's monthly settlement (a provider, its own).
+    case readSettlements = "read_settlements"
     /// Record what an elder or family pays (服务缴费) and issue the receipt.
     case recordPayments = "record_payments"
 }

@@ -100,6 +100,18 @@ struct BillingEndToEndTests {
         let settlement = try await server.request("GET", "/v1/billing/providers/\(provider)/settlement?month=\(month)", token: auditor)
         #expect(settlement.object["fundsFen"] as? Int == 2500, "\(settlement.text)")
         #expect((settlement.object["lines"] as? [[String: Any]])?.first?["bookingId"] as? Int == booking)
+        // The provider's own account reads its settlement, and no other provider's.
+        let account2 = try await server.request(
+            "POST", "/v1/accounts", token: admin, json: #"{"name":"玉州中心财务","role":"provider","institutionId":\#(provider)}"#)
+        #expect(account2.status == 201, "\(account2.text)")
+        let accountId = try #require(account2.object["id"] as? Int)
+        let issued = try await server.request("POST", "/v1/accounts/\(accountId)/tokens", token: admin)
+        let providerToken = try #require(issued.object["token"] as? String, "\(issued.text)")
+        let own = try await server.request("GET", "/v1/billing/providers/\(provider)/settlement?month=\(month)", token: providerToken)
+        #expect(own.status == 200, "\(own.text)")
+        let other = try await server.request("GET", "/v1/billing/providers/\(provider + 1)/settlement?month=\(month)", token: providerToken)
+        #expect(other.status == 404)
+        #expect(try await server.request("GET", "/v1/billing/verify", token: providerToken).status == 403)
 
         // Her family pays what is owed; the same payment sent again is refused.
         let payment = #"{"elderId":\#(elderId),"amountFen":\#(owed),"method":"wechat","externalRef":"WX-E2E-0001","payer":"李明"}"#
