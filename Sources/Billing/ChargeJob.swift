@@ -34,6 +34,9 @@ public struct ChargeJob: Service {
             } catch {
                 logger.error("charge run failed", metadata: ["error": "\(error)"])
             }
+            // Charges need no sub-second latency: a pause lets a busy second's events share a run,
+            // so the intake's commits do not each wake a read of the change log.
+            try? await Task.sleep(for: .seconds(1))
             generation = await billing.database.waitForChanges(after: generation, timeout: interval)
         }
     }

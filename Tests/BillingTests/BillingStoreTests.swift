@@ -69,6 +69,26 @@ struct BillingStoreTests {
         #expect(try await h.billing.verify().problems == [])
     }
 
+    /// A long stretch of other services' changes moves the cursor on, so later runs start past it.
+    @Test func theCursorSkipsStretchesWithNothingBillable() async throws {
+        let h = try await BillingHarness.make()
+        defer { h.remove() }
+        let elder = try await h.addElder(1)
+        let provider = try await h.addProvider()
+        try await h.configureYuzhou(provider: provider)
+        try await h.log(.mealDelivered, elder: elder.id, provider: provider, service: "meal_delivery", tariff: "MEAL", on: "2026-10-01")
+        let db = h.database
+        try await db.write { d in
+            for i in 0..<15_000 { try db.appendChange(d, entity: "call", id: Int64(i), change: "opened", payload: "{}", at: "x") }
+        }
+        let latest = try await db.latestChangePosition()
+        #expect(try await h.billing.runCharges().charged == 1)
+        #expect(try await h.billing.chargedUpTo() == latest)
+        try await h.log(.mealDelivered, elder: elder.id, provider: provider, service: "meal_delivery", tariff: "MEAL", on: "2026-10-02")
+        #expect(try await h.billing.runCharges().charged == 1)
+        #expect(try await h.billing.verify().problems == [])
+    }
+
     @Test func twoRunsAtOnceChargeNothingTwice() async throws {
         let h = try await BillingHarness.make()
         defer { h.remove() }

@@ -65,11 +65,20 @@ extension BillingStore {
         try await chargeBatchReading(limit: limit).0
     }
 
+    /// How far past the cursor the change log may run with nothing billable in it before the
+    /// cursor is moved on anyway, so a run never rescans a long stretch of alarms and calls.
+    static let skipAhead: Int64 = 10_000
+
     /// One batch, and how many events were read for it.
     func chargeBatchReading(limit: Int) async throws -> (ChargeRun, Int) {
         let cursor = try await database.read { db in try Self.cursor(db) }
+        // Read before the page: SQLite's one writer assigns positions in commit order, so every
+        // entry up to a position already visible has committed and the page below sees it.
+        let latest = try await database.latestChangePosition()
         let changes = try await database.changes(of: BillableEvent.entity, after: cursor, limit: limit)
-        if changes.isEmpty { return (ChargeRun(position: cursor), 0) }
+        // A short page means nothing billable lies between its end and `latest`.
+        let reach = changes.count < limit ? latest : (changes.last?.position ?? cursor)
+        if changes.isEmpty && reach - cursor < Self.skipAhead { return (ChargeRun(position: cursor), 0) }
         let now = self.now, policy = self.policy
         let run = try await database.write { db in
             // Another run may have moved the cursor since it was read: only what lies beyond it now is new.
@@ -90,7 +99,7 @@ extension BillingStore {
                 sql: """
                     INSERT INTO billing_cursor (name, position) VALUES (?, ?)
                     ON CONFLICT (name) DO UPDATE SET position = excluded.position
-                    """, arguments: [Self.cursorName, run.position])
+                    """, arguments: [Self.cursorName, max(run.position, reach)])
             return run
         }
         return (run, changes.count)
