@@ -181,6 +181,9 @@ struct BillingStoreTests {
         #expect(closed.charged == 1)
         #expect(closed.allowances == 1 && closed.allowanceFen == 5_000)
         #expect(closed.placements == 1 && closed.placementFen == 80_000)
+        // Both elders' vouchers were issued for October, though only one was used.
+        let report = try await h.billing.countyReport(county: "450902", month: october)
+        #expect(report.vouchersIssuedFen == 20_000 + 40_000 && report.vouchersUsedFen == 3_000)
         let care = try await h.billing.settlement(providerId: home, month: october)
         #expect(care.placements == 1 && care.totalFen == 80_000)
         #expect(await billingRefusal { _ = try await h.billing.close(month: october, by: .commandLine) } == .periodClosed(october))

@@ -39,15 +39,29 @@ extension BillingStore {
             let entitlements = try Self.entitlements(db)
             var paid = 0
             var paidFen: Int64 = 0
-            let elders = try Row.fetchCursor(db, sql: "SELECT id, birth_date, region_code FROM elder WHERE status = 'active' ORDER BY id")
+            let elders = try Row.fetchCursor(
+                db, sql: "SELECT id, birth_date, region_code, categories, care_level FROM elder WHERE status = 'active' ORDER BY id")
             var due: [(Int64, String, Int, Int64)] = []
+            var entitled: [(Int64, VoucherRule, Entitlement)] = []
             while let row = try elders.next() {
                 guard let birth = CalendarDate(iso: row[1]) else { continue }
                 let county = Self.county(ofRegion: row[2])
+                // Every entitled elder's voucher is issued for the month, used or not, so the
+                // county's report counts what was issued and not only what was spent.
+                if let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) {
+                    let id: Int64 = row[0]
+                    let categories =
+                        try Self.profile(db, elderId: id)?.categories
+                        ?? BillingCategory.of(SubsidyCategory.set(fromMask: row[3]), careLevel: CareLevel(rawValue: row[4]) ?? .selfCare)
+                    if let rule = e.voucher(for: categories) { entitled.append((id, rule, e)) }
+                }
                 let age = birth.years(until: month.lastDay)
                 guard age >= 80, let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) else { continue }
                 let amount = e.allowance.amount(age: age)
                 if amount > 0 { due.append((row[0], county, age, amount)) }
+            }
+            for (elder, rule, e) in entitled {
+                _ = try Self.voucherBalance(db, elderId: elder, month: month, rule: rule, entitlement: e)
             }
             for (elder, county, age, amount) in due {
                 let tx = try Self.post(
