@@ -85,12 +85,14 @@ extension BillingStore {
             let current = try Self.cursor(db)
             let tariffs = try Self.tariffs(db), entitlements = try Self.entitlements(db)
             var run = ChargeRun(position: current)
+            let cache = LookupCache()
             for change in changes where change.position > current {
                 run.events += 1
                 run.position = change.position
                 guard let event = JSONColumn.decode(BillableEvent.self, change.payload) else { continue }
                 if try Self.charge(
-                    db, event, position: change.position, tariffs: tariffs, entitlements: entitlements, policy: policy, now: now)
+                    db, event, position: change.position, tariffs: tariffs, entitlements: entitlements, policy: policy, now: now,
+                    cache: cache)
                 {
                     run.charged += 1
                 }
@@ -117,7 +119,7 @@ extension BillingStore {
     /// Charges one event unless its id was charged before; returns whether it made a charge.
     static func charge(
         _ db: Database, _ event: BillableEvent, position: Int64, tariffs: [Tariff], entitlements: [Entitlement], policy: BillingPolicy,
-        now: Date
+        now: Date, cache: LookupCache? = nil
     ) throws -> Bool {
         if try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM billing_charge WHERE event_id = ?)"), arguments: [event.eventId]) == true
@@ -126,7 +128,13 @@ extension BillingStore {
         }
         let day = CalendarDate(date: event.start)
         let month = try openMonth(db, from: BillingMonth(day))
-        let facts = try ElderFacts.read(db, elderId: event.elderId)
+        let facts: ElderFacts?
+        if let known = cache?.facts[event.elderId] {
+            facts = known
+        } else {
+            facts = try ElderFacts.read(db, elderId: event.elderId)
+            cache?.facts[event.elderId] = .some(facts)
+        }
         let tariff = Tariff.pick(tariffs, code: event.tariff, provider: event.providerId, on: day)
         var status = Charge.Status.unpriced
         var priced = PricedEvent(priceFen: 0, goodsFen: 0, subsidised: false)
@@ -158,7 +166,7 @@ extension BillingStore {
                         (.insurance(county), split.insuranceFen), (.voucherFund(county), split.voucherFen),
                         (.elder(event.elderId), split.elderFen + priced.goodsFen),
                         (.provider(event.providerId), -(priced.priceFen + priced.goodsFen)),
-                    ])
+                    ], cache: cache)
             }
         }
         try closedMonthRefused(month) {

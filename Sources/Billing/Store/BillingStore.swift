@@ -71,15 +71,29 @@ struct AccountName: Hashable {
     static func cash(_ method: PaymentMethod) -> AccountName { AccountName(kind: "cash", owner: method.rawValue) }
 }
 
+/// What one write transaction has already looked up: account ids and elders' facts, which a
+/// batch of charges asks for again and again.
+final class LookupCache {
+    var accounts: [String: Int64] = [:]
+    var facts: [Int64: ElderFacts?] = [:]
+}
+
 extension BillingStore {
-    static func accountId(_ db: Database, _ account: AccountName) throws -> Int64 {
+    static func accountId(_ db: Database, _ account: AccountName, cache: LookupCache? = nil) throws -> Int64 {
+        if let id = cache?.accounts[account.name] { return id }
+        let id = try lookUpAccount(db, account)
+        cache?.accounts[account.name] = id
+        return id
+    }
+
+    static func lookUpAccount(_ db: Database, _ account: AccountName) throws -> Int64 {
         if let id = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT id FROM billing_account WHERE name = ?"), arguments: [account.name])
         {
             return id
         }
-        try db.execute(
-            sql: "INSERT INTO billing_account (name, kind, owner) VALUES (?, ?, ?)", arguments: [account.name, account.kind, account.owner])
+        try db.cachedStatement(sql: "INSERT INTO billing_account (name, kind, owner) VALUES (?, ?, ?)")
+            .execute(arguments: [account.name, account.kind, account.owner])
         return db.lastInsertedRowID
     }
 
@@ -87,14 +101,15 @@ extension BillingStore {
     /// input) a transaction whose legs do not sum to zero.
     static func post(
         _ db: Database, kind: String, reference: String, month: BillingMonth, corrects: Int64? = nil, memo: String = "",
-        at: Date, legs: [(AccountName, Int64)]
+        at: Date, legs: [(AccountName, Int64)], cache: LookupCache? = nil
     ) throws -> Int64 {
         let sum = legs.reduce(Int64(0)) { $0 + $1.1 }
         guard sum == 0 else { throw StoreError.conflict(reason: "an unbalanced posting (\(reference) sums to \(sum) fen)") }
         try closedMonthRefused(month) {
-            try db.execute(
-                sql: "INSERT INTO billing_transaction (kind, reference, month, corrects, memo, at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [kind, reference, month.description, corrects, memo, SQLText.timeText(at)])
+            try db.cachedStatement(
+                sql: "INSERT INTO billing_transaction (kind, reference, month, corrects, memo, at) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            .execute(arguments: [kind, reference, month.description, corrects, memo, SQLText.timeText(at)])
         }
         let tx = db.lastInsertedRowID
         var merged: [AccountName: Int64] = [:]
@@ -107,7 +122,7 @@ extension BillingStore {
             sql: "INSERT INTO billing_entry (transaction_id, account_id, amount_fen, month) VALUES (?, ?, ?, ?)")
         for account in order {
             guard let amount = merged[account], amount != 0 else { continue }
-            try insert.execute(arguments: [tx, try accountId(db, account), amount, month.description])
+            try insert.execute(arguments: [tx, try accountId(db, account, cache: cache), amount, month.description])
         }
         return tx
     }
@@ -122,7 +137,9 @@ extension BillingStore {
     }
 
     static func isClosed(_ db: Database, _ month: BillingMonth) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM billing_period WHERE month = ?)", arguments: [month.description]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM billing_period WHERE month = ?)"), arguments: [month.description])
+            ?? false
     }
 
     /// `month` if it is open, else the first open month after it: where a late item falls.
@@ -246,7 +263,8 @@ extension BillingStore {
     }
 
     static func profile(_ db: Database, elderId: Int64) throws -> BillingProfile? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM billing_profile WHERE elder_id = ?", arguments: [elderId]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM billing_profile WHERE elder_id = ?"), arguments: [elderId])
+        else {
             return nil
         }
         return BillingProfile(
