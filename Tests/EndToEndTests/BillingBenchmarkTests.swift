@@ -36,7 +36,8 @@ struct BillingBenchmarkTests {
                 kind: .homeCareCentre, name: "基准服务中心", regionCode: "450902000000", address: "人民路1号", location: nil, phone: "0775-2821234"
             ).validated(now: Date()), by: .commandLine)
         let billing = BillingStore(database)
-        let from = CalendarDate(year: 2020, month: 1, day: 1)!
+        // Later than the seeded prices and subsidies, so these apply.
+        let from = CalendarDate(year: 2021, month: 1, day: 1)!
         _ = try await billing.addTariff(Tariff(code: "HS-CLEAN", unit: .visit, priceFen: 6_000, effectiveFrom: from), by: .commandLine)
         for county in regions.sorted() {
             _ = try await billing.addEntitlement(

@@ -42,16 +42,17 @@ struct BillingEndToEndTests {
                 """)
         let workerId = try #require(worker.object["id"] as? Int)
 
-        // Billing's configuration: a price for companionship and the county's 低保 voucher.
+        // Billing's configuration over the seeded one: this provider's price for companionship and
+        // the county's 低保 voucher from a later day.
         let tariff = try await server.request(
             "POST", "/v1/billing/tariffs", token: admin,
-            json: #"{"code":"COMPANION","unit":"visit","priceFen":5000,"effectiveFrom":"2020-01-01"}"#)
+            json: #"{"code":"COMPANION","providerId":\#(provider),"unit":"visit","priceFen":5000,"effectiveFrom":"2021-01-01"}"#)
         #expect(tariff.status == 201, "\(tariff.text)")
         let county = String(region.prefix(6))
         let entitlement = try await server.request(
             "POST", "/v1/billing/entitlements", token: admin,
             json: """
-                {"county":"\(county)","effectiveFrom":"2020-01-01",
+                {"county":"\(county)","effectiveFrom":"2021-01-01",
                  "vouchers":[{"category":"dibao","monthlyFen":20000,"maxShareBasisPoints":5000}],
                  "allowance":{"age80to89Fen":5000,"age90to99Fen":10000,"age100PlusFen":50000}}
                 """)
