@@ -271,6 +271,13 @@ struct BillingStoreTests {
         }
         let bad = try await h.billing.verify()
         #expect(bad.problems.first?.contains("does not balance") == true)
+        // A billable entry billing cannot read is skipped by the job, and named by verify.
+        let db = h.database
+        try await db.write { d in
+            try db.appendChange(d, entity: BillableEvent.entity, id: 1, change: "visit_verified", payload: "{}", at: "x")
+        }
+        try await h.billing.runCharges()
+        #expect(try await h.billing.verify().problems.first?.contains("is not an event billing can read") == true)
     }
 
     @Test func volunteersLateCancellationsAndShopping() async throws {

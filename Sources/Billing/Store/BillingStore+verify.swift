@@ -24,18 +24,27 @@ extension BillingStore {
     public func verify() async throws -> BillingVerification {
         let cursor = try await database.read { db in try Self.cursor(db) }
         var events: [String: String] = [:]
+        var unreadable: [Int64] = []
         var after: Int64 = 0
         while after < cursor {
             let page = try await database.changes(of: BillableEvent.entity, after: after, limit: 5_000)
             if page.isEmpty { break }
             for change in page where change.position <= cursor {
-                if let e = JSONColumn.decode(BillableEvent.self, change.payload) { events[e.eventId] = e.kind.rawValue }
+                if let e = JSONColumn.decode(BillableEvent.self, change.payload) {
+                    events[e.eventId] = e.kind.rawValue
+                } else {
+                    unreadable.append(change.position)
+                }
             }
             after = page.last!.position
         }
-        let logged = events
+        let logged = events, skipped = unreadable
         return try await database.read { db in
             var problems: [String] = []
+            if let first = skipped.first {
+                problems.append(
+                    "the billable change-log entry at position \(first) is not an event billing can read, so it was never charged")
+            }
             var v = BillingVerification(problems: [], transactions: 0, charges: 0, events: logged.count, statements: 0, settlements: 0)
             v.transactions = try Int.fetchOne(db, sql: "SELECT count(*) FROM billing_transaction") ?? 0
             if let row = try Row.fetchOne(
