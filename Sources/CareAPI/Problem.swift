@@ -137,6 +137,7 @@ extension Problem {
         case .duplicatePayment: self.init(slug: "duplicate-payment", "Payment already recorded", 409, refusal.sentence)
         case .periodClosed: self.init(slug: "period-closed", "Month closed", 409, refusal.sentence)
         case .monthNotOver: self.init(slug: "month-not-over", "Month not over", 409, refusal.sentence)
+        case .earlierMonthOpen: self.init(slug: "earlier-month-open", "Earlier month open", 409, refusal.sentence)
         case .badSignature: self.init(slug: "bad-signature", "Signature does not verify", 403, refusal.sentence)
         case .notCorrectable: self.init(slug: "not-correctable", "Cannot be corrected", 409, refusal.sentence)
         }

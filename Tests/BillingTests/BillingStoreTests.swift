@@ -174,11 +174,16 @@ struct BillingStoreTests {
         _ = try await h.billing.saveProfile(BillingProfile(elderId: housed.id, placementInstitutionId: home), by: .commandLine)
         try await h.log(.visitVerified, elder: elder.id, provider: provider, service: "cleaning", tariff: "HS-CLEAN", on: "2026-10-05")
         let october = BillingMonth("2026-10")!
+        h.clock.set(BillingHarness.at("2026-12-01", "08:00"))
+        #expect(
+            await billingRefusal { _ = try await h.billing.close(month: october.next, by: .commandLine) } == .earlierMonthOpen(october))
         h.clock.set(BillingHarness.at("2026-10-31", "23:00"))
         #expect(await billingRefusal { _ = try await h.billing.close(month: october, by: .commandLine) } == .monthNotOver(october))
         h.clock.set(BillingHarness.at("2026-11-01", "08:00"))
         let closed = try await h.billing.close(month: october, by: .commandLine)
-        #expect(closed.charged == 1)
+        // The refused close of November had already charged October's visit, in October.
+        #expect(closed.charged == 0)
+        #expect(try await h.billing.charges(elderId: elder.id).map(\.month) == [october])
         #expect(closed.allowances == 1 && closed.allowanceFen == 5_000)
         #expect(closed.placements == 1 && closed.placementFen == 80_000)
         // Both elders' vouchers were issued for October, though only one was used.

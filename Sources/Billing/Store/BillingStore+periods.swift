@@ -33,9 +33,12 @@ extension BillingStore {
     public func close(month: BillingMonth, by who: Principal) async throws -> PeriodClose {
         let now = self.now
         guard now >= LocalTime.midnight(month.next.firstDay) else { throw BillingRefusal.monthNotOver(month) }
+        // Checked before charging too, so a refused close changes nothing.
+        try await database.read { db in try Self.refuseIfAnEarlierMonthIsOpen(db, month) }
         let run = try await runCharges()
         return try await database.write { db in
             guard try !Self.isClosed(db, month) else { throw BillingRefusal.periodClosed(month) }
+            try Self.refuseIfAnEarlierMonthIsOpen(db, month)
             let entitlements = try Self.entitlements(db)
             var paid = 0
             var paidFen: Int64 = 0
@@ -104,6 +107,16 @@ extension BillingStore {
             return PeriodClose(
                 month: month, charged: run.charged, allowances: paid, allowanceFen: paidFen, placements: placed, placementFen: placedFen,
                 closedAt: now)
+        }
+    }
+
+    static func refuseIfAnEarlierMonthIsOpen(_ db: Database, _ month: BillingMonth) throws {
+        if let open = try String.fetchOne(
+            db,
+            sql: "SELECT min(month) FROM billing_transaction WHERE month < ? AND month NOT IN (SELECT month FROM billing_period)",
+            arguments: [month.description]), let earlier = BillingMonth(open)
+        {
+            throw BillingRefusal.earlierMonthOpen(earlier)
         }
     }
 

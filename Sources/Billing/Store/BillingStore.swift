@@ -36,6 +36,8 @@ public enum BillingRefusal: Error, Sendable, Equatable {
     case periodClosed(BillingMonth)
     /// A month cannot be closed before it has ended.
     case monthNotOver(BillingMonth)
+    /// Months close in order: an earlier month with postings is still open.
+    case earlierMonthOpen(BillingMonth)
     /// A payment callback whose signature does not verify.
     case badSignature
     /// A correction that cannot be made (already reversed, more than was charged …).
@@ -47,6 +49,7 @@ public enum BillingRefusal: Error, Sendable, Equatable {
             "The payment \(ref) was already recorded (receipt \(receipt)); it is not recorded twice."
         case .periodClosed(let m): "The month \(m) is closed; a closed month never changes."
         case .monthNotOver(let m): "The month \(m) has not ended yet, so it cannot be closed."
+        case .earlierMonthOpen(let m): "The month \(m) is still open; close it first, since months close in order."
         case .badSignature: "The callback's signature does not verify against the payment provider's secret."
         case .notCorrectable(let why): why
         }
