@@ -122,6 +122,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Service billing: tariffs, entitlements, the payer split, the ledger, payments, periods and statements.
+        .target(
+            name: "Billing",
+            dependencies: [
+                "CareModel", "CareStore", "DeviceSigning",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
@@ -136,7 +148,7 @@ let package = Package(
         .target(
             name: "CareAPI",
             dependencies: [
-                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive", "Bookings",
+                "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive", "Bookings", "Billing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "eldercare",
             dependencies: [
-                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "Bookings", "SyntheticCity",
+                "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "Bookings", "Billing", "SyntheticCity",
                 "OperatorConsole", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -227,12 +239,17 @@ let package = Package(
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting"],
+            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting", "Billing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "BookingsTests",
             dependencies: ["Bookings", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BillingTests",
+            dependencies: ["Billing", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CareTestingTests", dependencies: ["CareTesting"], swiftSettings: swiftSettings),

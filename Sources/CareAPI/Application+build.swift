@@ -1,3 +1,4 @@
+import Billing
 import Bookings
 import CareConfig
 import CareModel
@@ -18,6 +19,7 @@ public struct CareServer: Sendable {
     public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
         .adding(ArchiveStore.migrations)
         .adding(BookingStore.migrations)
+        .adding(BillingStore.migrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -37,6 +39,10 @@ public struct CareServer: Sendable {
     public var archive: HealthArchive
     /// Home-service bookings and visits (Sources/Bookings).
     public var bookings: BookingStore
+    /// Service billing (Sources/Billing).
+    public var billing: BillingStore
+    /// The payment provider's signed callback; nil until one is configured (the route then answers 503).
+    public var paymentCallback: (any PaymentCallback)?
 
     /// Throws when a setting holds a value its configuration key does not allow (settings the
     /// loader returned never do).
@@ -55,6 +61,14 @@ public struct CareServer: Sendable {
         self.notifier = NotificationWorker(
             database: database, settings: try NotificationSettings(settings.notifications),
             clock: clock, isReady: { [readiness] in readiness.isReady })
+        self.billing = BillingStore(
+            database,
+            policy: BillingPolicy(
+                lateCancellationBasisPoints: settings.billing.lateCancellationPercent * 100,
+                noShowBasisPoints: settings.billing.noShowPercent * 100))
+        if !settings.billing.paymentWebhookSecret.isEmpty {
+            self.paymentCallback = SignedWebhook(secret: settings.billing.paymentWebhookSecret)
+        }
         self.bookings = BookingStore(database, catalogue: catalogue, policy: bookingPolicy)
     }
 
@@ -83,6 +97,7 @@ public struct CareServer: Sendable {
             BookingController(env: env, bookings: bookings, clock: clock).routes,
             WorkerController(env: env, bookings: bookings).routes,
             VisitController(env: env, bookings: bookings).routes,
+            BillingController(env: env, billing: billing, callback: paymentCallback, clock: clock).routes,
         ]
         return controllers.flatMap { $0 }
     }
@@ -125,6 +140,7 @@ public struct CareServer: Sendable {
                 CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
                 DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                ChargeJob(billing: billing, isReady: { [readiness] in readiness.isReady }),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

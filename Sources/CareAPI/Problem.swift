@@ -1,3 +1,4 @@
+import Billing
 import CareModel
 import CareStore
 import Emergency
@@ -88,6 +89,7 @@ public struct Problem: Codable, Sendable, Equatable {
         case let e as APIError: return Problem(e)
         case let e as StoreError: return Problem(APIError.from(e))
         case let e as CallRefusal: return Problem(e)
+        case let e as BillingRefusal: return Problem(e)
         case let e as ValidationFailure: return Problem(.invalid(e))
         case let e as ArchiveRefusal: return Problem(slug: "health-archive", "Health archive refused", e.status, e.outcome.sentence)
         case let e as OperationOutcome: return Problem(slug: "health-archive", "Not a valid health record", 422, e.sentence)
@@ -128,6 +130,19 @@ public struct Problem: Codable, Sendable, Equatable {
 }
 
 extension Problem {
+    /// Billing's refusals: a duplicate payment or a closed month is a conflict; a callback whose
+    /// signature fails is refused outright (403: it names no token to retry with).
+    init(_ refusal: BillingRefusal) {
+        switch refusal {
+        case .duplicatePayment: self.init(slug: "duplicate-payment", "Payment already recorded", 409, refusal.sentence)
+        case .periodClosed: self.init(slug: "period-closed", "Month closed", 409, refusal.sentence)
+        case .monthNotOver: self.init(slug: "month-not-over", "Month not over", 409, refusal.sentence)
+        case .earlierMonthOpen: self.init(slug: "earlier-month-open", "Earlier month open", 409, refusal.sentence)
+        case .badSignature: self.init(slug: "bad-signature", "Signature does not verify", 403, refusal.sentence)
+        case .notCorrectable: self.init(slug: "not-correctable", "Cannot be corrected", 409, refusal.sentence)
+        }
+    }
+
     /// A call action refused: 409 when the call changed or its status does not allow it, 403
     /// when another operator holds it, 422 when the action's contents are wrong.
     init(_ refusal: CallRefusal) {

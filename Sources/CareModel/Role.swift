@@ -27,19 +27,23 @@ public enum Role: String, Codable, Sendable, CaseIterable {
                 .readRegistry, .readElders, .viewFullNationalID, .writeElders, .writeContacts,
                 .readDevices, .writeDevices, .readAccounts, .readCalls, .handleCalls, .readReports,
                 .manageNotifications, .readConsultations, .askConsultations, .readBookings, .writeBookings,
+                .readBilling, .readSettlements, .recordPayments,
             ]
         case .operator:
             [
                 .readRegistry, .readElders, .writeContacts, .readDevices, .readCalls, .handleCalls, .readConsultations,
-                .askConsultations, .readBookings, .writeBookings,
+                .askConsultations, .readBookings, .writeBookings, .recordPayments,
             ]
-        case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers]
+        case .provider: [.readRegistry, .readHealth, .readBookings, .writeBookings, .manageWorkers, .readSettlements]
         case .agency:
             [
                 .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
             ]
         case .auditor:
-            [.readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings]
+            [
+                .readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings,
+                .readBilling, .readSettlements,
+            ]
         case .worker: [.performVisits]
         }
     }
@@ -88,6 +92,14 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case manageWorkers = "manage_workers"
     /// Check in and out of one's own visits (the worker's phone).
     case performVisits = "perform_visits"
+    /// Billing: tariffs, entitlements, charges, the ledger, statements, settlements, reports, verification.
+    case readBilling = "read_billing"
+    /// Set tariffs, entitlements and billing profiles; run charges; correct charges; close months.
+    case manageBilling = "manage_billing"
+    /// A provider's monthly settlement (a provider, its own).
+    case readSettlements = "read_settlements"
+    /// Record what an elder or family pays (服务缴费) and issue the receipt.
+    case recordPayments = "record_payments"
 }
 
 /// Who is acting: written on every audit entry.

@@ -38,6 +38,7 @@ struct Demo: AsyncParsableCommand {
             print(
                 "  \(services.providers) home-service providers, \(services.workers) workers and volunteers, \(services.bookings) bookings")
         }
+        _ = try await BillingSeeder().seed(database)
         let (_, admin) = try await database.issueToken(role: .admin, name: "demo-admin", by: .commandLine)
         let (_, op) = try await database.issueToken(role: .operator, name: "demo-operator", by: .commandLine)
         let sample = try await database.registry.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first

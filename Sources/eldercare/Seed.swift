@@ -48,6 +48,8 @@ struct Seed: AsyncParsableCommand {
                 "seeded \(services.providers) home-service providers, \(services.workers) workers and volunteers, \(services.bookings) bookings"
             )
         }
+        let prices = try await BillingSeeder().seed(database)
+        if prices.tariffs > 0 { print("seeded \(prices.tariffs) tariffs and \(prices.counties) counties' subsidies") }
         if archives {
             let archive = try seeder.seedArchives(database, richArchives: richArchives)
             print(
