@@ -30,13 +30,13 @@ public struct BookingPolicy: Sendable, Hashable {
     public static let standard = BookingPolicy()
 
     /// Minutes to travel between two homes; ``unknownTravelMinutes`` when either is unknown.
+    ///
+    /// The distance is the flat-map one (``Geo/cityDistanceMeters(_:_:)``): within a city it is the
+    /// great-circle distance to a few metres, at a fraction of the cost, and availability weighs it
+    /// for every visit of every worker. Booking and availability use this one function, so they agree.
     public func travelMinutes(_ a: Coordinates?, _ b: Coordinates?) -> Int {
         guard let a, let b else { return unknownTravelMinutes }
-        // Homes near enough for the least travel time need no trigonometry: the way along a
-        // meridian, then a parallel, is never shorter than the great circle.
-        let bound = Geo.radius * (abs(b.latitude - a.latitude) + abs(b.longitude - a.longitude)) * .pi / 180
-        if bound / 1000 / Double(max(travelSpeedKmh, 1)) * 60 <= Double(minimumTravelMinutes) { return minimumTravelMinutes }
-        let km = Geo.distanceMeters(a, b) / 1000
+        let km = Geo.cityDistanceMeters(a, b) / 1000
         let minutes = Int((km / Double(max(travelSpeedKmh, 1)) * 60).rounded(.up))
         return max(minimumTravelMinutes, minutes)
     }
@@ -47,6 +47,14 @@ public enum Geo {
     /// The great-circle distance in metres (haversine, mean Earth radius).
     /// The mean Earth radius, in metres.
     public static let radius = 6_371_000.0
+
+    /// The distance on a flat map around the two points (equirectangular): one cosine instead of
+    /// the haversine's five trigonometric calls, and within a few metres of it over a city.
+    public static func cityDistanceMeters(_ a: Coordinates, _ b: Coordinates) -> Double {
+        let x = (b.longitude - a.longitude) * .pi / 180 * cos((a.latitude + b.latitude) / 2 * .pi / 180)
+        let y = (b.latitude - a.latitude) * .pi / 180
+        return radius * (x * x + y * y).squareRoot()
+    }
 
     public static func distanceMeters(_ a: Coordinates, _ b: Coordinates) -> Double {
         let r = radius

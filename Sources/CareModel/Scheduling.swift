@@ -121,9 +121,17 @@ public enum Scheduler {
         let perDay = Int((86_400 / step).rounded(.up))
         let firstMidnight = LocalTime.midnight(firstDay).timeIntervalSinceReferenceDate
         let listed = max(0, listed)
-        var counts = [Int](repeating: 0, count: dayCount * perDay)
+        // Counted in buffers the grid loop reaches without copy-on-write or exclusivity checks: it
+        // runs for every grid point of every free gap of every worker.
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: dayCount * perDay)
+        counts.initialize(repeating: 0)
         // The best `listed` workers of each slot, in rank order: the first to reach it.
-        var best = [Int64](repeating: 0, count: dayCount * perDay * listed)
+        let best = UnsafeMutableBufferPointer<Int64>.allocate(capacity: max(1, dayCount * perDay * listed))
+        best.initialize(repeating: 0)
+        defer {
+            counts.deallocate()
+            best.deallocate()
+        }
 
         let ranked =
             candidates.indices
