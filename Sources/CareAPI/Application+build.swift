@@ -18,6 +18,7 @@ public struct CareServer: Sendable {
     public static let schema = Schema.shared.adding(CallStore.migrations).adding(NotificationStore.migrations)
         .adding(ArchiveStore.migrations)
         .adding(BookingStore.migrations)
+        .adding(ArchiveStore.syncMigrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -88,6 +89,7 @@ public struct CareServer: Sendable {
             FHIRController(env: env, archive: archive).routes,
             ConsultationController(env: env, archive: archive).routes,
             EnrolmentController(env: env, archive: archive).routes,
+            SyncController(env: env, archive: archive).routes,
             BookingController(env: env, bookings: bookings, clock: clock).routes,
             WorkerController(env: env, bookings: bookings).routes,
             VisitController(env: env, bookings: bookings).routes,

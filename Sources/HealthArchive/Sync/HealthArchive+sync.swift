@@ -1,0 +1,96 @@
+public import CareModel
+import CareStore
+import Foundation
+
+/// The sync engine's face on the archive: each call names the agency from the caller's account
+/// and keeps to that agency's scope.
+///
+/// ```swift
+/// let page = try await archive.syncChanges(since: "0", limit: 500, by: agencyAccount)
+/// for change in page.changes { print(change.line) }
+/// let answer = try await archive.syncPush(bundleData, pushId: "push-1", by: agencyAccount)
+/// ```
+extension HealthArchive {
+    /// The agency's feed after `since` (empty or `0`: a first sync, the whole scope). With
+    /// `wait`, an empty page waits up to that long for a change in the scope (long-poll).
+    public func syncChanges(since: String?, limit: Int, wait: Duration = .zero, by principal: Principal) async throws -> SyncPage {
+        let agency = try await store.agency(of: principal)
+        guard let cursor = SyncCursor(since ?? "") else {
+            throw ArchiveRefusal(.invalid, code: "value", expression: "since", "\(since ?? "") is not a cursor of this feed (a number, or the next given)")
+        }
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let generation = store.database.changeCount
+            let page = try await store.changes(for: agency, after: cursor, limit: limit, by: principal)
+            let now = ContinuousClock.now
+            if !page.changes.isEmpty || page.more || now >= deadline { return page }
+            _ = await store.database.waitForChanges(after: generation, timeout: deadline - now)
+        }
+    }
+
+    /// Applies a pushed `batch` or `transaction` Bundle. The push id (header, or the Bundle's
+    /// id) makes a retry return the first answer.
+    public func syncPush(_ body: Data, pushId header: String?, by principal: Principal) async throws -> SyncPushAnswer {
+        let agency = try await store.agency(of: principal)
+        do {
+            let bundle = try FHIRJSON.parse(body)
+            let parsed = try SyncBundle.entries(of: bundle, validator: validator)
+            let pushId = header ?? parsed.id
+            return try await store.push(
+                parsed.entries, transaction: parsed.transaction, pushId: pushId, bodyHash: SHA1.digest(body).map { String(format: "%02x", $0) }.joined(),
+                agency: agency, by: principal)
+        } catch let outcome as OperationOutcome {
+            try await store.noteError(agency, outcome.sentence)
+            throw ArchiveRefusal(.invalid, outcome)
+        } catch let refusal as ArchiveRefusal {
+            if refusal.kind == .invalid || refusal.kind == .unprocessable { try await store.noteError(agency, refusal.outcome.sentence) }
+            throw refusal
+        }
+    }
+
+    public func syncChecksum(at: String?, by principal: Principal) async throws -> SyncChecksum {
+        let agency = try await store.agency(of: principal)
+        var position: Int64?
+        if let at, !at.isEmpty {
+            guard case .log(let n) = SyncCursor(at) else {
+                throw ArchiveRefusal(.invalid, code: "value", expression: "at", "\(at) is not a position of the feed")
+            }
+            position = n
+        }
+        try await store.reconcileScope(of: agency)
+        return try await store.checksum(for: agency, at: position)
+    }
+
+    public func syncStatus(by principal: Principal) async throws -> SyncStatus {
+        let agency = try await store.agency(of: principal)
+        try await store.reconcileScope(of: agency)
+        return try await store.status(for: agency)
+    }
+
+    /// An agency's conflicts; an administrator sees every agency's.
+    public func syncConflicts(status: String?, page: PageRequest, by principal: Principal) async throws -> Page<SyncConflict> {
+        let agency = principal.role == .admin ? nil : try await store.agency(of: principal)
+        if let status, status != "open", status != "resolved" {
+            throw ArchiveRefusal(.invalid, code: "value", expression: "status", "is open or resolved, not \(status)")
+        }
+        return try await store.conflicts(for: agency, status: status, page: page)
+    }
+
+    /// Settles a conflict: `choice` is `platform`, `agency`, or `merged` with the resource.
+    public func syncResolve(conflictId: Int64, choice: String, resource: FHIRJSON?, by principal: Principal) async throws -> SyncConflict {
+        let agency = principal.role == .admin ? nil : try await store.agency(of: principal)
+        let resolution: SyncResolution
+        switch choice {
+        case "platform": resolution = .platform
+        case "agency": resolution = .agency
+        case "merged":
+            guard let resource else {
+                throw ArchiveRefusal(.invalid, code: "required", expression: "resource", "a merged resolution carries the merged resource")
+            }
+            resolution = .merged(try validator.validate(resource, expecting: nil))
+        default:
+            throw ArchiveRefusal(.invalid, code: "value", expression: "choice", "is platform, agency or merged, not \(choice)")
+        }
+        return try await store.resolve(conflictId: conflictId, resolution, agency: agency, by: principal)
+    }
+}
