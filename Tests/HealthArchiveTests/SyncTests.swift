@@ -108,8 +108,13 @@ struct SyncTests {
             let key = String(record.dropLast(2))
             #expect(copy.resources[key]?.version == 2, "\(key) is at its last version")
         }
+        // The platform counts as held only what the agency confirmed by asking from beyond it.
+        let unconfirmed = try await t.archive.syncStatus(by: t.centreDoctor)
+        #expect(unconfirmed.pending > 0 && !unconfirmed.inSync)
+        copy.apply(try await t.archive.syncChanges(since: copy.cursor, limit: 10, by: t.centreDoctor))
         let status = try await t.archive.syncStatus(by: t.centreDoctor)
         #expect(status.pending == 0 && status.inSync)
+        #expect(status.cursor == copy.cursor)
     }
 
     @Test func anElderEnteringTheScopeBringsTheWholeArchiveAndLeavingSaysRemoved() async throws {

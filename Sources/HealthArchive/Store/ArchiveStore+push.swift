@@ -60,7 +60,8 @@ extension ArchiveStore {
             let named = OperationOutcome(
                 outcome.issues.map {
                     FHIRIssue(
-                        severity: $0.severity, code: $0.code, expression: "Bundle.entry[\(failure.index)]" + ($0.expression.isEmpty ? "" : "(\($0.expression))"),
+                        severity: $0.severity, code: $0.code,
+                        expression: "Bundle.entry[\(failure.index)]" + ($0.expression.isEmpty ? "" : "(\($0.expression))"),
                         diagnostics: "nothing of this transaction was kept: " + $0.diagnostics)
                 })
             try await noteError(agency, named.sentence)
@@ -114,12 +115,16 @@ extension ArchiveStore {
                 SELECT 1 FROM elder e WHERE e.id = ? AND e.consent_share_health = 1
                   AND (e.id IN (SELECT elder_id FROM health_enrolment WHERE institution_id = ?) OR (? AND e.region_code LIKE ?))
                 """,
-            arguments: [elderId, agency.institutionId, agency.kind == .communityHealthCentre, RegionCode.prefix(of: agency.regionCode) + "%"]
+            arguments: [
+                elderId, agency.institutionId, agency.kind == .communityHealthCentre, RegionCode.prefix(of: agency.regionCode) + "%",
+            ]
         ) ?? false
     }
 
     /// One entry, inside the push's transaction: a refusal is answered as the entry's result.
-    func apply(_ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter) throws -> SyncPushResult {
+    func apply(
+        _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter
+    ) throws -> SyncPushResult {
         var result = SyncPushResult(status: 200, type: entry.type, id: entry.id)
         do {
             try applyChecked(db, entry, agency: agency, pushId: pushId, by: writer, into: &result)
@@ -135,11 +140,13 @@ extension ArchiveStore {
     }
 
     private func applyChecked(
-        _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter, into result: inout SyncPushResult
+        _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter,
+        into result: inout SyncPushResult
     ) throws {
         func outOfScope(_ elder: Int64) -> ArchiveRefusal {
             ArchiveRefusal(
-                .forbidden, code: "forbidden", "Patient/\(elder) is outside the scope of \(agency.name) (its service area and enrolments, with consent)")
+                .forbidden, code: "forbidden",
+                "Patient/\(elder) is outside the scope of \(agency.name) (its service area and enrolments, with consent)")
         }
         if entry.method == .create {
             let resource = entry.resource!
@@ -162,7 +169,8 @@ extension ArchiveStore {
         let base = entry.baseVersion!
         guard base <= existing.version else {
             throw ArchiveRefusal(
-                .stale, code: "conflict", "\(existing.reference) has no version \(base) yet (it is at \(existing.version))", current: existing)
+                .stale, code: "conflict", "\(existing.reference) has no version \(base) yet (it is at \(existing.version))",
+                current: existing)
         }
         if entry.method == .delete {
             if existing.deleted {
@@ -198,7 +206,8 @@ extension ArchiveStore {
         let merge = ThreeWayMerge.merge(base: baseObject, platform: platformObject, agency: agencyObject)
         guard merge.conflicts.isEmpty else {
             try recordConflict(
-                db, agency, existing, base: base, fields: merge.conflicts, agencyJSON: resource.resource.text, pushId: pushId, into: &result)
+                db, agency, existing, base: base, fields: merge.conflicts, agencyJSON: resource.resource.text, pushId: pushId, into: &result
+            )
             return
         }
         let merged = try validator.validate(.object(merge.merged), expecting: entry.type)
@@ -208,7 +217,8 @@ extension ArchiveStore {
 
     func rid(_ db: Database, _ stored: StoredResource) throws -> Int64? {
         try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT rid FROM health_resource WHERE type = ? AND id = ?"), arguments: [stored.type.rawValue, stored.id])
+            db.cachedStatement(sql: "SELECT rid FROM health_resource WHERE type = ? AND id = ?"),
+            arguments: [stored.type.rawValue, stored.id])
     }
 
     /// Keeps both sides of a true conflict, tells the agency through the outbox, and answers 409.
@@ -273,7 +283,9 @@ extension ArchiveStore {
     /// Settles an open conflict: the platform's version stays, the agency's wins on the
     /// conflicting fields (merged with everything else changed since), or a merged resource
     /// becomes the next version. `agency` nil: an administrator, who may settle any.
-    public func resolve(conflictId: Int64, _ resolution: SyncResolution, agency: SyncAgency?, by principal: Principal) async throws
+    public func resolve(
+        conflictId: Int64, _ resolution: SyncResolution, agency: SyncAgency?, by principal: Principal
+    ) async throws
         -> SyncConflict
     {
         let writer = ArchiveWriter(principal, reason: "sync conflict \(conflictId) resolved")
@@ -284,9 +296,11 @@ extension ArchiveStore {
             let conflict = Self.conflict(row: row)
             guard conflict.status == "open" else {
                 throw ArchiveRefusal(
-                    .conflict, code: "conflict", "conflict \(conflictId) was already resolved (\(conflict.resolution ?? "")) by \(conflict.resolvedBy ?? "")")
+                    .conflict, code: "conflict",
+                    "conflict \(conflictId) was already resolved (\(conflict.resolution ?? "")) by \(conflict.resolvedBy ?? "")")
             }
-            guard let type = FHIRResourceType(rawValue: row["type"]), let existing = try self.current(db, type, id: row["resource_id"]) else {
+            guard let type = FHIRResourceType(rawValue: row["type"]), let existing = try self.current(db, type, id: row["resource_id"])
+            else {
                 throw ArchiveRefusal(.notFound, code: "not-found", "\(conflict.record) no longer exists")
             }
             var version = existing.version
@@ -314,7 +328,8 @@ extension ArchiveStore {
                 }
             case .merged(let resource):
                 guard resource.type == type else {
-                    throw ArchiveRefusal(.invalid, code: "invariant", expression: "resourceType", "the merged resource must be a \(type.rawValue)")
+                    throw ArchiveRefusal(
+                        .invalid, code: "invariant", expression: "resourceType", "the merged resource must be a \(type.rawValue)")
                 }
                 version = try self.write(db, resource, over: existing, by: writer)
             }
@@ -328,7 +343,8 @@ extension ArchiveStore {
     }
 
     /// Writes a resolution as the next version, reviving a deleted record when chosen.
-    private func write(_ db: Database, _ resource: ValidatedResource, over existing: StoredResource, by writer: ArchiveWriter) throws -> Int {
+    private func write(_ db: Database, _ resource: ValidatedResource, over existing: StoredResource, by writer: ArchiveWriter) throws -> Int
+    {
         var resource = resource
         resource.id = existing.id
         if existing.deleted {

@@ -54,7 +54,8 @@ extension ArchiveStore {
     }
 
     /// ``update(_:id:ifMatch:by:)`` inside the caller's transaction.
-    func update(_ db: Database, _ resource: ValidatedResource, id: String, ifMatch: Int?, by writer: ArchiveWriter) throws -> StoredResource {
+    func update(_ db: Database, _ resource: ValidatedResource, id: String, ifMatch: Int?, by writer: ArchiveWriter) throws -> StoredResource
+    {
         let type = resource.type
         guard let existing = try self.current(db, type, id: id) else {
             throw ArchiveRefusal(

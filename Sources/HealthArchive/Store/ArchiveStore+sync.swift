@@ -39,13 +39,15 @@ extension ArchiveStore {
     public func agency(of principal: Principal) async throws -> SyncAgency {
         guard principal.role == .agency else {
             throw ArchiveRefusal(
-                .forbidden, code: "forbidden", "sync is for agency accounts (health centres, hospitals), not the \(principal.role.rawValue) role")
+                .forbidden, code: "forbidden",
+                "sync is for agency accounts (health centres, hospitals), not the \(principal.role.rawValue) role")
         }
         let found = try await database.read { db in
             try principal.accountId.flatMap { id in
                 try Row.fetchOne(
                     db,
-                    sql: "SELECT i.id, i.name, i.kind, i.region_code FROM account a JOIN institution i ON i.id = a.institution_id WHERE a.id = ?",
+                    sql:
+                        "SELECT i.id, i.name, i.kind, i.region_code FROM account a JOIN institution i ON i.id = a.institution_id WHERE a.id = ?",
                     arguments: [id])
             }.flatMap(Self.agency(row:))
         }
@@ -116,7 +118,8 @@ extension ArchiveStore {
 
     /// Records scope changes the registry made since the last look; a write only when there are any.
     public func reconcileScope(of agency: SyncAgency) async throws {
-        let changed = try await database.read { db in try self.scopeNow(db, agency) != self.members(db, institutionId: agency.institutionId) }
+        let changed = try await database.read { db in try self.scopeNow(db, agency) != self.members(db, institutionId: agency.institutionId)
+        }
         if changed { try await database.write { db in try self.reconcile(db, agency) } }
     }
 
@@ -151,7 +154,8 @@ extension ArchiveStore {
             var seen = Set<Int64>()
             for change in page.changes where change.op != .leave && seen.insert(change.elderId).inserted {
                 try self.database.audit(
-                    db, principal, "sync_pull", "Patient", String(change.elderId), elderId: change.elderId, reason: "sync scope of \(agency.name)")
+                    db, principal, "sync_pull", "Patient", String(change.elderId), elderId: change.elderId,
+                    reason: "sync scope of \(agency.name)")
             }
         }
         return page
@@ -177,7 +181,8 @@ extension ArchiveStore {
         if position > head {
             throw ArchiveRefusal(
                 .invalid, code: "value",
-                "position \(position) is ahead of the feed (last \(head)): this cursor is not from this server; re-sync from scratch with since=0")
+                "position \(position) is ahead of the feed (last \(head)): this cursor is not from this server; re-sync from scratch with since=0"
+            )
         }
     }
 
@@ -248,7 +253,9 @@ extension ArchiveStore {
     }
 
     /// The live versions of an elder's resources at a feed position (tombstones left out).
-    func versions(_ db: Database, elderId: Int64, asOf seq: Int64) throws -> [(type: FHIRResourceType, id: String, version: Int, json: String)] {
+    func versions(
+        _ db: Database, elderId: Int64, asOf seq: Int64
+    ) throws -> [(type: FHIRResourceType, id: String, version: Int, json: String)] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """

@@ -16,7 +16,8 @@ extension HealthArchive {
     public func syncChanges(since: String?, limit: Int, wait: Duration = .zero, by principal: Principal) async throws -> SyncPage {
         let agency = try await store.agency(of: principal)
         guard let cursor = SyncCursor(since ?? "") else {
-            throw ArchiveRefusal(.invalid, code: "value", expression: "since", "\(since ?? "") is not a cursor of this feed (a number, or the next given)")
+            throw ArchiveRefusal(
+                .invalid, code: "value", expression: "since", "\(since ?? "") is not a cursor of this feed (a number, or the next given)")
         }
         let deadline = ContinuousClock.now + wait
         while true {
@@ -37,7 +38,8 @@ extension HealthArchive {
             let parsed = try SyncBundle.entries(of: bundle, validator: validator)
             let pushId = header ?? parsed.id
             return try await store.push(
-                parsed.entries, transaction: parsed.transaction, pushId: pushId, bodyHash: SHA1.digest(body).map { String(format: "%02x", $0) }.joined(),
+                parsed.entries, transaction: parsed.transaction, pushId: pushId,
+                bodyHash: SHA1.digest(body).map { String(format: "%02x", $0) }.joined(),
                 agency: agency, by: principal)
         } catch let outcome as OperationOutcome {
             try await store.noteError(agency, outcome.sentence)

@@ -79,7 +79,9 @@ public enum SyncBundle {
         var entries: [SyncPushEntry] = []
         for (i, item) in items.enumerated() {
             let path = "Bundle.entry[\(i)]"
-            func fail(_ at: String, _ code: String, _ why: String) { issues.append(FHIRIssue(code: code, expression: path + at, diagnostics: why)) }
+            func fail(_ at: String, _ code: String, _ why: String) {
+                issues.append(FHIRIssue(code: code, expression: path + at, diagnostics: why))
+            }
             guard let method = item["request"]?["method"]?.string.flatMap(SyncPushEntry.Method.init(rawValue:)) else {
                 fail(".request.method", "value", "must be POST, PUT or DELETE")
                 continue
@@ -116,7 +118,8 @@ public enum SyncBundle {
                     for issue in error.issues {
                         issues.append(
                             FHIRIssue(
-                                severity: issue.severity, code: issue.code, expression: path + ".resource" + (issue.expression.isEmpty ? "" : "(\(issue.expression))"),
+                                severity: issue.severity, code: issue.code,
+                                expression: path + ".resource" + (issue.expression.isEmpty ? "" : "(\(issue.expression))"),
                                 diagnostics: issue.diagnostics))
                     }
                     continue
@@ -127,7 +130,8 @@ public enum SyncBundle {
                 }
             }
             entries.append(
-                SyncPushEntry(method: method, type: resourceType, id: parts.count > 1 ? parts[1] : nil, baseVersion: base, resource: resource))
+                SyncPushEntry(
+                    method: method, type: resourceType, id: parts.count > 1 ? parts[1] : nil, baseVersion: base, resource: resource))
         }
         if !issues.isEmpty { throw ArchiveRefusal(.invalid, OperationOutcome(issues)) }
         return (type == "transaction", bundle["id"]?.string, entries)

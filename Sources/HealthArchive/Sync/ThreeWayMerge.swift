@@ -26,13 +26,26 @@ public enum ThreeWayMerge {
         for key in agency.keys + base.keys where !keys.contains(key) { keys.append(key) }
         for key in keys where !ignored.contains(key) {
             let b = base[key], p = platform[key], a = agency[key]
-            if a == b || a == p { continue }  // the agency changed nothing here, or the same as the platform
-            if p == b {
+            if same(a, b) || same(a, p) { continue }  // the agency changed nothing here, or the same as the platform
+            if same(p, b) {
                 merged[key] = a  // only the agency changed it (nil removes it)
             } else {
                 conflicts.append(key)
             }
         }
         return Result(merged: merged, conflicts: conflicts)
+    }
+
+    /// Equal as data: an agency's JSON library may reorder an object's members or write `1.50`
+    /// as `1.5`, which is no edit.
+    static func same(_ a: FHIRJSON?, _ b: FHIRJSON?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (.number(let x), .number(let y)): return x == y || (Double(x) != nil && Double(x) == Double(y))
+        case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy { same($0, $1) }
+        case (.object(let x), .object(let y)):
+            return x.count == y.count && x.pairs.allSatisfy { pair in y[pair.key].map { same(pair.value, $0) } ?? false }
+        default: return a == b
+        }
     }
 }
