@@ -99,6 +99,7 @@ extension SettingKey {
             ),
         ] + notificationKeys  // CareSettings+notifications.swift
         + bookingKeys  // CareSettings+bookings.swift
+        + syncKeys  // CareSettings+sync.swift
 
     /// Rules that involve more than one key, run on the final settings.
     static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] =
