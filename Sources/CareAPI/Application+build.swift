@@ -135,6 +135,9 @@ public struct CareServer: Sendable {
                 CallEscalator(calls: calls, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
                 DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
+                SyncFeedPruner(
+                    archive: archive, clock: clock, keepDays: settings.sync.longestOfflineDays, logger: Logger(label: "eldercare.sync"),
+                    isReady: { [readiness] in readiness.isReady }),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -1,9 +1,12 @@
 import CareModel
+import CareStore
 import Foundation
 import HTTPTypes
 import HealthArchive
 import Hummingbird
+import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The sync engine for agencies (Docs/sync-protocol.md): pull the feed of the agency's scope
 /// after a cursor (NDJSON, or a FHIR `history` Bundle), push `batch`/`transaction` Bundles
@@ -49,7 +52,8 @@ struct SyncController {
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Sync-Next")!] = page.next.description
         if request.headers[.accept]?.contains("application/fhir+json") == true {
-            return FHIRResponse.json(historyBundle(page, base: "http://\(request.head.authority ?? "localhost")\(FHIRController.base)"), headers: headers)
+            return FHIRResponse.json(
+                historyBundle(page, base: "http://\(request.head.authority ?? "localhost")\(FHIRController.base)"), headers: headers)
         }
         var buffer = ByteBuffer()
         for change in page.changes {
@@ -133,5 +137,31 @@ struct SyncController {
         }
         let resolved = try await archive.syncResolve(conflictId: id, choice: choice, resource: body["resource"], by: try context.caller)
         return try JSONCoding.response(resolved)
+    }
+}
+
+/// Drops sync feed rows older than the longest offline window, once an hour. Sleeps in short
+/// steps so that a shutdown never waits for the hour.
+struct SyncFeedPruner: Service {
+    let archive: HealthArchive
+    let clock: CareClock
+    let keepDays: Int
+    let logger: Logger
+    let isReady: @Sendable () -> Bool
+
+    func run() async throws {
+        var due = ContinuousClock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if isReady(), ContinuousClock.now >= due {
+                do {
+                    let removed = try await archive.store.pruneFeed(olderThan: clock.now().addingTimeInterval(-Double(keepDays) * 86_400))
+                    if removed > 0 { logger.info("sync feed pruned", metadata: ["rows": "\(removed)", "keptDays": "\(keepDays)"]) }
+                } catch {
+                    logger.error("sync feed pruning failed", metadata: ["error": "\(error)"])
+                }
+                due = ContinuousClock.now + .seconds(3600)
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
     }
 }
