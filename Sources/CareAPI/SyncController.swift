@@ -23,12 +23,12 @@ struct SyncController {
 
     var routes: [APIRoute] {
         [
-            APIRoute(.get, "/v1/sync/changes", .permission(.readHealth), changes),
-            APIRoute(.post, "/v1/sync/push", .permission(.writeHealth), push),
-            APIRoute(.get, "/v1/sync/checksum", .permission(.readHealth), checksum),
-            APIRoute(.get, "/v1/sync/status", .permission(.readHealth), status),
-            APIRoute(.get, "/v1/sync/conflicts", .permission(.readHealth), conflicts),
-            APIRoute(.post, "/v1/sync/conflicts/:id/resolve", .permission(.writeHealth), resolve),
+            APIRoute(.get, "/v1/sync/changes", .permission(.syncHealth), changes),
+            APIRoute(.post, "/v1/sync/push", .permission(.syncHealth), push),
+            APIRoute(.get, "/v1/sync/checksum", .permission(.syncHealth), checksum),
+            APIRoute(.get, "/v1/sync/status", .permission(.syncHealth), status),
+            APIRoute(.get, "/v1/sync/conflicts", .permission(.syncHealth), conflicts),
+            APIRoute(.post, "/v1/sync/conflicts/:id/resolve", .permission(.syncHealth), resolve),
         ]
     }
 
@@ -48,7 +48,8 @@ struct SyncController {
             wait = n
         }
         let page = try await archive.syncChanges(
-            since: env.queryText(request, "since"), limit: limit, wait: .seconds(wait), by: try context.caller)
+            since: env.queryText(request, "since"), limit: limit, wait: .seconds(wait), acting: try env.queryInt(request, "agency"),
+            by: try context.caller)
         var headers = HTTPFields()
         headers[HTTPField.Name("X-Sync-Next")!] = page.next.description
         if request.headers[.accept]?.contains("application/fhir+json") == true {
@@ -100,7 +101,8 @@ struct SyncController {
                 throw ArchiveRefusal(.invalid, code: "too-long", "the Bundle is larger than \(env.bodyLimit) bytes: push it in parts")
             }
             let pushId = request.headers[HTTPField.Name("X-Push-Id")!]
-            let answer = try await archive.syncPush(Data(buffer.readableBytesView), pushId: pushId, by: try context.caller)
+            let answer = try await archive.syncPush(
+                Data(buffer.readableBytesView), pushId: pushId, acting: try env.queryInt(request, "agency"), by: try context.caller)
             var headers = HTTPFields()
             if answer.replayed { headers[HTTPField.Name("X-Push-Replayed")!] = "true" }
             return FHIRResponse.json(answer.json, status: .init(code: answer.status), headers: headers)
@@ -110,16 +112,19 @@ struct SyncController {
     }
 
     @Sendable func checksum(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        try JSONCoding.response(try await archive.syncChecksum(at: env.queryText(request, "at"), by: try context.caller))
+        try JSONCoding.response(
+            try await archive.syncChecksum(
+                at: env.queryText(request, "at"), acting: try env.queryInt(request, "agency"), by: try context.caller))
     }
 
     @Sendable func status(_ request: Request, _ context: CareRequestContext) async throws -> Response {
-        try JSONCoding.response(try await archive.syncStatus(by: try context.caller))
+        try JSONCoding.response(try await archive.syncStatus(acting: try env.queryInt(request, "agency"), by: try context.caller))
     }
 
     @Sendable func conflicts(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let page = try await archive.syncConflicts(
-            status: env.queryText(request, "status"), page: try env.pageRequest(request), by: try context.caller)
+            status: env.queryText(request, "status"), page: try env.pageRequest(request), acting: try env.queryInt(request, "agency"),
+            by: try context.caller)
         return try JSONCoding.response(page)
     }
 

@@ -38,6 +38,7 @@ struct CareSettingsLoaderTests {
             ],
             "notifications": Self.notificationDefaults(d.notifications),
             "bookings": Self.bookingDefaults(d.bookings),
+            "sync": ["longestOfflineDays": d.sync.longestOfflineDays],
         ]
         #expect(file == expected)
 
@@ -170,7 +171,8 @@ struct CareSettingsLoaderTests {
                     "emergency.responderOnSceneSeconds": "ELDERCARE_EMERGENCY_RESPONDER_ON_SCENE_SECONDS",
                     "emergency.followUpWithinSeconds": "ELDERCARE_EMERGENCY_FOLLOW_UP_WITHIN_SECONDS",
                     "emergency.streamHeartbeatSeconds": "ELDERCARE_EMERGENCY_STREAM_HEARTBEAT_SECONDS",
-                ].merging(Self.notificationEnvironmentNames) { a, _ in a }.merging(Self.bookingEnvironmentNames) { a, _ in a })
+                ].merging(Self.notificationEnvironmentNames) { a, _ in a }.merging(Self.bookingEnvironmentNames) { a, _ in a }
+                .merging(["sync.longestOfflineDays": "ELDERCARE_SYNC_LONGEST_OFFLINE_DAYS"]) { a, _ in a })
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
         #expect(SettingKey.environmentName(for: "emergency.escalateAfter2Minutes") == "ELDERCARE_EMERGENCY_ESCALATE_AFTER2_MINUTES")
@@ -420,7 +422,7 @@ struct CareSettingsLoaderTests {
             error
                 == .unknownKey(
                     key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                    known: ["server", "storage", "log", "pagination", "emergency", "notifications", "bookings"]))
+                    known: ["server", "storage", "log", "pagination", "emergency", "notifications", "bookings", "sync"]))
     }
 
     @Test("An unknown override key is refused")

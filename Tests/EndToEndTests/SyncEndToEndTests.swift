@@ -68,6 +68,17 @@ struct SyncEndToEndTests {
         let issued = try await server.request("POST", "/v1/accounts/\(accountId)/tokens", token: admin)
         let agency = try #require(issued.object["token"] as? String, "\(issued.text)")
 
+        // The centre serves the community it stands in; three consenting elders are enrolled too.
+        let elders = try await server.request("GET", "/v1/elders?limit=100", token: admin)
+        let sharing = (elders.object["items"] as? [[String: Any]] ?? []).filter {
+            ($0["consent"] as? [String: Any])?["shareHealthArchive"] as? Bool == true
+        }.compactMap { $0["id"] as? Int }
+        #expect(sharing.count >= 3, "\(elders.text.prefix(500))")
+        for elder in sharing.prefix(3) {
+            let enrolled = try await server.request("PUT", "/v1/institutions/\(centreId)/enrolments/\(elder)", token: admin)
+            #expect(enrolled.status == 204, "\(enrolled.text)")
+        }
+
         // First sync, in small pages.
         var copy = Copy()
         var pages = 0
@@ -162,7 +173,9 @@ struct SyncEndToEndTests {
         #expect(notBundle.status == 400)
         #expect(notBundle.object["resourceType"] as? String == "OperationOutcome", "\(notBundle.text)")
         let asAdmin = try await server.request("GET", "/v1/sync/changes?since=0", token: admin)
-        #expect(asAdmin.status == 403)
+        #expect(asAdmin.status == 422, "an administrator names the agency: \(asAdmin.text)")
+        let adminStatus = try await server.request("GET", "/v1/sync/status?agency=\(centreId)", token: admin)
+        #expect(adminStatus.object["openConflicts"] as? Int == 0, "\(adminStatus.text)")
         let ahead = try await server.request("GET", "/v1/sync/changes?since=999999999", token: agency)
         #expect(ahead.status == 400, "\(ahead.text)")
     }

@@ -302,7 +302,9 @@ struct SyncTests {
             by: t.centreDoctor)
         #expect(noBase?.outcome.issues.first?.expression == "Bundle.entry[0].request.ifMatch")
         #expect(await refusal(bundle("batch", [post(Sample.heartRate(70, patient: a.id))]), by: t.operatorOnDuty)?.status == 403)
-        #expect(await refusal(bundle("batch", [post(Sample.heartRate(70, patient: a.id))]), by: t.admin)?.status == 403)
+        #expect(
+            await refusal(bundle("batch", [post(Sample.heartRate(70, patient: a.id))]), by: t.admin)?.status == 422,
+            "an administrator names the agency")
         await #expect(throws: ArchiveRefusal.self) { _ = try await t.archive.syncChanges(since: "0", limit: 10, by: t.provider) }
         await #expect(throws: ArchiveRefusal.self) { _ = try await t.archive.syncChanges(since: "banana", limit: 10, by: t.centreDoctor) }
     }

@@ -35,28 +35,44 @@ extension ArchiveStore {
     // MARK: - Agencies and their scopes
 
     /// The agency an account acts for, or the refusal: sync is for agency accounts of a health
-    /// centre or hospital.
-    public func agency(of principal: Principal) async throws -> SyncAgency {
-        guard principal.role == .agency else {
+    /// centre or hospital, and for administrators naming the agency they act for.
+    public func agency(of principal: Principal, acting institutionId: Int64? = nil) async throws -> SyncAgency {
+        switch principal.role {
+        case .agency:
+            let found = try await database.read { db in
+                try principal.accountId.flatMap { id in
+                    try Row.fetchOne(
+                        db,
+                        sql:
+                            "SELECT i.id, i.name, i.kind, i.region_code FROM account a JOIN institution i ON i.id = a.institution_id WHERE a.id = ?",
+                        arguments: [id])
+                }.flatMap(Self.agency(row:))
+            }
+            guard let found else {
+                throw ArchiveRefusal(
+                    .unprocessable, code: "business-rule",
+                    "this agency account is not linked to a health centre or hospital; ask an administrator to set its institution")
+            }
+            return found
+        case .admin:
+            guard let institutionId else {
+                throw ArchiveRefusal(
+                    .unprocessable, code: "required", expression: "agency",
+                    "an administrator names the agency to act for (?agency= its institution id)")
+            }
+            let found = try await database.read { db in
+                try Row.fetchOne(db, sql: "SELECT id, name, kind, region_code FROM institution WHERE id = ?", arguments: [institutionId])
+                    .flatMap(Self.agency(row:))
+            }
+            guard let found else {
+                throw ArchiveRefusal(.notFound, code: "not-found", "institution \(institutionId) is not a health centre or hospital")
+            }
+            return found
+        default:
             throw ArchiveRefusal(
                 .forbidden, code: "forbidden",
                 "sync is for agency accounts (health centres, hospitals), not the \(principal.role.rawValue) role")
         }
-        let found = try await database.read { db in
-            try principal.accountId.flatMap { id in
-                try Row.fetchOne(
-                    db,
-                    sql:
-                        "SELECT i.id, i.name, i.kind, i.region_code FROM account a JOIN institution i ON i.id = a.institution_id WHERE a.id = ?",
-                    arguments: [id])
-            }.flatMap(Self.agency(row:))
-        }
-        guard let found else {
-            throw ArchiveRefusal(
-                .forbidden, code: "forbidden",
-                "this agency account is not linked to a health centre or hospital; ask an administrator to set its institution")
-        }
-        return found
     }
 
     static func agency(row: Row) -> SyncAgency? {

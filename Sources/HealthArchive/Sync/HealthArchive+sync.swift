@@ -13,8 +13,10 @@ import Foundation
 extension HealthArchive {
     /// The agency's feed after `since` (empty or `0`: a first sync, the whole scope). With
     /// `wait`, an empty page waits up to that long for a change in the scope (long-poll).
-    public func syncChanges(since: String?, limit: Int, wait: Duration = .zero, by principal: Principal) async throws -> SyncPage {
-        let agency = try await store.agency(of: principal)
+    public func syncChanges(
+        since: String?, limit: Int, wait: Duration = .zero, acting agencyId: Int64? = nil, by principal: Principal
+    ) async throws -> SyncPage {
+        let agency = try await store.agency(of: principal, acting: agencyId)
         guard let cursor = SyncCursor(since ?? "") else {
             throw ArchiveRefusal(
                 .invalid, code: "value", expression: "since", "\(since ?? "") is not a cursor of this feed (a number, or the next given)")
@@ -31,8 +33,10 @@ extension HealthArchive {
 
     /// Applies a pushed `batch` or `transaction` Bundle. The push id (header, or the Bundle's
     /// id) makes a retry return the first answer.
-    public func syncPush(_ body: Data, pushId header: String?, by principal: Principal) async throws -> SyncPushAnswer {
-        let agency = try await store.agency(of: principal)
+    public func syncPush(
+        _ body: Data, pushId header: String?, acting agencyId: Int64? = nil, by principal: Principal
+    ) async throws -> SyncPushAnswer {
+        let agency = try await store.agency(of: principal, acting: agencyId)
         do {
             let bundle = try FHIRJSON.parse(body)
             let parsed = try SyncBundle.entries(of: bundle, validator: validator)
@@ -50,8 +54,8 @@ extension HealthArchive {
         }
     }
 
-    public func syncChecksum(at: String?, by principal: Principal) async throws -> SyncChecksum {
-        let agency = try await store.agency(of: principal)
+    public func syncChecksum(at: String?, acting agencyId: Int64? = nil, by principal: Principal) async throws -> SyncChecksum {
+        let agency = try await store.agency(of: principal, acting: agencyId)
         var position: Int64?
         if let at, !at.isEmpty {
             guard case .log(let n) = SyncCursor(at) else {
@@ -63,15 +67,17 @@ extension HealthArchive {
         return try await store.checksum(for: agency, at: position)
     }
 
-    public func syncStatus(by principal: Principal) async throws -> SyncStatus {
-        let agency = try await store.agency(of: principal)
+    public func syncStatus(acting agencyId: Int64? = nil, by principal: Principal) async throws -> SyncStatus {
+        let agency = try await store.agency(of: principal, acting: agencyId)
         try await store.reconcileScope(of: agency)
         return try await store.status(for: agency)
     }
 
     /// An agency's conflicts; an administrator sees every agency's.
-    public func syncConflicts(status: String?, page: PageRequest, by principal: Principal) async throws -> Page<SyncConflict> {
-        let agency = principal.role == .admin ? nil : try await store.agency(of: principal)
+    public func syncConflicts(
+        status: String?, page: PageRequest, acting agencyId: Int64? = nil, by principal: Principal
+    ) async throws -> Page<SyncConflict> {
+        let agency = principal.role == .admin && agencyId == nil ? nil : try await store.agency(of: principal, acting: agencyId)
         if let status, status != "open", status != "resolved" {
             throw ArchiveRefusal(.invalid, code: "value", expression: "status", "is open or resolved, not \(status)")
         }
