@@ -219,6 +219,7 @@ struct SyncTests {
             bundle("batch", [put(agencyEdit, v1.reference, base: 1)]), pushId: "m1", by: t.centreDoctor)
         #expect(answer.results.first?.status == 200)
         #expect(answer.results.first?.merged == true)
+        #expect(answer.json.contains("merged field by field"), "the answer says so")
         let now = try await t.archive.read(.condition, id: v1.id, by: t.admin)
         #expect(now.version == v2.version + 1)
         #expect(now.json.contains("血压控制良好") && now.json.contains("中度"), "both edits survive")

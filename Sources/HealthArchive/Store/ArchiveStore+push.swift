@@ -213,6 +213,14 @@ extension ArchiveStore {
         let merged = try validator.validate(.object(merge.merged), expecting: entry.type)
         result.version = try update(db, merged, id: id, ifMatch: existing.version, by: writer).version
         result.merged = true
+        // Said in the answer, so the agency knows the stored version is not exactly what it sent.
+        result.outcome = OperationOutcome([
+            FHIRIssue(
+                severity: .information, code: "informational", expression: "",
+                diagnostics:
+                    "merged field by field with the platform's changes since version \(base) (now version \(result.version!)); pull to get the merged record"
+            )
+        ])
     }
 
     func rid(_ db: Database, _ stored: StoredResource) throws -> Int64? {
