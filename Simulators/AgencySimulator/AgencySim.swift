@@ -176,6 +176,7 @@ struct AgencyReport: Sendable {
     var resolved = 0
     var openAtEnd = 0
     var converged = false
+    var outages = 0
     var detail = ""
     var institution = 0
     /// Every conflict this agency's pushes met, across restarts.
@@ -184,7 +185,7 @@ struct AgencyReport: Sendable {
     var line: String {
         "agency \(index): \(resources) resources; \(pulls) pulls (\(linesApplied) lines, \(resyncs) re-syncs); \(pushes) pushes "
             + "(\(retriedPushes) retried): \(created) created, \(updated) updated, \(merged) merged, \(deleted) deleted, "
-            + "\(refused) refused, \(conflicts) conflicts (\(resolved) resolved, \(openAtEnd) open); "
+            + "\(refused) refused, \(conflicts) conflicts (\(resolved) resolved, \(openAtEnd) open); \(outages) outages; "
             + (converged ? "converged" : "DIVERGED") + " — \(detail)"
     }
 }

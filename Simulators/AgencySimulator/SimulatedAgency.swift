@@ -35,18 +35,30 @@ actor SimulatedAgency {
 
     func run(_ workload: Workload, seed: UInt64) async throws -> AgencyReport {
         var random = SplitMix(state: seed)
-        try await flushPending()
-        try await pullAll()
+        // A restarted agency first sends what it had stored but never saw answered.
+        while true {
+            do {
+                try await flushPending()
+                try await pullAll()
+                break
+            } catch {
+                report.outages += 1
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
         let end = Date().addingTimeInterval(workload.duration)
         while Date() < end {
             do {
                 try await step(workload, &random)
                 try await settle(&random)
                 if Int.random(in: 0..<3, using: &random) == 0 { try await pullAll() }
-            } catch let error as CurlHTTPError {
-                // The platform is down (restarting): pending pushes stay durable; try again shortly.
-                report.detail = "last network error: \(error)"
+            } catch {
+                // The platform is down or restarting (no answer, or 503 until it is ready): pending
+                // pushes stay durable and are sent again first.
+                report.detail = "last error: \(error)"
+                report.outages += 1
                 try await Task.sleep(for: .milliseconds(500))
+                try? await flushPending()
             }
         }
         return try await finish(&random)
