@@ -24,6 +24,7 @@ struct SyncController {
     var routes: [APIRoute] {
         [
             APIRoute(.get, "/v1/sync/changes", .permission(.syncHealth), changes),
+            APIRoute(.get, "/v1/sync/export", .permission(.syncHealth), export),
             APIRoute(.post, "/v1/sync/push", .permission(.syncHealth), push),
             APIRoute(.get, "/v1/sync/checksum", .permission(.syncHealth), checksum),
             APIRoute(.get, "/v1/sync/status", .permission(.syncHealth), status),
@@ -89,6 +90,37 @@ struct SyncController {
             text += "}}"
         }
         return text + "]}"
+    }
+
+    /// The agency's whole scope as NDJSON, streamed elder by elder (constant memory however large
+    /// the scope), ending with the cursor from which the feed continues.
+    @Sendable func export(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        let principal = try context.caller
+        let export = try await archive.syncExportStart(
+            types: env.queryText(request, "_type"), since: env.queryText(request, "_since"), acting: try env.queryInt(request, "agency"),
+            by: principal)
+        let archive = self.archive
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        headers[HTTPField.Name("X-Sync-Next")!] = String(export.position)
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var after: Int64 = 0
+                while true {
+                    let chunk = try await archive.syncExportChunk(export, afterElder: after, by: principal)
+                    var buffer = ByteBuffer()
+                    for change in chunk.changes {
+                        buffer.writeString(change.line)
+                        buffer.writeString("\n")
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    guard let last = chunk.lastElder else { break }
+                    after = last
+                }
+                try await writer.write(ByteBuffer(string: SyncPage(changes: [], next: .log(export.position), more: false).trailer + "\n"))
+                try await writer.finish(nil)
+            })
     }
 
     @Sendable func push(_ request: Request, _ context: CareRequestContext) async throws -> Response {

@@ -95,6 +95,21 @@ struct SyncEndToEndTests {
         #expect(sum.object["digest"] as? String == copy.digest.hex, "\(sum.text)")
         #expect(sum.object["count"] as? Int == copy.digest.count)
 
+        // The same scope as one streamed bulk export, from which the feed continues.
+        let exported = try await server.request("GET", "/v1/sync/export", token: agency)
+        #expect(exported.status == 200, "\(exported.text)")
+        var bulk = Copy()
+        _ = bulk.apply(exported.text)
+        let bulkSum = try await server.request("GET", "/v1/sync/checksum?at=\(bulk.cursor)", token: agency)
+        #expect(bulkSum.object["digest"] as? String == bulk.digest.hex, "\(bulkSum.text)")
+        #expect(bulk.digest.count == copy.digest.count)
+        let conditionsOnly = try await server.request("GET", "/v1/sync/export?_type=Condition", token: agency)
+        let types = Set(
+            conditionsOnly.text.split(separator: "\n").dropLast().map { line in
+                ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["type"] as? String ?? "?"
+            })
+        #expect(types == ["Condition"], "\(types)")
+
         // Pick a Condition of the copy; the platform adds a note while the agency sets a severity.
         let conditionKey = try #require(copy.versions.keys.sorted().first { $0.hasPrefix("Condition/") })
         let base = copy.versions[conditionKey]!
@@ -178,5 +193,49 @@ struct SyncEndToEndTests {
         #expect(adminStatus.object["openConflicts"] as? Int == 0, "\(adminStatus.text)")
         let ahead = try await server.request("GET", "/v1/sync/changes?since=999999999", token: agency)
         #expect(ahead.status == 400, "\(ahead.text)")
+    }
+
+    /// Three agencies (agency-sim, each with its own SQLite copy) edit for a while with a 5%
+    /// conflict rate; the simulator is SIGKILLed mid-run, the platform too, both restart, and
+    /// every agency converges with every conflict accounted for.
+    @Test func threeSimulatedAgenciesConvergeAfterBothSidesAreKilled() async throws {
+        let server = RunningServer()
+        defer { server.remove() }
+        try server.command(["seed", "--elders", "200", "--seed", "7", "--quiet"])
+        let admin = try server.token("admin", "e2e-admin")
+        try await server.start()
+        let simulator = URL(fileURLWithPath: RunningServer.binary).deletingLastPathComponent().appendingPathComponent("agency-sim").path
+        let data = server.dataDirectory + "-agencies"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        func simulate(seconds: Int, output: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: simulator)
+            p.arguments = [
+                "--server", server.baseURL, "--token", admin, "run", "--agencies", "3", "--duration", String(seconds),
+                "--conflict-rate", "0.05", "--data", data,
+            ]
+            FileManager.default.createFile(atPath: output, contents: nil)
+            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+            return p
+        }
+        let firstLog = data + "-1.log", secondLog = data + "-2.log"
+        defer { for f in [firstLog, secondLog] { try? FileManager.default.removeItem(atPath: f) } }
+        let first = try simulate(seconds: 30, output: firstLog)
+        // Killed mid-run: by then its agencies hold their copies and are pushing (the first run lasts 30 s).
+        try await Task.sleep(for: .seconds(5))
+        #expect(first.isRunning, "the first run was still going: \((try? String(contentsOfFile: firstLog, encoding: .utf8)) ?? "")")
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        server.kill()
+        try await server.start()
+        let second = try simulate(seconds: 4, output: secondLog)
+        second.waitUntilExit()
+        let report = (try? String(contentsOfFile: secondLog, encoding: .utf8)) ?? ""
+        #expect(second.terminationStatus == 0, "\(report)")
+        #expect(report.contains("verdict: all 3 agencies converged, and every conflict is accounted for"), "\(report)")
+        #expect(report.contains("unknown to the agencies that met them: 0"))
     }
 }

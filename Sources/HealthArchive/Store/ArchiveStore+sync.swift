@@ -271,31 +271,64 @@ extension ArchiveStore {
     /// The live versions of an elder's resources at a feed position (tombstones left out).
     func versions(
         _ db: Database, elderId: Int64, asOf seq: Int64
-    ) throws -> [(type: FHIRResourceType, id: String, version: Int, json: String)] {
+    ) throws -> [SnapshotVersion] {
         let rows = try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT rid, type, id, version, deleted, json, change_seq FROM health_resource WHERE elder_id = ?
+                    SELECT rid, type, id, version, updated_ms, deleted, json, change_seq FROM health_resource WHERE elder_id = ?
                     ORDER BY type != 'Patient', rid
                     """), arguments: [elderId])
-        var out: [(type: FHIRResourceType, id: String, version: Int, json: String)] = []
+        var out: [SnapshotVersion] = []
         for row in rows {
             guard let type = FHIRResourceType(rawValue: row["type"]) else { continue }
             var version: Int = row["version"], deleted: Bool = row["deleted"], json: String = row["json"]
+            var updated: Int64 = row["updated_ms"]
             if (row["change_seq"] as Int64) > seq {
                 guard
                     let old = try Row.fetchOne(
                         db.cachedStatement(
                             sql: """
-                                SELECT version, deleted, json FROM health_resource_version WHERE rid = ? AND change_seq <= ?
+                                SELECT version, updated_ms, deleted, json FROM health_resource_version WHERE rid = ? AND change_seq <= ?
                                 ORDER BY version DESC LIMIT 1
                                 """), arguments: [row["rid"] as Int64, seq])
                 else { continue }  // made after the position
-                version = old["version"]; deleted = old["deleted"]; json = old["json"]
+                version = old["version"]; deleted = old["deleted"]; json = old["json"]; updated = old["updated_ms"]
             }
-            if !deleted { out.append((type, row["id"], version, json)) }
+            if !deleted { out.append(SnapshotVersion(type: type, id: row["id"], version: version, updatedMs: updated, json: json)) }
         }
         return out
+    }
+
+    /// One chunk of a bulk export: the live resources of the next `limit` elders in the agency's
+    /// scope at `position`, as they were then, optionally only some types and only those changed
+    /// since a time. Each chunk is its own read, so memory stays one chunk's whatever the scope.
+    public func exportChunk(
+        for agency: SyncAgency, at position: Int64, afterElder: Int64, limit: Int, types: Set<FHIRResourceType>?, since: Date?
+    ) async throws -> (changes: [SyncChange], lastElder: Int64?) {
+        try await database.read { db in
+            let elders = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT elder_id FROM sync_membership WHERE institution_id = ? AND elder_id > ? AND entered_seq <= ?
+                    AND (left_seq IS NULL OR left_seq > ?) ORDER BY elder_id LIMIT ?
+                    """, arguments: [agency.institutionId, afterElder, position, position, limit])
+            var changes: [SyncChange] = []
+            for elder in elders {
+                for v in try self.versions(db, elderId: elder, asOf: position) {
+                    if let types, !types.contains(v.type) { continue }
+                    if let since, v.updatedMs < since.millis { continue }
+                    changes.append(
+                        SyncChange(seq: position, op: .snapshot, elderId: elder, type: v.type, id: v.id, version: v.version, json: v.json))
+                }
+            }
+            return (changes, elders.count == limit ? elders.last : nil)
+        }
+    }
+
+    /// The feed's last position now, after bringing the agency's scope up to date.
+    public func head(for agency: SyncAgency) async throws -> Int64 {
+        try await reconcileScope(of: agency)
+        return try await database.read { db in try Self.head(db) }
     }
 
     /// The served JSON of one version, current or old.
@@ -398,4 +431,13 @@ extension SyncCursor {
         case .snapshot: 0
         }
     }
+}
+
+/// One live version of a resource at a feed position.
+struct SnapshotVersion {
+    var type: FHIRResourceType
+    var id: String
+    var version: Int
+    var updatedMs: Int64
+    var json: String
 }

@@ -54,6 +54,49 @@ extension HealthArchive {
         }
     }
 
+    /// A bulk export of the agency's scope (FHIR `$export` in spirit): where it starts (the feed
+    /// position the export is as of, from which the feed continues), and each chunk after it.
+    /// `types` is `_type` (`Observation,Condition`); `since` is `_since` (a FHIR instant).
+    public func syncExportStart(
+        types: String?, since: String?, acting agencyId: Int64? = nil, by principal: Principal
+    ) async throws
+        -> SyncExport
+    {
+        let agency = try await store.agency(of: principal, acting: agencyId)
+        var typeSet: Set<FHIRResourceType>?
+        if let types, !types.isEmpty {
+            typeSet = []
+            for name in types.split(separator: ",") {
+                guard let type = FHIRResourceType(rawValue: String(name)) else {
+                    throw ArchiveRefusal(.invalid, code: "value", expression: "_type", "\(name) is not a resource type of this archive")
+                }
+                typeSet?.insert(type)
+            }
+        }
+        var sinceDate: Date?
+        if let since, !since.isEmpty {
+            guard let date = FHIRDate.parse(since) else {
+                throw ArchiveRefusal(.invalid, code: "value", expression: "_since", "\(since) is not a FHIR instant (2026-12-01T00:00:00Z)")
+            }
+            sinceDate = date
+        }
+        return SyncExport(agency: agency, position: try await store.head(for: agency), types: typeSet, since: sinceDate)
+    }
+
+    /// The next chunk of an export; an empty chunk with no next elder ends it.
+    public func syncExportChunk(
+        _ export: SyncExport, afterElder: Int64, by principal: Principal
+    ) async throws
+        -> (changes: [SyncChange], lastElder: Int64?)
+    {
+        let chunk = try await store.exportChunk(
+            for: export.agency, at: export.position, afterElder: afterElder, limit: 200, types: export.types, since: export.since)
+        let elders = Set(chunk.changes.map(\.elderId)).sorted()
+        try await store.recordRead(
+            by: principal, "sync_export", "Patient", "", elders: elders.map { ($0, "sync scope of \(export.agency.name)") })
+        return chunk
+    }
+
     public func syncChecksum(at: String?, acting agencyId: Int64? = nil, by principal: Principal) async throws -> SyncChecksum {
         let agency = try await store.agency(of: principal, acting: agencyId)
         var position: Int64?
@@ -101,4 +144,12 @@ extension HealthArchive {
         }
         return try await store.resolve(conflictId: conflictId, resolution, agency: agency, by: principal)
     }
+}
+
+/// A bulk export under way: the agency, the feed position it is as of, and its filters.
+public struct SyncExport: Sendable {
+    public var agency: SyncAgency
+    public var position: Int64
+    public var types: Set<FHIRResourceType>?
+    public var since: Date?
 }
