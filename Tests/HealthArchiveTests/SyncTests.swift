@@ -147,9 +147,18 @@ struct SyncTests {
         var centre = AgencyCopy()
         try await centre.pullAll(t, as: t.centreDoctor)
         #expect(centre.resources.values.contains { $0.elder == near.id })
+        t.clock.advance(1)
         try await t.withdrawConsent(near.id)
+        // Written after the withdrawal but before the centre's next pull: it must not reach the centre.
+        t.clock.advance(1)
+        let (late, _) = try await t.archive.create(Sample.heartRate(99, patient: near.id), as: .observation, by: t.admin)
         let withdrawn = try await t.archive.syncChanges(since: centre.cursor, limit: 100, by: t.centreDoctor)
-        #expect(withdrawn.changes.contains { $0.op == .leave && $0.elderId == near.id })
+        #expect(withdrawn.changes.map(\.op) == [.leave], "only the removal: \(withdrawn.changes.map(\.line))")
+        #expect(!withdrawn.changes.contains { $0.id == late.id })
+        centre.apply(withdrawn)
+        #expect(!centre.resources.values.contains { $0.elder == near.id })
+        let sum = try await t.archive.syncChecksum(at: centre.cursor, by: t.centreDoctor)
+        #expect(sum.digest == centre.digest.hex)
     }
 
     @Test func deletesArriveAsTombstonesAndACursorOlderThanTheFeedIsToldToStartAgain() async throws {

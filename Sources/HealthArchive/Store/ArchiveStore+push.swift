@@ -48,11 +48,13 @@ extension ArchiveStore {
                 let refused = results.first { $0.status >= 400 && $0.conflictId == nil }
                 try db.execute(
                     sql: """
-                        INSERT INTO sync_agency (institution_id, last_push_at, last_error, last_error_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (institution_id) DO UPDATE SET last_push_at = excluded.last_push_at,
+                        INSERT INTO sync_agency (institution_id, account_id, last_push_at, last_error, last_error_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (institution_id, account_id) DO UPDATE SET last_push_at = excluded.last_push_at,
                             last_error = coalesce(excluded.last_error, last_error), last_error_at = coalesce(excluded.last_error_at, last_error_at)
                         """,
-                    arguments: [agency.institutionId, now, refused?.outcome?.sentence, refused == nil ? nil : now])
+                    arguments: [
+                        agency.institutionId, principal.accountId ?? 0, now, refused?.outcome?.sentence, refused == nil ? nil : now,
+                    ])
                 return SyncPushAnswer(status: status, json: json, replayed: false, results: results)
             }
         } catch let failure as TransactionFailure {
@@ -64,7 +66,7 @@ extension ArchiveStore {
                         expression: "Bundle.entry[\(failure.index)]" + ($0.expression.isEmpty ? "" : "(\($0.expression))"),
                         diagnostics: "nothing of this transaction was kept: " + $0.diagnostics)
                 })
-            try await noteError(agency, named.sentence)
+            try await noteError(agency, by: principal, named.sentence)
             throw ArchiveRefusal(Self.kind(of: failure.result.status), named)
         }
     }
@@ -82,14 +84,14 @@ extension ArchiveStore {
     }
 
     /// Records a refusal as the agency's last error, for its status.
-    public func noteError(_ agency: SyncAgency, _ text: String) async throws {
+    public func noteError(_ agency: SyncAgency, by principal: Principal, _ text: String) async throws {
         try await database.write { db in
             let now = SQLText.time(self.database.clock.now())
             try db.execute(
                 sql: """
-                    INSERT INTO sync_agency (institution_id, last_error, last_error_at) VALUES (?, ?, ?)
-                    ON CONFLICT (institution_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at
-                    """, arguments: [agency.institutionId, text, now])
+                    INSERT INTO sync_agency (institution_id, account_id, last_error, last_error_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (institution_id, account_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at
+                    """, arguments: [agency.institutionId, principal.accountId ?? 0, text, now])
         }
     }
 

@@ -115,11 +115,36 @@ extension ArchiveStore {
                 arguments: [agency.institutionId, elder, seq])
         }
         for elder in recorded.subtracting(now).sorted() {
+            let entered =
+                try Int64.fetchOne(
+                    db, sql: "SELECT entered_seq FROM sync_membership WHERE institution_id = ? AND elder_id = ? AND left_seq IS NULL",
+                    arguments: [agency.institutionId, elder]) ?? 0
+            let changedAt = try String.fetchOne(db, sql: "SELECT updated_at FROM elder WHERE id = ?", arguments: [elder])
+                .flatMap(SQLText.date(fromTimeText:))
             let seq = try logScope(db, "leave", elderId: elder, institutionId: agency.institutionId, at: at)
+            // Hiding more than needed only hides changes the agency is about to purge; but what a
+            // pull already handed out stays handed out, so that checksums stay true to the feed.
+            let delivered =
+                try Int64.fetchOne(db, sql: "SELECT value FROM sync_meta WHERE key = ?", arguments: ["delivered:\(agency.institutionId)"])
+                ?? 0
+            let cut = max(
+                entered + 1, delivered + 1, try changedAt.map { try Self.firstPosition(db, atOrAfter: $0.millis, upTo: seq) } ?? seq)
             try db.execute(
-                sql: "UPDATE sync_membership SET left_seq = ? WHERE institution_id = ? AND elder_id = ? AND left_seq IS NULL",
-                arguments: [seq, agency.institutionId, elder])
+                sql: "UPDATE sync_membership SET left_seq = ?, cut_seq = ? WHERE institution_id = ? AND elder_id = ? AND left_seq IS NULL",
+                arguments: [seq, min(cut, seq), agency.institutionId, elder])
         }
+    }
+
+    /// The first feed position written at or after a time, found by bisection (positions and
+    /// their times grow together under the one writer), or `upTo` when none is earlier.
+    static func firstPosition(_ db: Database, atOrAfter millis: Int64, upTo last: Int64) throws -> Int64 {
+        var low = try floor(db) + 1, high = last
+        while low < high {
+            let mid = low + (high - low) / 2
+            let at = try Int64.fetchOne(db.cachedStatement(sql: "SELECT at_ms FROM health_change WHERE seq = ?"), arguments: [mid])
+            if let at, at < millis { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     /// ``reconcile(_:_:)`` for an institution by id (enrolments), when it is an agency.
@@ -163,9 +188,13 @@ extension ArchiveStore {
         try await database.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO sync_agency (institution_id, cursor, last_pull_at) VALUES (?, ?, ?)
-                    ON CONFLICT (institution_id) DO UPDATE SET cursor = excluded.cursor, last_pull_at = excluded.last_pull_at
-                    """, arguments: [agency.institutionId, cursor.position, SQLText.time(self.database.clock.now())])
+                    INSERT INTO sync_agency (institution_id, account_id, cursor, last_pull_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (institution_id, account_id) DO UPDATE SET cursor = excluded.cursor, last_pull_at = excluded.last_pull_at
+                    """,
+                arguments: [agency.institutionId, principal.accountId ?? 0, cursor.position, SQLText.time(self.database.clock.now())])
+            try db.execute(
+                sql: "INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)",
+                arguments: ["delivered:\(agency.institutionId)", page.next.delivered])
             // Health data left the platform: recorded per elder, like any read.
             var seen = Set<Int64>()
             for change in page.changes where change.op != .leave && seen.insert(change.elderId).inserted {
@@ -207,7 +236,7 @@ extension ArchiveStore {
     static let feedFilter = """
         (c.institution_id = :agency OR (c.institution_id IS NULL AND EXISTS (
             SELECT 1 FROM sync_membership m WHERE m.institution_id = :agency AND m.elder_id = c.elder_id
-            AND m.entered_seq < c.seq AND (m.left_seq IS NULL OR m.left_seq > c.seq))))
+            AND m.entered_seq < c.seq AND (m.left_seq IS NULL OR m.cut_seq > c.seq))))
         """
 
     func logPage(_ db: Database, _ agency: SyncAgency, since: Int64, head: Int64, limit: Int) throws -> SyncPage {
@@ -241,21 +270,18 @@ extension ArchiveStore {
     }
 
     func snapshotPage(_ db: Database, _ agency: SyncAgency, at: Int64, afterElder: Int64, head: Int64, limit: Int) throws -> SyncPage {
-        let elders = try Int64.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT elder_id FROM sync_membership WHERE institution_id = ? AND elder_id > ? AND entered_seq <= ?
-                AND (left_seq IS NULL OR left_seq > ?) ORDER BY elder_id LIMIT ?
-                """, arguments: [agency.institutionId, afterElder, at, at, limit + 1])
+        let elders = try members(db, institutionId: agency.institutionId, at: at, afterElder: afterElder, limit: limit + 1)
         var changes: [SyncChange] = []
         var last = afterElder
-        for elder in elders.prefix(limit) {
-            changes.append(SyncChange(seq: at, op: .enter, elderId: elder))
-            changes += try snapshot(db, elderId: elder, asOf: at)
-            last = elder
+        for member in elders.prefix(limit) {
+            changes.append(SyncChange(seq: at, op: .enter, elderId: member.elder))
+            changes += try snapshot(db, elderId: member.elder, asOf: member.asOf).map {
+                var c = $0; c.seq = at; return c
+            }
+            last = member.elder
             if changes.count >= limit { break }
         }
-        if last != elders.last ?? afterElder {
+        if last != elders.last?.elder ?? afterElder {
             return SyncPage(changes: changes, next: .snapshot(at: at, afterElder: last), more: true)
         }
         return SyncPage(changes: changes, next: .log(at), more: at < head)
@@ -306,22 +332,18 @@ extension ArchiveStore {
         for agency: SyncAgency, at position: Int64, afterElder: Int64, limit: Int, types: Set<FHIRResourceType>?, since: Date?
     ) async throws -> (changes: [SyncChange], lastElder: Int64?) {
         try await database.read { db in
-            let elders = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT DISTINCT elder_id FROM sync_membership WHERE institution_id = ? AND elder_id > ? AND entered_seq <= ?
-                    AND (left_seq IS NULL OR left_seq > ?) ORDER BY elder_id LIMIT ?
-                    """, arguments: [agency.institutionId, afterElder, position, position, limit])
+            let elders = try self.members(db, institutionId: agency.institutionId, at: position, afterElder: afterElder, limit: limit)
             var changes: [SyncChange] = []
-            for elder in elders {
-                for v in try self.versions(db, elderId: elder, asOf: position) {
+            for member in elders {
+                let elder = member.elder
+                for v in try self.versions(db, elderId: elder, asOf: member.asOf) {
                     if let types, !types.contains(v.type) { continue }
                     if let since, v.updatedMs < since.millis { continue }
                     changes.append(
                         SyncChange(seq: position, op: .snapshot, elderId: elder, type: v.type, id: v.id, version: v.version, json: v.json))
                 }
             }
-            return (changes, elders.count == limit ? elders.last : nil)
+            return (changes, elders.count == limit ? elders.last?.elder : nil)
         }
     }
 
@@ -342,14 +364,24 @@ extension ArchiveStore {
             db.cachedStatement(sql: "SELECT json FROM health_resource_version WHERE rid = ? AND version = ?"), arguments: [rid, version])
     }
 
-    /// The elders in an agency's scope at a position.
-    func members(_ db: Database, institutionId: Int64, at seq: Int64) throws -> [Int64] {
-        try Int64.fetchAll(
+    /// The elders in an agency's scope at a position, each with the position its archive is to
+    /// be read at: the position itself, or for an elder whose changes are already hidden (the
+    /// registry took them out, the leave line is still to come) the last one before that.
+    func members(
+        _ db: Database, institutionId: Int64, at seq: Int64, afterElder: Int64 = 0, limit: Int = Int.max
+    ) throws -> [(
+        elder: Int64, asOf: Int64
+    )] {
+        try Row.fetchAll(
             db,
             sql: """
-                SELECT DISTINCT elder_id FROM sync_membership WHERE institution_id = ? AND entered_seq <= ?
-                AND (left_seq IS NULL OR left_seq > ?) ORDER BY elder_id
-                """, arguments: [institutionId, seq, seq])
+                SELECT elder_id, cut_seq FROM sync_membership WHERE institution_id = ? AND elder_id > ? AND entered_seq <= ?
+                AND (left_seq IS NULL OR left_seq > ?) ORDER BY elder_id LIMIT ?
+                """, arguments: [institutionId, afterElder, seq, seq, limit]
+        ).map { row in
+            let cut: Int64? = row["cut_seq"]
+            return (row["elder_id"], cut.map { $0 <= seq ? $0 - 1 : seq } ?? seq)
+        }
     }
 
     // MARK: - Integrity
@@ -365,19 +397,23 @@ extension ArchiveStore {
             }
             var digest = SyncDigest()
             let elders = try self.members(db, institutionId: agency.institutionId, at: at)
-            for elder in elders {
-                for v in try self.versions(db, elderId: elder, asOf: at) { digest.add(type: v.type.rawValue, id: v.id, version: v.version) }
+            for member in elders {
+                for v in try self.versions(db, elderId: member.elder, asOf: member.asOf) {
+                    digest.add(type: v.type.rawValue, id: v.id, version: v.version)
+                }
             }
             return SyncChecksum(at: String(at), elders: elders.count, count: digest.count, digest: digest.hex)
         }
     }
 
-    /// Where the agency stands: its last pull's cursor, what is waiting for it, its open
-    /// conflicts and its last refused push.
-    public func status(for agency: SyncAgency) async throws -> SyncStatus {
+    /// Where the calling system of the agency stands: its last pull's cursor, what is waiting
+    /// for it, the agency's open conflicts and its own last refused push.
+    public func status(for agency: SyncAgency, by principal: Principal) async throws -> SyncStatus {
         try await database.read { db in
             let head = try Self.head(db)
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_agency WHERE institution_id = ?", arguments: [agency.institutionId])
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM sync_agency WHERE institution_id = ? AND account_id = ?",
+                arguments: [agency.institutionId, principal.accountId ?? 0])
             let cursor: Int64? = row?["cursor"]
             var pending = 0
             if let cursor {
@@ -424,6 +460,14 @@ extension ArchiveStore {
 }
 
 extension SyncCursor {
+    /// The last position whose changes a page handed out.
+    var delivered: Int64 {
+        switch self {
+        case .log(let n): n
+        case .snapshot(let at, _): at
+        }
+    }
+
     /// What the agency holds: for a first sync in progress, nothing yet (0).
     var position: Int64 {
         switch self {

@@ -36,12 +36,16 @@ enum SyncSchema {
                 CREATE INDEX health_change_scope ON health_change(institution_id, seq) WHERE institution_id IS NOT NULL;
 
                 -- When each elder was in each agency's scope, as feed positions: entered after
-                -- entered_seq's event, left at left_seq (NULL while still in scope).
+                -- entered_seq's event, left at left_seq (NULL while still in scope). The registry
+                -- changes an elder (a move, consent withdrawn) before a pull notices, so the elder's
+                -- changes are hidden from cut_seq on, the first position at or after the registry's
+                -- change: none reaches the agency after the elder left, even before the leave line.
                 CREATE TABLE sync_membership (
                     institution_id INTEGER NOT NULL REFERENCES institution(id) ON DELETE RESTRICT,
                     elder_id INTEGER NOT NULL,
                     entered_seq INTEGER NOT NULL,
                     left_seq INTEGER,
+                    cut_seq INTEGER,
                     PRIMARY KEY (institution_id, elder_id, entered_seq)
                 ) WITHOUT ROWID;
                 CREATE INDEX sync_membership_open ON sync_membership(institution_id, elder_id) WHERE left_seq IS NULL;
@@ -80,17 +84,21 @@ enum SyncSchema {
                 );
                 CREATE INDEX sync_conflict_open ON sync_conflict(institution_id, status, id);
 
-                -- What each agency last did, for an honest status.
+                -- What each syncing system (an agency's account) last did, for an honest status; one
+                -- institution may run more than one.
                 CREATE TABLE sync_agency (
-                    institution_id INTEGER PRIMARY KEY,
+                    institution_id INTEGER NOT NULL,
+                    account_id INTEGER NOT NULL,
                     cursor INTEGER,
                     last_pull_at TEXT,
                     last_push_at TEXT,
                     last_error TEXT,
-                    last_error_at TEXT
-                );
+                    last_error_at TEXT,
+                    PRIMARY KEY (institution_id, account_id)
+                ) WITHOUT ROWID;
 
-                -- The feed's first kept position: rows before it were pruned after the retention window.
+                -- The feed's first kept position (rows before it were pruned after the retention window),
+                -- and per agency the last position a pull handed out.
                 CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
                 """)
     }

@@ -46,10 +46,12 @@ extension HealthArchive {
                 bodyHash: SHA1.digest(body).map { String(format: "%02x", $0) }.joined(),
                 agency: agency, by: principal)
         } catch let outcome as OperationOutcome {
-            try await store.noteError(agency, outcome.sentence)
+            try await store.noteError(agency, by: principal, outcome.sentence)
             throw ArchiveRefusal(.invalid, outcome)
         } catch let refusal as ArchiveRefusal {
-            if refusal.kind == .invalid || refusal.kind == .unprocessable { try await store.noteError(agency, refusal.outcome.sentence) }
+            if refusal.kind == .invalid || refusal.kind == .unprocessable {
+                try await store.noteError(agency, by: principal, refusal.outcome.sentence)
+            }
             throw refusal
         }
     }
@@ -113,7 +115,7 @@ extension HealthArchive {
     public func syncStatus(acting agencyId: Int64? = nil, by principal: Principal) async throws -> SyncStatus {
         let agency = try await store.agency(of: principal, acting: agencyId)
         try await store.reconcileScope(of: agency)
-        return try await store.status(for: agency)
+        return try await store.status(for: agency, by: principal)
     }
 
     /// An agency's conflicts; an administrator sees every agency's.
