@@ -55,7 +55,9 @@ struct SyncController {
         headers[HTTPField.Name("X-Sync-Next")!] = page.next.description
         if request.headers[.accept]?.contains("application/fhir+json") == true {
             return FHIRResponse.json(
-                historyBundle(page, base: "http://\(request.head.authority ?? "localhost")\(FHIRController.base)"), headers: headers)
+                historyBundle(
+                    page, base: "http://\(request.head.authority ?? "localhost")\(FHIRController.base)",
+                    next: "http://\(request.head.authority ?? "localhost")/v1/sync/changes?since=\(page.next)"), headers: headers)
         }
         var buffer = ByteBuffer()
         for change in page.changes {
@@ -71,9 +73,9 @@ struct SyncController {
     /// The page as a FHIR `history` Bundle: a version is a PUT (a POST for a first version), a
     /// deletion a DELETE; an elder leaving the scope is a DELETE of their Patient, which an agency
     /// applies by purging that elder's archive. The next cursor is the `next` link.
-    func historyBundle(_ page: SyncPage, base: String) -> String {
+    func historyBundle(_ page: SyncPage, base: String, next: String) -> String {
         var text = #"{"resourceType":"Bundle","type":"history","link":[{"relation":"next","url":"#
-        text += FHIRJSON.string("\(base)/../../v1/sync/changes?since=\(page.next)").text + "}],\"entry\":["
+        text += FHIRJSON.string(next).text + "}],\"entry\":["
         var first = true
         for change in page.changes where change.op != .enter {
             if !first { text += "," }

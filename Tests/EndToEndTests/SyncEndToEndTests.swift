@@ -183,6 +183,22 @@ struct SyncEndToEndTests {
             "GET", "/v1/sync/changes?since=\(copy.cursor)&limit=5", token: agency, headers: ["Accept": "application/fhir+json"])
         #expect(history.object["type"] as? String == "history", "\(history.text)")
 
+        // What a FHIR client receives is valid R4 to an independent model: history Bundles, the
+        // push answers and an OperationOutcome.
+        let received = server.dataDirectory + "-fhir"
+        try FileManager.default.createDirectory(atPath: received, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: received) }
+        let full = try await server.request(
+            "GET", "/v1/sync/changes?since=0&limit=50", token: agency, headers: ["Accept": "application/fhir+json"])
+        for (n, reply) in [history, full, merged, conflicting].enumerated() {
+            FileManager.default.createFile(atPath: "\(received)/\(n).json", contents: reply.body)
+        }
+        let outcome = try await server.request("POST", "/v1/sync/push", token: agency, json: #"{"resourceType":"Bundle","type":"batch"}"#)
+        #expect(outcome.status == 400)
+        FileManager.default.createFile(atPath: "\(received)/outcome.json", contents: outcome.body)
+        let validation = try server.run(HealthArchiveEndToEndTests.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
+        #expect(validation.status == 0, "\(validation.output)")
+
         // Refusals: not a Bundle, another role, a cursor not from this server.
         let notBundle = try await server.request("POST", "/v1/sync/push", token: agency, json: observation)
         #expect(notBundle.status == 400)
