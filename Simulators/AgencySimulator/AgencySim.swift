@@ -16,7 +16,7 @@ import Foundation
 struct AgencySim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agency-sim", abstract: "Simulated agencies syncing health archives with the platform.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, Load.self])
 
     @OptionGroup var global: Global
 }
