@@ -35,9 +35,17 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where each agency keeps its SQLite file; a rerun with the same folder resumes.") var data = "agency-sim-data"
     @Option(help: "Seed for the workload's choices.") var seed: UInt64 = 1
     @Option(help: "Consenting elders each health centre enrols on a first run (beyond the community it stands in).") var enrol = 20
+    @Option(help: "Stop when this process is gone (the demo that started the simulator).") var watchPid: Int32?
 
     func run() async throws {
         let global = parent.global
+        if let watchPid {
+            // Nothing else would stop a simulator whose demo was stopped with Ctrl-C.
+            Thread.detachNewThread {
+                while kill(watchPid, 0) == 0 { Thread.sleep(forTimeInterval: 1) }
+                Foundation.exit(0)
+            }
+        }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let api = try API(base: global.server)
         let centres = try await api.json(.get, "/v1/institutions?kind=community_health_centre&limit=50", token: global.token)

@@ -46,6 +46,7 @@ struct DemoAgencies: Sendable {
         process.arguments = [
             "--server", baseURL, "--token", adminToken, "run", "--agencies", "2", "--duration", "86400", "--conflict-rate", "0.02",
             "--data", (dataDirectory as NSString).appendingPathComponent("demo-agencies"),
+            "--watch-pid", String(ProcessInfo.processInfo.processIdentifier),
         ]
         process.standardOutput = log
         process.standardError = log
