@@ -319,6 +319,40 @@ struct SyncTests {
         await #expect(throws: ArchiveRefusal.self) { _ = try await t.archive.syncChanges(since: "banana", limit: 10, by: t.centreDoctor) }
     }
 
+    @Test func aBulkExportIsTheScopeAtOnePositionFilteredByTypeAndTime() async throws {
+        let t = try await ArchiveHarness.make()
+        defer { t.remove() }
+        let a = try await t.addElder(1), b = try await t.addElder(2)
+        _ = try await t.archive.create(Sample.condition("I10", "高血压", patient: a.id), as: .condition, by: t.admin)
+        _ = try await t.archive.create(Sample.heartRate(70, patient: b.id), as: .observation, by: t.admin)
+        t.clock.advance(3600)
+        let since = t.clock.now
+        let (late, _) = try await t.archive.create(Sample.heartRate(80, patient: a.id), as: .observation, by: t.admin)
+        func export(types: String? = nil, since: String? = nil) async throws -> (changes: [SyncChange], position: Int64) {
+            let start = try await t.archive.syncExportStart(types: types, since: since, by: t.centreDoctor)
+            var all: [SyncChange] = []
+            var after: Int64 = 0
+            while true {
+                let chunk = try await t.archive.syncExportChunk(start, afterElder: after, by: t.centreDoctor)
+                all += chunk.changes
+                guard let last = chunk.lastElder else { break }
+                after = last
+            }
+            return (all, start.position)
+        }
+        let everything = try await export()
+        #expect(everything.changes.count == 5, "two Patients, a condition, two readings")
+        var digest = SyncDigest()
+        for c in everything.changes { digest.add(type: c.type!.rawValue, id: c.id!, version: c.version!) }
+        let sum = try await t.archive.syncChecksum(at: String(everything.position), by: t.centreDoctor)
+        #expect(sum.digest == digest.hex)
+        let conditions = try await export(types: "Condition")
+        #expect(conditions.changes.map(\.type) == [.condition])
+        let recent = try await export(since: FHIRDate.dateTime(since))
+        #expect(recent.changes.map(\.id) == [late.id])
+        await #expect(throws: ArchiveRefusal.self) { _ = try await export(types: "Medication") }
+    }
+
     @Test func theMergeTakesEachSidesChangesAndNamesOnlyTrueConflicts() {
         let base = FHIRObject([("resourceType", "Condition"), ("a", 1), ("b", 1), ("c", 1), ("d", 1)])
         let platform = FHIRObject([("resourceType", "Condition"), ("a", 2), ("b", 1), ("c", 3), ("d", 5)])

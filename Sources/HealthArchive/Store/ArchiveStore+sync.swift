@@ -445,10 +445,9 @@ extension ArchiveStore {
     public func pruneFeed(olderThan cutoff: Date) async throws -> Int {
         try await database.write { db in
             let head = try Self.head(db)
-            guard
-                let last = try Int64.fetchOne(
-                    db, sql: "SELECT max(seq) FROM health_change WHERE at_ms < ? AND seq < ?", arguments: [cutoff.millis, head])
-            else { return 0 }
+            // By bisection rather than a scan of the whole feed; the last row always stays.
+            let last = try Self.firstPosition(db, atOrAfter: cutoff.millis, upTo: head) - 1
+            guard last > (try Self.floor(db)) else { return 0 }
             try db.execute(sql: "DELETE FROM health_change WHERE seq <= ?", arguments: [last])
             let removed = db.changesCount
             try db.execute(
