@@ -170,7 +170,11 @@ extension ArchiveStore {
     /// elder's whole archive as it was at that position), or during a first sync, the scope as
     /// it was when the sync began, elder by elder. Read in one transaction, so a page is
     /// consistent however many writes go on.
-    public func changes(for agency: SyncAgency, after cursor: SyncCursor, limit: Int, by principal: Principal) async throws -> SyncPage {
+    /// With `record` false the pull is not yet recorded (a long-poll waiting for a change
+    /// records only the page it answers with, see ``recordPull(_:after:_:by:)``).
+    public func changes(
+        for agency: SyncAgency, after cursor: SyncCursor, limit: Int, by principal: Principal, record: Bool = true
+    ) async throws -> SyncPage {
         try await reconcileScope(of: agency)
         let page = try await database.read { db -> SyncPage in
             let head = try Self.head(db)
@@ -185,6 +189,13 @@ extension ArchiveStore {
                 return try self.snapshotPage(db, agency, at: at, afterElder: after, head: head, limit: limit)
             }
         }
+        if record { try await recordPull(agency, after: cursor, page, by: principal) }
+        return page
+    }
+
+    /// Records a pull: the cursor the system asked from (what it confirmed holding), the last
+    /// position handed out, and an audit entry per elder whose records left the platform.
+    public func recordPull(_ agency: SyncAgency, after cursor: SyncCursor, _ page: SyncPage, by principal: Principal) async throws {
         try await database.write { db in
             try db.execute(
                 sql: """
@@ -203,7 +214,6 @@ extension ArchiveStore {
                     reason: "sync scope of \(agency.name)")
             }
         }
-        return page
     }
 
     /// The feed's last position.

@@ -24,9 +24,12 @@ extension HealthArchive {
         let deadline = ContinuousClock.now + wait
         while true {
             let generation = store.database.changeCount
-            let page = try await store.changes(for: agency, after: cursor, limit: limit, by: principal)
+            let page = try await store.changes(for: agency, after: cursor, limit: limit, by: principal, record: false)
             let now = ContinuousClock.now
-            if !page.changes.isEmpty || page.more || now >= deadline { return page }
+            if !page.changes.isEmpty || page.more || now >= deadline {
+                try await store.recordPull(agency, after: cursor, page, by: principal)
+                return page
+            }
             _ = await store.database.waitForChanges(after: generation, timeout: deadline - now)
         }
     }
