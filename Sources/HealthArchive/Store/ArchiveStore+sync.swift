@@ -171,11 +171,13 @@ extension ArchiveStore {
     /// it was when the sync began, elder by elder. Read in one transaction, so a page is
     /// consistent however many writes go on.
     /// With `record` false the pull is not yet recorded (a long-poll waiting for a change
-    /// records only the page it answers with, see ``recordPull(_:after:_:by:)``).
+    /// records only the page it answers with, see ``recordPull(_:after:_:by:)``); with
+    /// `reconcile` false the scope is taken as last recorded (a long-poll woken again).
     public func changes(
-        for agency: SyncAgency, after cursor: SyncCursor, limit: Int, by principal: Principal, record: Bool = true
+        for agency: SyncAgency, after cursor: SyncCursor, limit: Int, by principal: Principal, record: Bool = true,
+        reconcile: Bool = true
     ) async throws -> SyncPage {
-        try await reconcileScope(of: agency)
+        if reconcile { try await reconcileScope(of: agency) }
         let page = try await database.read { db -> SyncPage in
             let head = try Self.head(db)
             let floor = try Self.floor(db)

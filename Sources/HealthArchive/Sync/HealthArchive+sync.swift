@@ -22,14 +22,21 @@ extension HealthArchive {
                 .invalid, code: "value", expression: "since", "\(since ?? "") is not a cursor of this feed (a number, or the next given)")
         }
         let deadline = ContinuousClock.now + wait
+        var first = true
+        var from = cursor
         while true {
             let generation = store.database.changeCount
-            let page = try await store.changes(for: agency, after: cursor, limit: limit, by: principal, record: false)
+            // Woken again, a long-poll only looks for new rows: the scope was brought up to date
+            // when it began, and every agency waiting must not recompute its scope on every commit.
+            let page = try await store.changes(for: agency, after: from, limit: limit, by: principal, record: false, reconcile: first)
+            first = false
             let now = ContinuousClock.now
             if !page.changes.isEmpty || page.more || now >= deadline {
                 try await store.recordPull(agency, after: cursor, page, by: principal)
                 return page
             }
+            // Nothing up to the page's end concerns this agency: look only beyond it next time.
+            from = page.next
             _ = await store.database.waitForChanges(after: generation, timeout: deadline - now)
         }
     }
