@@ -353,6 +353,25 @@ struct SyncTests {
         await #expect(throws: ArchiveRefusal.self) { _ = try await export(types: "Medication") }
     }
 
+    @Test func aLongPollAnswersWithTheChangeThatWokeIt() async throws {
+        let t = try await ArchiveHarness.make()
+        defer { t.remove() }
+        let a = try await t.addElder(1), far = try await t.addElder(2, region: "450903000000")
+        _ = try await t.archive.create(Sample.heartRate(70, patient: a.id), as: .observation, by: t.admin)
+        _ = try await t.archive.create(Sample.heartRate(70, patient: far.id), as: .observation, by: t.admin)
+        var copy = AgencyCopy()
+        try await copy.pullAll(t, as: t.centreDoctor)
+        let since = copy.cursor, doctor = t.centreDoctor, archive = t.archive
+        let waiting = Task { try await archive.syncChanges(since: since, limit: 100, wait: .seconds(60), by: doctor) }
+        // A change outside the centre's scope is no answer (it may wake the poll), one inside is;
+        // the end-to-end test makes sure the poll is already waiting when it comes.
+        _ = try await t.archive.create(Sample.heartRate(71, patient: far.id), as: .observation, by: t.admin)
+        let (mine, _) = try await t.archive.create(Sample.heartRate(72, patient: a.id), as: .observation, by: t.admin)
+        let page = try await waiting.value
+        #expect(page.changes.map(\.id) == [mine.id])
+        #expect(page.changes.first?.op == .create)
+    }
+
     @Test func theMergeTakesEachSidesChangesAndNamesOnlyTrueConflicts() {
         let base = FHIRObject([("resourceType", "Condition"), ("a", 1), ("b", 1), ("c", 1), ("d", 1)])
         let platform = FHIRObject([("resourceType", "Condition"), ("a", 2), ("b", 1), ("c", 3), ("d", 5)])
