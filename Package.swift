@@ -194,6 +194,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Simulated agencies keeping their own SQLite copies of the archives in step (Docs/sync-protocol.md).
+        .systemLibrary(name: "AgencySQLite", path: "Simulators/AgencySQLite"),
+        .executableTarget(
+            name: "agency-sim",
+            dependencies: ["CareModel", "CurlHTTP", "AgencySQLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Simulators/AgencySimulator",
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(name: "CareModelTests", dependencies: ["CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareConfigTests", dependencies: ["CareConfig", "CareModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore", "CareModel"], swiftSettings: swiftSettings),

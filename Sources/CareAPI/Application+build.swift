@@ -20,6 +20,7 @@ public struct CareServer: Sendable {
         .adding(ArchiveStore.migrations)
         .adding(BookingStore.migrations)
         .adding(BillingStore.migrations)
+        .adding(ArchiveStore.syncMigrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -94,6 +95,7 @@ public struct CareServer: Sendable {
             FHIRController(env: env, archive: archive).routes,
             ConsultationController(env: env, archive: archive).routes,
             EnrolmentController(env: env, archive: archive).routes,
+            SyncController(env: env, archive: archive).routes,
             BookingController(env: env, bookings: bookings, clock: clock).routes,
             WorkerController(env: env, bookings: bookings).routes,
             VisitController(env: env, bookings: bookings).routes,
@@ -141,6 +143,9 @@ public struct CareServer: Sendable {
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
                 DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 ChargeJob(billing: billing, isReady: { [readiness] in readiness.isReady }),
+                SyncFeedPruner(
+                    archive: archive, clock: clock, keepDays: settings.sync.longestOfflineDays, logger: Logger(label: "eldercare.sync"),
+                    isReady: { [readiness] in readiness.isReady }),
             ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -97,6 +97,7 @@ public struct CareSettings: Sendable, Equatable {
     public var notifications = Notifications()  // CareSettings+notifications.swift
     public var bookings = Bookings()  // CareSettings+bookings.swift
     public var billing = Billing()  // CareSettings+billing.swift
+    public var sync = Sync()  // CareSettings+sync.swift
 
     /// The compiled-in defaults.
     public init() {}

@@ -100,6 +100,7 @@ extension SettingKey {
         ] + notificationKeys  // CareSettings+notifications.swift
         + bookingKeys  // CareSettings+bookings.swift
         + billingKeys  // CareSettings+billing.swift
+        + syncKeys  // CareSettings+sync.swift
 
     /// Rules that involve more than one key, run on the final settings.
     static let crossChecks: [@Sendable (CareSettings) -> (key: String, value: String, allowed: String)?] =

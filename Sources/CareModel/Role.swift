@@ -38,6 +38,7 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .agency:
             [
                 .readRegistry, .readElders, .viewFullNationalID, .readHealth, .writeHealth, .readConsultations, .answerConsultations,
+                .syncHealth,
             ]
         case .auditor:
             [
@@ -78,6 +79,8 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readHealth = "read_health"
     /// Create, update and delete archive records, within the caller's scope.
     case writeHealth = "write_health"
+    /// Keep an agency's own copy of the archives it serves in step (`/v1/sync/…`).
+    case syncHealth = "sync_health"
     /// Health consultations: agencies see the ones routed to them.
     case readConsultations = "read_consultations"
     /// Log an elder's or family's health question (an operator taking a phone call).

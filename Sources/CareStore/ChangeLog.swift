@@ -32,6 +32,13 @@ extension CareDatabase {
         changeLogged.store(true, ordering: .relaxed)
     }
 
+    /// Marks the write transaction in progress as one whose commit wakes every waiter on
+    /// ``waitForChanges(after:timeout:)``, for a store that keeps a change feed of its own (the
+    /// health archive's sync feed) rather than writing to the change log.
+    package func noteChangeForWaiters() {
+        changeLogged.store(true, ordering: .relaxed)
+    }
+
     /// Changes of `entity` after `position`, oldest first: a feed's source and its replay.
     package func changes(of entity: String, after position: Int64, limit: Int) async throws -> [LoggedChange] {
         try await pool.read { db in

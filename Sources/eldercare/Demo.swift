@@ -42,6 +42,7 @@ struct Demo: AsyncParsableCommand {
         let (_, admin) = try await database.issueToken(role: .admin, name: "demo-admin", by: .commandLine)
         let (_, op) = try await database.issueToken(role: .operator, name: "demo-operator", by: .commandLine)
         let sample = try await database.registry.elders(ElderFilter(), page: PageRequest(limit: 1)).items.first
+        let agency = try await DemoAgencies.prepare(database)
         try database.close()
 
         let host = settings.server.host
@@ -56,6 +57,9 @@ struct Demo: AsyncParsableCommand {
                     Task.detached { await DemoTraffic(baseURL: base, adminToken: admin.token, every: every, logPath: deviceLog).run() }
                 }
                 Task.detached { await DemoVisits(baseURL: base, adminToken: admin.token, every: 30).run() }
+                Task.detached {
+                    await DemoAgencies(baseURL: base, adminToken: admin.token, dataDirectory: settings.storage.dataDirectory).run()
+                }
                 print(
                     """
 
@@ -63,8 +67,9 @@ struct Demo: AsyncParsableCommand {
                     Tokens for this run:
                       ADMIN=\(admin.token)
                       OPERATOR=\(op.token)
+                      AGENCY=\(agency ?? "")
 
-                    Try, in another terminal (paste the two token lines first):
+                    Try, in another terminal (paste the token lines first):
                       curl -s \(base)/ready
                       curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/elders?limit=3'
                       curl -s -H "Authorization: Bearer $OPERATOR" \(base)/v1/elders/\(elderId)/contacts
@@ -77,6 +82,7 @@ struct Demo: AsyncParsableCommand {
                       curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/bookings?limit=5'     # a week of home-service bookings
                       curl -s -H "Authorization: Bearer $OPERATOR" '\(base)/v1/availability?service=cleaning&elder=\(elderId)'
                       curl -s \(base)/metrics | head
+                      curl -s -H "Authorization: Bearer $AGENCY" '\(base)/v1/sync/changes?since=0&limit=20'    # a health centre's sync feed (Docs/sync-protocol.md)
 
                     Stop with Ctrl-C.
                     """)

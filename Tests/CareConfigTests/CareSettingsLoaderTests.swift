@@ -42,6 +42,7 @@ struct CareSettingsLoaderTests {
                 "lateCancellationPercent": d.billing.lateCancellationPercent, "noShowPercent": d.billing.noShowPercent,
                 "paymentWebhookSecret": d.billing.paymentWebhookSecret,
             ],
+            "sync": ["longestOfflineDays": d.sync.longestOfflineDays],
         ]
         #expect(file == expected)
 
@@ -178,7 +179,8 @@ struct CareSettingsLoaderTests {
                     "billing.lateCancellationPercent": "ELDERCARE_BILLING_LATE_CANCELLATION_PERCENT",
                     "billing.noShowPercent": "ELDERCARE_BILLING_NO_SHOW_PERCENT",
                     "billing.paymentWebhookSecret": "ELDERCARE_BILLING_PAYMENT_WEBHOOK_SECRET",
-                ]) { a, _ in a })
+                ]) { a, _ in a }
+                .merging(["sync.longestOfflineDays": "ELDERCARE_SYNC_LONGEST_OFFLINE_DAYS"]) { a, _ in a })
         #expect(Set(names.values).count == names.count)
         #expect(SettingKey.environmentName(for: "notifications.smsAPIKey") == "ELDERCARE_NOTIFICATIONS_SMS_API_KEY")
         #expect(SettingKey.environmentName(for: "emergency.escalateAfter2Minutes") == "ELDERCARE_EMERGENCY_ESCALATE_AFTER2_MINUTES")
@@ -428,7 +430,7 @@ struct CareSettingsLoaderTests {
             error
                 == .unknownKey(
                     key: "servr", source: "the configuration file \(file.path)", suggestion: "server",
-                    known: ["server", "storage", "log", "pagination", "emergency", "notifications", "bookings", "billing"]))
+                    known: ["server", "storage", "log", "pagination", "emergency", "notifications", "bookings", "billing", "sync"]))
     }
 
     @Test("An unknown override key is refused")

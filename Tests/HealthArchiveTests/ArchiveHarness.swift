@@ -32,6 +32,7 @@ struct ArchiveHarness {
     let operatorOnDuty: Principal
 
     static let schema = Schema.shared.adding(CallStore.migrations).adding(ArchiveStore.migrations)
+        .adding(ArchiveStore.syncMigrations)
 
     static func make() async throws -> ArchiveHarness {
         let folder = NSTemporaryDirectory() + "archive-" + UUID().uuidString

@@ -24,90 +24,100 @@ extension ArchiveStore {
     /// A Patient is made from the registry, never from the caller's demographics: the caller's
     /// identifiers only say which elder (`Patient.identifier`, the national ID or archive number).
     public func create(_ resource: ValidatedResource, by writer: ArchiveWriter) async throws -> StoredResource {
-        try await database.write { db in
-            if resource.type == .patient {
-                let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
-                if let existing = try self.current(db, .patient, id: String(elderId)), !existing.deleted {
-                    throw ArchiveRefusal(
-                        .conflict, code: "duplicate", expression: "Patient.identifier",
-                        "elder \(elderId) already has Patient/\(existing.id); one Patient per elder (use If-None-Exist to find it)",
-                        current: existing)
-                }
-                let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
-                try self.audit(db, writer, "create", stored)
-                return stored
+        try await database.write { db in try self.create(db, resource, by: writer) }
+    }
+
+    /// ``create(_:by:)`` inside the caller's transaction (a pushed Bundle's).
+    func create(_ db: Database, _ resource: ValidatedResource, by writer: ArchiveWriter) throws -> StoredResource {
+        if resource.type == .patient {
+            let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
+            if let existing = try self.current(db, .patient, id: String(elderId)), !existing.deleted {
+                throw ArchiveRefusal(
+                    .conflict, code: "duplicate", expression: "Patient.identifier",
+                    "elder \(elderId) already has Patient/\(existing.id); one Patient per elder (use If-None-Exist to find it)",
+                    current: existing)
             }
-            let elderId = try self.elderOf(db, resource)
-            let stored = try self.insert(db, resource, elderId: elderId, by: writer.label, sourceKey: nil, at: self.database.clock.now())
+            let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
             try self.audit(db, writer, "create", stored)
             return stored
         }
+        let elderId = try self.elderOf(db, resource)
+        let stored = try self.insert(db, resource, elderId: elderId, by: writer.label, sourceKey: nil, at: self.database.clock.now())
+        try self.audit(db, writer, "create", stored)
+        return stored
     }
 
     /// Replaces a resource's content with a new version. `ifMatch` (the version the caller based
     /// the change on) must still be current: a stale one is refused with the current version.
     public func update(_ resource: ValidatedResource, id: String, ifMatch: Int?, by writer: ArchiveWriter) async throws -> StoredResource {
-        try await database.write { db in
-            let type = resource.type
-            guard let existing = try self.current(db, type, id: id) else {
+        try await database.write { db in try self.update(db, resource, id: id, ifMatch: ifMatch, by: writer) }
+    }
+
+    /// ``update(_:id:ifMatch:by:)`` inside the caller's transaction.
+    func update(_ db: Database, _ resource: ValidatedResource, id: String, ifMatch: Int?, by writer: ArchiveWriter) throws -> StoredResource
+    {
+        let type = resource.type
+        guard let existing = try self.current(db, type, id: id) else {
+            throw ArchiveRefusal(
+                .notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist; create it with POST (ids are the archive's)")
+        }
+        if let ifMatch, ifMatch != existing.version {
+            throw ArchiveRefusal(
+                .stale, code: "conflict",
+                "\(type.rawValue)/\(id) is at version \(existing.version), not \(ifMatch): read it again and redo the change",
+                current: existing)
+        }
+        let now = self.database.clock.now()
+        if type == .patient {
+            // Identifiers name the elder; only the archive number is the caller's to change.
+            let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
+            guard String(elderId) == id else {
                 throw ArchiveRefusal(
-                    .notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist; create it with POST (ids are the archive's)")
+                    .unprocessable, code: "invariant", expression: "Patient.identifier",
+                    "the identifiers name elder \(elderId), not Patient/\(id)")
             }
-            if let ifMatch, ifMatch != existing.version {
-                throw ArchiveRefusal(
-                    .stale, code: "conflict",
-                    "\(type.rawValue)/\(id) is at version \(existing.version), not \(ifMatch): read it again and redo the change",
-                    current: existing)
-            }
-            let now = self.database.clock.now()
-            if type == .patient {
-                // Identifiers name the elder; only the archive number is the caller's to change.
-                let elderId = try self.elderNamed(db, by: resource.identifiers, path: "Patient.identifier")
-                guard String(elderId) == id else {
-                    throw ArchiveRefusal(
-                        .unprocessable, code: "invariant", expression: "Patient.identifier",
-                        "the identifiers name elder \(elderId), not Patient/\(id)")
-                }
-                let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
-                try self.audit(db, writer, "update", stored)
-                return stored
-            }
-            let elderId = try self.elderOf(db, resource)
-            guard elderId == existing.elderId else {
-                throw ArchiveRefusal(
-                    .unprocessable, code: "invariant", expression: "\(type.rawValue).\(type.patientElement ?? "subject")",
-                    "a resource cannot move to another elder's record (it belongs to Patient/\(existing.elderId))")
-            }
-            let stored = try self.replace(db, existing, with: resource, deleted: false, by: writer.label, at: now)
+            let stored = try self.writePatient(db, elderId: elderId, by: writer.label, archiveNumber: self.archiveNumber(in: resource))
             try self.audit(db, writer, "update", stored)
             return stored
         }
+        let elderId = try self.elderOf(db, resource)
+        guard elderId == existing.elderId else {
+            throw ArchiveRefusal(
+                .unprocessable, code: "invariant", expression: "\(type.rawValue).\(type.patientElement ?? "subject")",
+                "a resource cannot move to another elder's record (it belongs to Patient/\(existing.elderId))")
+        }
+        let stored = try self.replace(db, existing, with: resource, deleted: false, by: writer.label, at: now)
+        try self.audit(db, writer, "update", stored)
+        return stored
     }
 
     /// Deletes a resource, leaving a tombstone: a new version with no content. Deleting what is
     /// already deleted changes nothing (FHIR's delete is idempotent).
     public func delete(_ type: FHIRResourceType, id: String, by writer: ArchiveWriter) async throws -> StoredResource {
-        try await database.write { db in
-            guard let existing = try self.current(db, type, id: id) else {
-                throw ArchiveRefusal(.notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist")
-            }
-            if existing.deleted { return existing }
-            if type == .patient {
-                let count =
-                    try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM health_resource WHERE elder_id = ? AND type != 'Patient' AND deleted = 0",
-                        arguments: [existing.elderId]) ?? 0
-                if count > 0 {
-                    throw ArchiveRefusal(
-                        .conflict, code: "conflict",
-                        "Patient/\(id) still has \(count) records in the archive; delete them first (a record is never left without its patient)"
-                    )
-                }
-            }
-            let stored = try self.replace(db, existing, with: nil, deleted: true, by: writer.label, at: self.database.clock.now())
-            try self.audit(db, writer, "delete", stored)
-            return stored
+        try await database.write { db in try self.delete(db, type, id: id, by: writer) }
+    }
+
+    /// ``delete(_:id:by:)`` inside the caller's transaction.
+    func delete(_ db: Database, _ type: FHIRResourceType, id: String, by writer: ArchiveWriter) throws -> StoredResource {
+        guard let existing = try self.current(db, type, id: id) else {
+            throw ArchiveRefusal(.notFound, code: "not-found", "\(type.rawValue)/\(id) does not exist")
         }
+        if existing.deleted { return existing }
+        if type == .patient {
+            let count =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM health_resource WHERE elder_id = ? AND type != 'Patient' AND deleted = 0",
+                    arguments: [existing.elderId]) ?? 0
+            if count > 0 {
+                throw ArchiveRefusal(
+                    .conflict, code: "conflict",
+                    "Patient/\(id) still has \(count) records in the archive; delete them first (a record is never left without its patient)"
+                )
+            }
+        }
+        let stored = try self.replace(db, existing, with: nil, deleted: true, by: writer.label, at: self.database.clock.now())
+        try self.audit(db, writer, "delete", stored)
+        return stored
     }
 
     // MARK: - Inside a transaction
@@ -228,16 +238,18 @@ extension ArchiveStore {
             } ?? 0
         let id = fixedId ?? String(rid + 1)
         let json = (template ?? ServedTemplate(resource.resource)).text(id: id, version: 1, at: now)
+        let seq = try logChange(db, "create", elderId: elderId, rid: rid + 1, type: resource.type, id: id, version: 1, at: now)
         try db.cachedStatement(
             sql: """
                 INSERT INTO health_resource
-                    (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, source_key, json)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, source_key, json,
+                     change_seq)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).run {
             $0.add(rid + 1); $0.add(resource.type.rawValue); $0.add(id); $0.add(elderId); $0.add(now.millis); $0.add(author)
             $0.add(resource.codes.first); $0.add(resource.effective?.millis); $0.add(resource.summary)
-            $0.add(resource.isChronicCondition ? 1 : 0); $0.add(sourceKey); $0.add(json)
+            $0.add(resource.isChronicCondition ? 1 : 0); $0.add(sourceKey); $0.add(json); $0.add(seq)
         }
         if resource.type == .condition { chronic.forget(elderId) }
         return StoredResource(
@@ -251,19 +263,25 @@ extension ArchiveStore {
     ) throws -> StoredResource {
         try db.execute(
             sql: """
-                INSERT INTO health_resource_version (rid, version, updated_ms, changed_by, deleted, json)
-                SELECT rid, version, updated_ms, changed_by, deleted, json FROM health_resource WHERE type = ? AND id = ?
+                INSERT INTO health_resource_version (rid, version, updated_ms, changed_by, deleted, json, change_seq)
+                SELECT rid, version, updated_ms, changed_by, deleted, json, change_seq FROM health_resource WHERE type = ? AND id = ?
                 """, arguments: [existing.type.rawValue, existing.id])
         let version = existing.version + 1
         let json = resource.map { Self.served($0.resource, id: existing.id, version: version, at: now) } ?? ""
+        let rid = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT rid FROM health_resource WHERE type = ? AND id = ?"),
+            arguments: [existing.type.rawValue, existing.id])
+        let seq = try logChange(
+            db, deleted ? "delete" : "update", elderId: existing.elderId, rid: rid, type: existing.type, id: existing.id, version: version,
+            at: now)
         try db.execute(
             sql: """
                 UPDATE health_resource SET version = ?, updated_ms = ?, changed_by = ?, deleted = ?, code = ?, effective_ms = ?,
-                    summary = ?, chronic = ?, json = ? WHERE type = ? AND id = ?
+                    summary = ?, chronic = ?, json = ?, change_seq = ? WHERE type = ? AND id = ?
                 """,
             arguments: [
                 version, now.millis, author, deleted, resource?.codes.first, resource?.effective?.millis, resource?.summary,
-                resource?.isChronicCondition == true, json, existing.type.rawValue, existing.id,
+                resource?.isChronicCondition == true, json, seq, existing.type.rawValue, existing.id,
             ])
         if existing.type == .condition { chronic.forget(existing.elderId) }
         return StoredResource(
@@ -321,6 +339,7 @@ extension ArchiveStore {
                     INSERT OR IGNORE INTO health_enrolment (institution_id, elder_id, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?)
                     """, arguments: [institutionId, elderId, SQLText.time(self.database.clock.now()), who.name])
             try self.database.audit(db, who, "enrol", "institution", String(institutionId), elderId: elderId, reason: "enrolment")
+            try self.reconcile(db, institutionId: institutionId)
         }
     }
 
@@ -333,6 +352,7 @@ extension ArchiveStore {
                 throw StoreError.notFound(entity: "enrolment", id: "\(institutionId)/\(elderId)")
             }
             try self.database.audit(db, who, "unenrol", "institution", String(institutionId), elderId: elderId, reason: "enrolment ended")
+            try self.reconcile(db, institutionId: institutionId)
         }
     }
 
