@@ -60,7 +60,7 @@ struct BookingController: Sendable {
         let from = try Self.dateQuery(env, request, "from") ?? clock.now()
         let to = try Self.dateQuery(env, request, "to") ?? from.addingTimeInterval(7 * 86_400)
         let slots = try await bookings.availability(service: service, elderId: elder, from: from, to: to, by: try context.caller)
-        return try JSONCoding.response(["slots": slots])
+        return JSONCoding.response(json: AvailableSlot.responseJSON(slots))
     }
 
     /// `POST /v1/bookings` with an optional `Idempotency-Key`: a retry gets the first answer again.

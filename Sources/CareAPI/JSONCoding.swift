@@ -76,6 +76,12 @@ enum JSONCoding {
     }()
 
     /// A JSON response.
+    /// JSON already written as bytes.
+    static func response(json bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var h = headers
         h[.contentType] = "application/json; charset=utf-8"

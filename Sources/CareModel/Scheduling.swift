@@ -46,6 +46,33 @@ public struct AvailableSlot: Codable, Sendable, Hashable {
     }
 }
 
+extension AvailableSlot {
+    /// `{"slots":[…]}`, as `JSONEncoder` would write it (times in whole UTC seconds), but byte by
+    /// byte: a fortnight's slots through the encoder cost a tenth of an availability request.
+    public static func responseJSON(_ slots: [AvailableSlot]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(16 + slots.count * 110)
+        out.append(contentsOf: Array(#"{"slots":["#.utf8))
+        for (i, slot) in slots.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: Array(#"{"start":""#.utf8))
+            out.append(contentsOf: Timestamp.bytes(epochSeconds: Int(slot.start.timeIntervalSince1970.rounded(.down))))
+            out.append(contentsOf: Array(#"","end":""#.utf8))
+            out.append(contentsOf: Timestamp.bytes(epochSeconds: Int(slot.end.timeIntervalSince1970.rounded(.down))))
+            out.append(contentsOf: Array(#"","workerIds":["#.utf8))
+            for (j, id) in slot.workerIds.enumerated() {
+                if j > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Array(String(id).utf8))
+            }
+            out.append(contentsOf: Array(#"],"freeWorkers":"#.utf8))
+            out.append(contentsOf: Array(String(slot.freeWorkers).utf8))
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: Array("]}".utf8))
+        return out
+    }
+}
+
 /// The pure rules of who can take a visit when: working hours, leave, travel between homes,
 /// certificates, preferences, notice and horizon. The store feeds it rows; it decides.
 public enum Scheduler {

@@ -248,3 +248,26 @@ struct TravelTimeTests {
         #expect(policy.travelMinutes(nil, BookingHarness.home) == policy.unknownTravelMinutes)
     }
 }
+
+@Suite("Availability's answer")
+struct AvailabilityJSONTests {
+    /// The bytes written by hand say what the encoder says.
+    @Test func theHandWrittenJSONIsTheEncodersJSON() throws {
+        struct Answer: Codable, Equatable { var slots: [AvailableSlot] }
+        var r = SeededGenerator(seed: 3)
+        let slots = (0..<50).map { _ in
+            let start = Date(timeIntervalSince1970: Double(Int.random(in: 1_700_000_000...1_900_000_000, using: &r) / 60 * 60))
+            return AvailableSlot(
+                start: start, end: start.addingTimeInterval(7_200),
+                workerIds: (0..<Int.random(in: 0...5, using: &r)).map { _ in Int64.random(in: 1...99_999, using: &r) },
+                freeWorkers: Int.random(in: 1...3_000, using: &r))
+        }
+        for answer in [Answer(slots: slots), Answer(slots: [])] {
+            let written = Data(AvailableSlot.responseJSON(answer.slots))
+            #expect(try CareJSON.decoder.decode(Answer.self, from: written) == answer)
+            let mine = try JSONSerialization.jsonObject(with: written) as? NSDictionary
+            let encoders = try JSONSerialization.jsonObject(with: try CareJSON.encoder.encode(answer)) as? NSDictionary
+            #expect(mine == encoders)
+        }
+    }
+}

@@ -90,24 +90,42 @@ extension BookingStore {
         {
             leave[row[0], default: []].append(TimeSpan(Date(millis: row[1]), Date(millis: row[2])))
         }
+        var visits: [Int64: Int] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT worker_id, count(*) FROM booking WHERE elder_id = ? AND status = 'completed' GROUP BY worker_id",
+            arguments: [elderId])
+        {
+            if let w: Int64 = row[0] { visits[w] = row[1] }
+        }
+        var preference: [Int64: WorkerPreference] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT worker_id, preference FROM elder_worker_preference WHERE elder_id = ?", arguments: [elderId])
+        {
+            preference[row[0]] = WorkerPreference(rawValue: row[1])
+        }
         let lowest = from - 86_400_000
         if let dirty, let span = calendarSpan(covering: lowest, to) {
             let calendars = try calendarCache.calendars(
                 of: workers.map(\.id), from: lowest, to: to, span: span, dirty: dirty,
                 workerOf: { ids in try Self.workers(db, holding: ids) },
                 load: { ids, a, b in try Self.calendars(db, workers: ids, from: a, to: b) })
-            for (worker, calendar) in calendars {
-                // The read's own bounds, over the calendar ordered by start.
-                var i = CalendarCache.first(in: calendar, startingAfter: lowest)
+            // Straight into candidates: two thousand workers' dictionaries of spans cost more than the spans.
+            return workers.map { w in
                 var spans: [BusySpan] = []
-                while i < calendar.count, calendar[i].start < to {
-                    let held = calendar[i]
-                    if held.end > from, held.id != booking {
-                        spans.append(BusySpan(TimeSpan(Date(millis: held.start), Date(millis: held.end)), at: held.place))
+                if let calendar = calendars[w.id] {
+                    // The read's own bounds, over the calendar ordered by start.
+                    var i = CalendarCache.first(in: calendar, startingAfter: lowest)
+                    while i < calendar.count, calendar[i].start < to {
+                        let held = calendar[i]
+                        if held.end > from, held.id != booking {
+                            spans.append(BusySpan(TimeSpan(Date(millis: held.start), Date(millis: held.end)), at: held.place))
+                        }
+                        i += 1
                     }
-                    i += 1
                 }
-                if !spans.isEmpty { busy[worker] = spans }
+                return SchedulingCandidate(
+                    worker: w, leave: leave[w.id] ?? [], busy: spans, preference: preference[w.id], load: spans.count,
+                    visitsWithElder: visits[w.id] ?? 0)
             }
         } else {
             // A cursor, not an array of rows: two thousand workers' fortnight is tens of thousands of visits.
@@ -126,19 +144,6 @@ extension BookingStore {
         }
         // Fair load: what each worker already holds around the time asked about.
         let load = busy.mapValues(\.count)
-        var visits: [Int64: Int] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT worker_id, count(*) FROM booking WHERE elder_id = ? AND status = 'completed' GROUP BY worker_id",
-            arguments: [elderId])
-        {
-            if let w: Int64 = row[0] { visits[w] = row[1] }
-        }
-        var preference: [Int64: WorkerPreference] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT worker_id, preference FROM elder_worker_preference WHERE elder_id = ?", arguments: [elderId])
-        {
-            preference[row[0]] = WorkerPreference(rawValue: row[1])
-        }
         return workers.map { w in
             SchedulingCandidate(
                 worker: w, leave: leave[w.id] ?? [], busy: busy[w.id] ?? [], preference: preference[w.id], load: load[w.id] ?? 0,
