@@ -124,6 +124,7 @@ struct Availability: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "GET /v1/availability at a constant rate.")
     @OptionGroup var common: Common
     @Option var elder: Int
+    @Option(help: "More elders to ask for in turn (comma separated): each home weighs travel differently.") var elders = ""
     @Option var service = "cleaning"
     @Option(help: "Requests per second.") var rate = 200.0
     @Option var seconds = 30.0
@@ -134,8 +135,11 @@ struct Availability: AsyncParsableCommand {
         let f = ISO8601DateFormatter()
         let tomorrow = CalendarDate(daysSinceEpoch: CalendarDate(date: Date()).daysSinceEpoch + 1)
         let from = LocalTime.midnight(tomorrow), to = from.addingTimeInterval(Double(days) * 86_400)
-        let path = "/v1/availability?service=\(service)&elder=\(elder)&from=\(f.string(from: from))&to=\(f.string(from: to))"
-        let (status, body) = try await api.send(.get, path)
+        let asked = [elder] + elders.split(separator: ",").compactMap { Int($0) }
+        func path(_ elder: Int) -> String {
+            "/v1/availability?service=\(service)&elder=\(elder)&from=\(f.string(from: from))&to=\(f.string(from: to))"
+        }
+        let (status, body) = try await api.send(.get, path(elder))
         let slots = body["slots"] as? [[String: Any]] ?? []
         print(
             "one query: status \(status), \(slots.count) slots, \(slots.map { $0["freeWorkers"] as? Int ?? 0 }.max() ?? 0) workers free at most"
@@ -148,6 +152,7 @@ struct Availability: AsyncParsableCommand {
             for i in 0..<total {
                 let due = start + .seconds(Double(i) / rate)
                 try? await clock.sleep(until: due)
+                let path = path(asked[i % asked.count])
                 group.addTask {
                     let status = (try? await api.send(.get, path).0) ?? 0
                     results.record(Double((clock.now - due).milliseconds), status)

@@ -30,15 +30,40 @@ public struct BookingPolicy: Sendable, Hashable {
     public static let standard = BookingPolicy()
 
     /// Minutes to travel between two homes; ``unknownTravelMinutes`` when either is unknown.
-    ///
-    /// The distance is the flat-map one (``Geo/cityDistanceMeters(_:_:)``): within a city it is the
-    /// great-circle distance to a few metres, at a fraction of the cost, and availability weighs it
-    /// for every visit of every worker. Booking and availability use this one function, so they agree.
+    /// The same as ``TravelTimes`` to `b`, which availability uses for every visit of every worker.
     public func travelMinutes(_ a: Coordinates?, _ b: Coordinates?) -> Int {
-        guard let a, let b else { return unknownTravelMinutes }
-        let km = Geo.cityDistanceMeters(a, b) / 1000
-        let minutes = Int((km / Double(max(travelSpeedKmh, 1)) * 60).rounded(.up))
-        return max(minimumTravelMinutes, minutes)
+        TravelTimes(to: b, policy: self).minutes(from: a)
+    }
+}
+
+/// Travel times to one home from anywhere, with what depends only on that home worked out once.
+///
+/// The distance is measured on a flat map of the city around the home (equirectangular): within a
+/// city it is the great-circle distance to a few metres, for a multiplication instead of five
+/// trigonometric calls per visit. Booking and availability both come here, so they agree.
+public struct TravelTimes: Sendable {
+    let home: Coordinates?
+    /// Metres per degree of longitude and of latitude at the home.
+    let metresPerDegreeLongitude: Double
+    let metresPerDegreeLatitude = Geo.radius * .pi / 180
+    let kmh: Double
+    let minimum: Int
+    let unknown: Int
+
+    public init(to home: Coordinates?, policy: BookingPolicy) {
+        self.home = home
+        metresPerDegreeLongitude = Geo.radius * .pi / 180 * cos((home?.latitude ?? 0) * .pi / 180)
+        kmh = Double(max(policy.travelSpeedKmh, 1))
+        minimum = policy.minimumTravelMinutes
+        unknown = policy.unknownTravelMinutes
+    }
+
+    public func minutes(from place: Coordinates?) -> Int {
+        guard let place, let home else { return unknown }
+        let x = (place.longitude - home.longitude) * metresPerDegreeLongitude
+        let y = (place.latitude - home.latitude) * metresPerDegreeLatitude
+        let km = (x * x + y * y).squareRoot() / 1000
+        return max(minimum, Int((km / kmh * 60).rounded(.up)))
     }
 }
 
@@ -47,14 +72,6 @@ public enum Geo {
     /// The great-circle distance in metres (haversine, mean Earth radius).
     /// The mean Earth radius, in metres.
     public static let radius = 6_371_000.0
-
-    /// The distance on a flat map around the two points (equirectangular): one cosine instead of
-    /// the haversine's five trigonometric calls, and within a few metres of it over a city.
-    public static func cityDistanceMeters(_ a: Coordinates, _ b: Coordinates) -> Double {
-        let x = (b.longitude - a.longitude) * .pi / 180 * cos((a.latitude + b.latitude) / 2 * .pi / 180)
-        let y = (b.latitude - a.latitude) * .pi / 180
-        return radius * (x * x + y * y).squareRoot()
-    }
 
     public static func distanceMeters(_ a: Coordinates, _ b: Coordinates) -> Double {
         let r = radius

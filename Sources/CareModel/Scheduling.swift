@@ -182,6 +182,7 @@ public enum Scheduler {
             }
         }
         var blocked: [(start: Double, end: Double)] = []
+        let travelHere = TravelTimes(to: place, policy: policy)
         for index in ranked {
             let worker = candidates[index].worker
             guard worker.status == .active else { continue }
@@ -206,7 +207,7 @@ public enum Scheduler {
                 blocked.append((l.start.timeIntervalSinceReferenceDate, l.end.timeIntervalSinceReferenceDate))
             }
             for b in candidates[index].busy {
-                let travel = Double(policy.travelMinutes(b.place, place) * 60)
+                let travel = Double(travelHere.minutes(from: b.place) * 60)
                 blocked.append((b.span.start.timeIntervalSinceReferenceDate - travel, b.span.end.timeIntervalSinceReferenceDate + travel))
             }
             blocked.sort { $0.start < $1.start }
