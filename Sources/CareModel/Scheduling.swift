@@ -184,19 +184,22 @@ public enum Scheduler {
         var blocked: [(start: Double, end: Double)] = []
         let travelHere = TravelTimes(to: place, policy: policy)
         for index in ranked {
-            let worker = candidates[index].worker
-            guard worker.status == .active else { continue }
+            // Fields read in place: a copy of the worker would retain each of its strings and arrays.
+            guard candidates[index].worker.status == .active else { continue }
+            let workerId = candidates[index].worker.id
             let lastQualified: Int
             if let kind = service.certificate {
-                guard let last = worker.certificates.lazy.filter({ $0.kind == kind }).map(\.expiresOn.daysSinceEpoch).max() else {
-                    continue
+                var last: Int?
+                for c in candidates[index].worker.certificates where c.kind == kind {
+                    last = max(last ?? c.expiresOn.daysSinceEpoch, c.expiresOn.daysSinceEpoch)
                 }
+                guard let last else { continue }
                 lastQualified = last - firstDay.daysSinceEpoch
             } else {
                 lastQualified = dayCount
             }
             // Each worker's hours, parsed once for the whole period.
-            let hours: [(weekdays: [Int], start: Double, end: Double)] = worker.workingHours.compactMap { h in
+            let hours: [(weekdays: [Int], start: Double, end: Double)] = candidates[index].worker.workingHours.compactMap { h in
                 guard let s = LocalTime.minutes(ofClockTime: h.start), let e = LocalTime.minutes(ofClockTime: h.end) else { return nil }
                 return (h.weekdays, Double(s * 60), Double(e * 60))
             }
@@ -230,10 +233,10 @@ public enum Scheduler {
                         let b = blocked[low]
                         low += 1
                         guard b.end > cursor else { continue }
-                        if b.start > cursor { lay(from: cursor, to: b.start, day: d, midnight: midnight, worker: worker.id) }
+                        if b.start > cursor { lay(from: cursor, to: b.start, day: d, midnight: midnight, worker: workerId) }
                         cursor = b.end
                     }
-                    if cursor < windowEnd { lay(from: cursor, to: windowEnd, day: d, midnight: midnight, worker: worker.id) }
+                    if cursor < windowEnd { lay(from: cursor, to: windowEnd, day: d, midnight: midnight, worker: workerId) }
                 }
             }
         }

@@ -27,6 +27,8 @@ final class WorkerCache: Sendable {
                 for p in missing { s.byProvider[p] = loaded[p] ?? [] }
             }
         }
+        // One provider, the usual case: its array as cached, not a copy of two thousand workers.
+        if providers.count == 1 { return cached[0] ?? loaded[providers[0]] ?? [] }
         return zip(providers, cached).flatMap { p, c in c ?? loaded[p] ?? [] }
     }
 
