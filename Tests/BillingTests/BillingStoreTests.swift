@@ -254,6 +254,29 @@ struct BillingStoreTests {
         #expect(try await h.verifyProblems() == [])
     }
 
+    @Test func aCloseInterruptedPartWayPaysNobodyTwiceWhenRunAgain() async throws {
+        let h = try await BillingHarness.make()
+        defer { h.remove() }
+        _ = try await h.addElder(1)  // born 1941: 85 in October 2026
+        _ = try await h.addElder(2, born: CalendarDate(year: 1940, month: 6, day: 1)!)
+        _ = try await h.addElder(3, born: CalendarDate(year: 1960, month: 6, day: 1)!)
+        let provider = try await h.addProvider()
+        try await h.configureYuzhou(provider: provider)
+        let october = BillingMonth("2026-10")!
+        h.clock.set(BillingHarness.at("2026-11-01", "08:00"))
+        // The first slice only, as if the server stopped right after committing it.
+        let now = h.billing.now
+        let first = try await h.database.write { db in try BillingStore.closeSlice(db, month: october, after: 0, limit: 1, now: now) }
+        #expect(first != nil)
+        #expect(try await h.billing.periods().isEmpty)
+        let closed = try await h.billing.close(month: october, by: .commandLine, slice: 1)
+        #expect(closed.allowances == 2 && closed.allowanceFen == 10_000)
+        let report = try await h.billing.countyReport(county: "450902", month: october)
+        #expect(report.allowanceElders == 2 && report.vouchersIssuedFen == 3 * 20_000)
+        #expect(try await h.billing.periods().map(\.month) == [october])
+        #expect(try await h.verifyProblems() == [])
+    }
+
     @Test func verifyNamesTheFirstProblem() async throws {
         let h = try await BillingHarness.make()
         defer { h.remove() }
