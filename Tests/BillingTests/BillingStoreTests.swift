@@ -66,7 +66,7 @@ struct BillingStoreTests {
         try await h.database.write { db in try db.execute(sql: "DROP TRIGGER temp.crash") }
         #expect(try await h.billing.runCharges().charged == 6)
         #expect(try await h.count("SELECT used_fen FROM billing_voucher_balance") == 6 * 600)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 
     /// A long stretch of other services' changes moves the cursor on, so later runs start past it.
@@ -86,7 +86,7 @@ struct BillingStoreTests {
         #expect(try await h.billing.chargedUpTo() == latest)
         try await h.log(.mealDelivered, elder: elder.id, provider: provider, service: "meal_delivery", tariff: "MEAL", on: "2026-10-02")
         #expect(try await h.billing.runCharges().charged == 1)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 
     @Test func twoRunsAtOnceChargeNothingTwice() async throws {
@@ -105,7 +105,7 @@ struct BillingStoreTests {
         let (ra, rb) = try await (a, b)
         #expect(ra.charged + rb.charged == 21)
         #expect(try await h.count("SELECT count(*) FROM billing_charge") == 21)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 
     @Test func theLedgerRefusesUpdatesAndDeletes() async throws {
@@ -212,7 +212,7 @@ struct BillingStoreTests {
         let november = try await h.billing.statement(elderId: elder.id, month: BillingMonth("2026-11")!)
         #expect(november.openingBalanceFen == before.closingBalanceFen)
         #expect(november.lines.count == 1)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 
     @Test func reversalsAndCreditNotesPointToWhatTheyCorrect() async throws {
@@ -251,7 +251,30 @@ struct BillingStoreTests {
         // The reversed voucher went back to the month's balance: the next visit gets 30 yuan again.
         let voucherUsed = try await h.count("SELECT used_fen FROM billing_voucher_balance")
         #expect(voucherUsed == 3_000)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
+    }
+
+    @Test func aCloseInterruptedPartWayPaysNobodyTwiceWhenRunAgain() async throws {
+        let h = try await BillingHarness.make()
+        defer { h.remove() }
+        _ = try await h.addElder(1)  // born 1941: 85 in October 2026
+        _ = try await h.addElder(2, born: CalendarDate(year: 1940, month: 6, day: 1)!)
+        _ = try await h.addElder(3, born: CalendarDate(year: 1960, month: 6, day: 1)!)
+        let provider = try await h.addProvider()
+        try await h.configureYuzhou(provider: provider)
+        let october = BillingMonth("2026-10")!
+        h.clock.set(BillingHarness.at("2026-11-01", "08:00"))
+        // The first slice only, as if the server stopped right after committing it.
+        let now = h.billing.now
+        let first = try await h.database.write { db in try BillingStore.closeSlice(db, month: october, after: 0, limit: 1, now: now) }
+        #expect(first != nil)
+        #expect(try await h.billing.periods().isEmpty)
+        let closed = try await h.billing.close(month: october, by: .commandLine, slice: 1)
+        #expect(closed.allowances == 2 && closed.allowanceFen == 10_000)
+        let report = try await h.billing.countyReport(county: "450902", month: october)
+        #expect(report.allowanceElders == 2 && report.vouchersIssuedFen == 3 * 20_000)
+        #expect(try await h.billing.periods().map(\.month) == [october])
+        #expect(try await h.verifyProblems() == [])
     }
 
     @Test func verifyNamesTheFirstProblem() async throws {
@@ -282,7 +305,7 @@ struct BillingStoreTests {
             try db.appendChange(d, entity: BillableEvent.entity, id: 1, change: "visit_verified", payload: "{}", at: "x")
         }
         try await h.billing.runCharges()
-        #expect(try await h.billing.verify().problems.first?.contains("is not an event billing can read") == true)
+        #expect(try await h.verifyProblems().first?.contains("is not an event billing can read") == true)
     }
 
     @Test func volunteersLateCancellationsAndShopping() async throws {
@@ -303,7 +326,7 @@ struct BillingStoreTests {
         #expect(c[1].split == PayerSplit(insuranceFen: 0, voucherFen: 0, elderFen: 3_000))
         #expect(c[2].split == PayerSplit(insuranceFen: 0, voucherFen: 1_000, elderFen: 0))
         #expect(c[2].goodsFen == 8_550 && c[2].elderTotalFen == 8_550)
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 
     @Test func insurancePaysFirstForAnInsuredElder() async throws {

@@ -82,6 +82,6 @@ struct ChargePropertyTests {
             let mine = charges.filter { $0.elderId == elder && $0.month.description == month }
             #expect(mine.reduce(0) { $0 + $1.split.voucherFen } == used)
         }
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 }

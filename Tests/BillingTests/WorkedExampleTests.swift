@@ -81,6 +81,6 @@ struct WorkedExampleTests {
         #expect(csv.contains("本月结余,,,,,,,,79.80"))
         let html = BillingDocuments.html(s)
         #expect(html.contains("王秀英") && html.contains("79.80") && html.contains("<html lang=\"zh-CN\">"))
-        #expect(try await h.billing.verify().problems == [])
+        #expect(try await h.verifyProblems() == [])
     }
 }

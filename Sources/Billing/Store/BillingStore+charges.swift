@@ -153,11 +153,12 @@ extension BillingStore {
                 insuranceRemainingFen: insurance?.monthlyCapFen.map { $0 - balance.insuranceUsed },
                 voucher: voucher, voucherRemainingFen: balance.granted - balance.used, subsidised: priced.subsidised)
             if split.voucherFen > 0 || split.insuranceFen > 0 {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE billing_voucher_balance SET used_fen = used_fen + ?, insurance_used_fen = insurance_used_fen + ?
                         WHERE elder_id = ? AND month = ?
-                        """, arguments: [split.voucherFen, split.insuranceFen, event.elderId, month.description])
+                        """
+                ).execute(arguments: [split.voucherFen, split.insuranceFen, event.elderId, month.description])
             }
             if status == .posted {
                 tx = try post(
@@ -170,12 +171,13 @@ extension BillingStore {
             }
         }
         try closedMonthRefused(month) {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO billing_charge (event_id, position, kind, booking_id, elder_id, provider_id, service, tariff, tariff_id,
                     month, service_date, price_fen, goods_fen, insurance_fen, voucher_fen, elder_fen, status, transaction_id, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     event.eventId, position, event.kind.rawValue, event.bookingId, event.elderId, event.providerId, event.service,
                     event.tariff, tariff?.id, month.description, day.description, priced.priceFen, priced.goodsFen, split.insuranceFen,
@@ -205,9 +207,8 @@ extension BillingStore {
         {
             granted += max(0, left)
         }
-        try db.execute(
-            sql: "INSERT INTO billing_voucher_balance (elder_id, month, granted_fen) VALUES (?, ?, ?)",
-            arguments: [elderId, month.description, granted])
+        try db.cachedStatement(sql: "INSERT INTO billing_voucher_balance (elder_id, month, granted_fen) VALUES (?, ?, ?)")
+            .execute(arguments: [elderId, month.description, granted])
         return (granted, 0, 0)
     }
 

@@ -27,64 +27,40 @@ public struct BillingPeriod: Codable, Sendable, Hashable {
 
 extension BillingStore {
     /// Closes `month`: first charges every event already logged (so nothing delivered in time is
-    /// left out), then pays each elder of 80 or more the county's high-age allowance for it, then
-    /// marks it closed. Anything that arrives later falls into the next open month; the database
-    /// refuses any posting into a closed one.
-    public func close(month: BillingMonth, by who: Principal) async throws -> PeriodClose {
+    /// left out), then issues every entitled elder's voucher for it and pays each elder of 80 or
+    /// more the county's high-age allowance, then the placement subsidies, then marks it closed.
+    /// Anything that arrives later falls into the next open month; the database refuses any
+    /// posting into a closed one.
+    ///
+    /// The elders are taken a slice at a time, each slice in its own short write transaction, so a
+    /// city's close never holds the one writer (which the alarm intake shares) for long nor holds
+    /// every elder in memory. Each slice skips what an earlier, interrupted close already did, so
+    /// closing again after a crash pays nobody twice; the month is closed only by the last step.
+    public func close(month: BillingMonth, by who: Principal, slice: Int = 500) async throws -> PeriodClose {
         let now = self.now
         guard now >= LocalTime.midnight(month.next.firstDay) else { throw BillingRefusal.monthNotOver(month) }
         // Checked before charging too, so a refused close changes nothing.
         try await database.read { db in try Self.refuseIfAnEarlierMonthIsOpen(db, month) }
         let run = try await runCharges()
+        var after: Int64 = 0
+        while true {
+            let from = after
+            guard let last = try await database.write({ db in try Self.closeSlice(db, month: month, after: from, limit: slice, now: now) })
+            else { break }
+            after = last
+        }
         return try await database.write { db in
             guard try !Self.isClosed(db, month) else { throw BillingRefusal.periodClosed(month) }
             try Self.refuseIfAnEarlierMonthIsOpen(db, month)
             let entitlements = try Self.entitlements(db)
-            var paid = 0
-            var paidFen: Int64 = 0
-            let elders = try Row.fetchCursor(
-                db, sql: "SELECT id, birth_date, region_code, categories, care_level FROM elder WHERE status = 'active' ORDER BY id")
-            var due: [(Int64, String, Int, Int64)] = []
-            var entitled: [(Int64, VoucherRule, Entitlement)] = []
-            while let row = try elders.next() {
-                guard let birth = CalendarDate(iso: row[1]) else { continue }
-                let county = Self.county(ofRegion: row[2])
-                // Every entitled elder's voucher is issued for the month, used or not, so the
-                // county's report counts what was issued and not only what was spent.
-                if let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) {
-                    let id: Int64 = row[0]
-                    let categories =
-                        try Self.profile(db, elderId: id)?.categories
-                        ?? BillingCategory.of(SubsidyCategory.set(fromMask: row[3]), careLevel: CareLevel(rawValue: row[4]) ?? .selfCare)
-                    if let rule = e.voucher(for: categories) { entitled.append((id, rule, e)) }
-                }
-                let age = birth.years(until: month.lastDay)
-                guard age >= 80, let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) else { continue }
-                let amount = e.allowance.amount(age: age)
-                if amount > 0 { due.append((row[0], county, age, amount)) }
-            }
-            for (elder, rule, e) in entitled {
-                _ = try Self.voucherBalance(db, elderId: elder, month: month, rule: rule, entitlement: e)
-            }
-            for (elder, county, age, amount) in due {
-                let tx = try Self.post(
-                    db, kind: "allowance", reference: "allowance:\(elder):\(month)", month: month, memo: "高龄津贴", at: now,
-                    legs: [(.allowanceFund(county), amount), (.elder(elder), -amount)])
-                try db.execute(
-                    sql:
-                        "INSERT INTO billing_allowance (elder_id, month, county, age, amount_fen, transaction_id) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [elder, month.description, county, age, amount, tx])
-                paid += 1
-                paidFen += amount
-            }
-            var placed = 0
-            var placedFen: Int64 = 0
             let housed = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT p.elder_id, p.placement_institution_id, e.region_code FROM billing_profile p JOIN elder e ON e.id = p.elder_id
-                    WHERE p.placement_institution_id IS NOT NULL AND e.status = 'active' ORDER BY p.elder_id
-                    """)
+                    WHERE p.placement_institution_id IS NOT NULL AND e.status = 'active'
+                    AND NOT EXISTS (SELECT 1 FROM billing_placement b WHERE b.elder_id = p.elder_id AND b.month = ?)
+                    ORDER BY p.elder_id
+                    """, arguments: [month.description])
             for row in housed {
                 let elder: Int64 = row[0], institution: Int64 = row[1]
                 let county = Self.county(ofRegion: row[2])
@@ -97,17 +73,62 @@ extension BillingStore {
                         INSERT INTO billing_placement (elder_id, month, institution_id, county, amount_fen, transaction_id)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """, arguments: [elder, month.description, institution, county, e.placementSubsidyFen, tx])
-                placed += 1
-                placedFen += e.placementSubsidyFen
             }
             try db.execute(
                 sql: "INSERT INTO billing_period (month, closed_at, closed_by) VALUES (?, ?, ?)",
                 arguments: [month.description, SQLText.timeText(now), who.name])
             try self.database.audit(db, who, "close", "billing_period", month.description)
+            // The month's totals, whichever close (this one or one interrupted before it) paid them.
+            let allowances = try Row.fetchOne(
+                db, sql: "SELECT count(*), coalesce(sum(amount_fen), 0) FROM billing_allowance WHERE month = ?",
+                arguments: [month.description])!
+            let placements = try Row.fetchOne(
+                db, sql: "SELECT count(*), coalesce(sum(amount_fen), 0) FROM billing_placement WHERE month = ?",
+                arguments: [month.description])!
             return PeriodClose(
-                month: month, charged: run.charged, allowances: paid, allowanceFen: paidFen, placements: placed, placementFen: placedFen,
-                closedAt: now)
+                month: month, charged: run.charged, allowances: allowances[0], allowanceFen: allowances[1], placements: placements[0],
+                placementFen: placements[1], closedAt: now)
         }
+    }
+
+    /// One slice of a close: the vouchers and high-age allowances of at most `limit` active elders
+    /// after id `after`. Returns the last elder's id, or nil when there were none left.
+    static func closeSlice(_ db: Database, month: BillingMonth, after: Int64, limit: Int, now: Date) throws -> Int64? {
+        guard try !isClosed(db, month) else { throw BillingRefusal.periodClosed(month) }
+        let entitlements = try entitlements(db)
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, birth_date, region_code, categories, care_level,
+                    EXISTS (SELECT 1 FROM billing_allowance a WHERE a.elder_id = elder.id AND a.month = ?)
+                    FROM elder WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?
+                    """), arguments: [month.description, after, limit])
+        for row in rows {
+            let id: Int64 = row[0]
+            guard let birth = CalendarDate(iso: row[1]) else { continue }
+            let county = county(ofRegion: row[2])
+            guard let e = Entitlement.pick(entitlements, county: county, on: month.lastDay) else { continue }
+            // Every entitled elder's voucher is issued for the month, used or not, so the county's
+            // report counts what was issued and not only what was spent.
+            let categories =
+                try profile(db, elderId: id)?.categories
+                ?? BillingCategory.of(SubsidyCategory.set(fromMask: row[3]), careLevel: CareLevel(rawValue: row[4]) ?? .selfCare)
+            if let rule = e.voucher(for: categories) {
+                _ = try voucherBalance(db, elderId: id, month: month, rule: rule, entitlement: e)
+            }
+            let age = birth.years(until: month.lastDay)
+            let alreadyPaid: Bool = row[5]
+            guard age >= 80, !alreadyPaid else { continue }
+            let amount = e.allowance.amount(age: age)
+            guard amount > 0 else { continue }
+            let tx = try post(
+                db, kind: "allowance", reference: "allowance:\(id):\(month)", month: month, memo: "高龄津贴", at: now,
+                legs: [(.allowanceFund(county), amount), (.elder(id), -amount)])
+            try db.cachedStatement(
+                sql: "INSERT INTO billing_allowance (elder_id, month, county, age, amount_fen, transaction_id) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [id, month.description, county, age, amount, tx])
+        }
+        return rows.last?[0]
     }
 
     static func refuseIfAnEarlierMonthIsOpen(_ db: Database, _ month: BillingMonth) throws {

@@ -21,7 +21,165 @@ extension BillingStore {
     /// of the same kind; each posted charge's transaction matches it; no voucher balance is
     /// negative or over its grant, and each matches the vouchers its charges used; no charge is
     /// unpriced; and every elder's statement and every provider's settlement add up to the ledger.
+    ///
+    /// The books are first proved with aggregate queries, which decode nothing in Swift and hold no
+    /// more than a few rows in memory; only when those find something wrong is each event decoded
+    /// and each statement rebuilt, to name what is wrong as precisely as possible.
     public func verify() async throws -> BillingVerification {
+        if let proved = try await verifyByAggregates() { return proved }
+        return try await verifyInDetail()
+    }
+
+    /// The whole verification in SQL; nil when any check fails (or cannot be decided this way,
+    /// such as an event logged twice), so ``verifyInDetail()`` names the problem.
+    func verifyByAggregates() async throws -> BillingVerification? {
+        try await database.read { db in
+            let cursor = try Self.cursor(db)
+            // Each charge is made from one change-log entry, recorded by position, and an entry
+            // makes at most one charge. So when every charge matches its entry's id and kind, and
+            // there are exactly as many billable entries as charges, each entry was read, decoded
+            // and charged once, and each charge comes from an event of its kind.
+            let entries =
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM change_log WHERE entity = ? AND position <= ?",
+                    arguments: [BillableEvent.entity, cursor])
+                ?? 0
+            let charges = try Int.fetchOne(db, sql: "SELECT count(*) FROM billing_charge") ?? 0
+            let matched =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM billing_charge c JOIN change_log l ON l.position = c.position
+                        WHERE l.entity = ? AND l.position <= ?
+                        AND CASE WHEN json_valid(l.payload) THEN json_extract(l.payload, '$.eventId') END = c.event_id
+                        AND CASE WHEN json_valid(l.payload) THEN json_extract(l.payload, '$.kind') END = c.kind
+                        """, arguments: [BillableEvent.entity, cursor]) ?? 0
+            guard entries == charges, matched == charges else { return nil }
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM billing_charge WHERE status = 'unpriced')") == false,
+                try Self.ledgerProblems(db).isEmpty, try Self.postingProblems(db).isEmpty
+            else { return nil }
+            // Each statement's and each settlement's movement, from the same tables and by the same
+            // rules as ``statement(_:elderId:month:)`` and ``settlement(_:providerId:month:)``,
+            // against its account's month on the ledger; and every account names a known owner.
+            let statements = try Row.fetchOne(
+                db,
+                sql: """
+                    WITH ledger AS (
+                        SELECT a.id AS account, CAST(a.owner AS INTEGER) AS owner, e.month AS month, sum(e.amount_fen) AS fen
+                        FROM billing_entry e JOIN billing_account a ON a.id = e.account_id
+                        WHERE a.kind = 'elder' GROUP BY e.account_id, e.month
+                    ),
+                    charged AS (
+                        SELECT elder_id, month, sum(elder_fen + goods_fen) AS fen FROM billing_charge WHERE status = 'posted'
+                        GROUP BY elder_id, month
+                    ),
+                    paid AS (SELECT elder_id, month, sum(amount_fen) AS fen FROM billing_payment GROUP BY elder_id, month),
+                    allowed AS (SELECT elder_id, month, sum(amount_fen) AS fen FROM billing_allowance GROUP BY elder_id, month),
+                    corrected AS (
+                        SELECT e.account_id AS account, e.month AS month, sum(e.amount_fen) AS fen FROM billing_transaction t
+                        JOIN billing_entry e ON e.transaction_id = t.id WHERE t.kind IN ('reversal', 'credit_note')
+                        GROUP BY e.account_id, e.month
+                    )
+                    SELECT count(*), coalesce(sum(
+                        l.owner IS NULL OR NOT EXISTS (SELECT 1 FROM elder WHERE id = l.owner)
+                        OR coalesce(c.fen, 0) - coalesce(p.fen, 0) - coalesce(a.fen, 0) + coalesce(k.fen, 0) <> l.fen
+                    ), 0) FROM ledger l
+                    LEFT JOIN charged c ON c.elder_id = l.owner AND c.month = l.month
+                    LEFT JOIN paid p ON p.elder_id = l.owner AND p.month = l.month
+                    LEFT JOIN allowed a ON a.elder_id = l.owner AND a.month = l.month
+                    LEFT JOIN corrected k ON k.account = l.account AND k.month = l.month
+                    """)!
+            let settlements = try Row.fetchOne(
+                db,
+                sql: """
+                    WITH ledger AS (
+                        SELECT a.id AS account, CAST(a.owner AS INTEGER) AS owner, e.month AS month, -sum(e.amount_fen) AS fen
+                        FROM billing_entry e JOIN billing_account a ON a.id = e.account_id
+                        WHERE a.kind = 'provider' GROUP BY e.account_id, e.month
+                    ),
+                    charged AS (
+                        SELECT provider_id, month, sum(price_fen + goods_fen) AS fen FROM billing_charge WHERE status = 'posted'
+                        GROUP BY provider_id, month
+                    ),
+                    placed AS (SELECT institution_id, month, sum(amount_fen) AS fen FROM billing_placement GROUP BY institution_id, month),
+                    corrected AS (
+                        SELECT e.account_id AS account, e.month AS month, sum(e.amount_fen) AS fen FROM billing_transaction t
+                        JOIN billing_entry e ON e.transaction_id = t.id WHERE t.kind IN ('reversal', 'credit_note')
+                        GROUP BY e.account_id, e.month
+                    )
+                    SELECT count(*), coalesce(sum(
+                        l.owner IS NULL OR NOT EXISTS (SELECT 1 FROM institution WHERE id = l.owner)
+                        OR coalesce(c.fen, 0) + coalesce(p.fen, 0) - coalesce(k.fen, 0) <> l.fen
+                    ), 0) FROM ledger l
+                    LEFT JOIN charged c ON c.provider_id = l.owner AND c.month = l.month
+                    LEFT JOIN placed p ON p.institution_id = l.owner AND p.month = l.month
+                    LEFT JOIN corrected k ON k.account = l.account AND k.month = l.month
+                    """)!
+            guard statements[1] as Int == 0, settlements[1] as Int == 0 else { return nil }
+            return BillingVerification(
+                problems: [], transactions: try Int.fetchOne(db, sql: "SELECT count(*) FROM billing_transaction") ?? 0,
+                charges: charges, events: entries, statements: statements[0], settlements: settlements[0])
+        }
+    }
+
+    /// The ledger's own checks: every transaction has entries and balances, and so does the whole.
+    static func ledgerProblems(_ db: Database) throws -> [String] {
+        var problems: [String] = []
+        if let row = try Row.fetchOne(
+            db,
+            sql: "SELECT transaction_id, sum(amount_fen) FROM billing_entry GROUP BY transaction_id HAVING sum(amount_fen) <> 0 LIMIT 1"
+        ) {
+            problems.append("ledger transaction \(row[0] as Int64) does not balance: its entries sum to \(row[1] as Int64) fen")
+        }
+        let total = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(amount_fen), 0) FROM billing_entry") ?? 0
+        if total != 0 { problems.append("the ledger's accounts sum to \(total) fen, not 0") }
+        if let tx = try Int64.fetchOne(
+            db,
+            sql:
+                "SELECT t.id FROM billing_transaction t WHERE NOT EXISTS (SELECT 1 FROM billing_entry e WHERE e.transaction_id = t.id) LIMIT 1"
+        ) {
+            problems.append("ledger transaction \(tx) has no entries")
+        }
+        return problems
+    }
+
+    /// Each posted charge against its posting, and the voucher balances against the charges.
+    static func postingProblems(_ db: Database) throws -> [String] {
+        var problems: [String] = []
+        if let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT c.id FROM billing_charge c LEFT JOIN (
+                    SELECT e.transaction_id AS tx, -sum(e.amount_fen) AS owed FROM billing_entry e
+                    JOIN billing_account a ON a.id = e.account_id WHERE a.kind = 'provider' GROUP BY e.transaction_id
+                ) p ON p.tx = c.transaction_id
+                WHERE c.status = 'posted' AND (c.transaction_id IS NULL OR p.owed IS NOT c.price_fen + c.goods_fen) LIMIT 1
+                """)
+        {
+            problems.append("charge \(row[0] as Int64) does not match its ledger posting")
+        }
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT elder_id, month FROM billing_voucher_balance WHERE used_fen < 0 OR used_fen > granted_fen LIMIT 1")
+        {
+            problems.append("the voucher balance of elder \(row[0] as Int64) in \(row[1] as String) went negative")
+        }
+        if let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT v.elder_id, v.month FROM billing_voucher_balance v
+                LEFT JOIN (SELECT elder_id, month, sum(voucher_fen) AS used FROM billing_charge GROUP BY elder_id, month) c
+                ON c.elder_id = v.elder_id AND c.month = v.month
+                WHERE v.used_fen > coalesce(c.used, 0) LIMIT 1
+                """)
+        {
+            problems.append("elder \(row[0] as Int64) used more voucher value in \(row[1] as String) than their charges show")
+        }
+        return problems
+    }
+
+    /// Each event decoded and each statement and settlement rebuilt: slow at scale, precise about
+    /// what is wrong.
+    func verifyInDetail() async throws -> BillingVerification {
         let cursor = try await database.read { db in try Self.cursor(db) }
         var events: [String: String] = [:]
         var unreadable: [Int64] = []
@@ -47,21 +205,7 @@ extension BillingStore {
             }
             var v = BillingVerification(problems: [], transactions: 0, charges: 0, events: logged.count, statements: 0, settlements: 0)
             v.transactions = try Int.fetchOne(db, sql: "SELECT count(*) FROM billing_transaction") ?? 0
-            if let row = try Row.fetchOne(
-                db,
-                sql: "SELECT transaction_id, sum(amount_fen) FROM billing_entry GROUP BY transaction_id HAVING sum(amount_fen) <> 0 LIMIT 1"
-            ) {
-                problems.append("ledger transaction \(row[0] as Int64) does not balance: its entries sum to \(row[1] as Int64) fen")
-            }
-            let total = try Int64.fetchOne(db, sql: "SELECT coalesce(sum(amount_fen), 0) FROM billing_entry") ?? 0
-            if total != 0 { problems.append("the ledger's accounts sum to \(total) fen, not 0") }
-            if let tx = try Int64.fetchOne(
-                db,
-                sql:
-                    "SELECT t.id FROM billing_transaction t WHERE NOT EXISTS (SELECT 1 FROM billing_entry e WHERE e.transaction_id = t.id) LIMIT 1"
-            ) {
-                problems.append("ledger transaction \(tx) has no entries")
-            }
+            problems += try Self.ledgerProblems(db)
             let charges = try Row.fetchAll(db, sql: "SELECT id, event_id, kind, status FROM billing_charge")
             v.charges = charges.count
             var charged: Set<String> = []
@@ -78,34 +222,7 @@ extension BillingStore {
             if let missing = logged.keys.sorted().first(where: { !charged.contains($0) }) {
                 problems.append("the billable event \(missing) was read but never charged")
             }
-            if let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT c.id FROM billing_charge c LEFT JOIN (
-                        SELECT e.transaction_id AS tx, -sum(e.amount_fen) AS owed FROM billing_entry e
-                        JOIN billing_account a ON a.id = e.account_id WHERE a.kind = 'provider' GROUP BY e.transaction_id
-                    ) p ON p.tx = c.transaction_id
-                    WHERE c.status = 'posted' AND (c.transaction_id IS NULL OR p.owed IS NOT c.price_fen + c.goods_fen) LIMIT 1
-                    """)
-            {
-                problems.append("charge \(row[0] as Int64) does not match its ledger posting")
-            }
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT elder_id, month FROM billing_voucher_balance WHERE used_fen < 0 OR used_fen > granted_fen LIMIT 1")
-            {
-                problems.append("the voucher balance of elder \(row[0] as Int64) in \(row[1] as String) went negative")
-            }
-            if let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT v.elder_id, v.month FROM billing_voucher_balance v
-                    LEFT JOIN (SELECT elder_id, month, sum(voucher_fen) AS used FROM billing_charge GROUP BY elder_id, month) c
-                    ON c.elder_id = v.elder_id AND c.month = v.month
-                    WHERE v.used_fen > coalesce(c.used, 0) LIMIT 1
-                    """)
-            {
-                problems.append("elder \(row[0] as Int64) used more voucher value in \(row[1] as String) than their charges show")
-            }
+            problems += try Self.postingProblems(db)
             // Statements and settlements against the ledger, for every account and month that has entries.
             let months = try Row.fetchAll(
                 db,
