@@ -44,7 +44,7 @@ public enum ReturnDocuments {
     static func barChart(_ rows: [(label: String, value: Double?)], target: Double, unit: String) -> String {
         let rowHeight = 22, labelWidth = 150, chartWidth = 420
         let height = rows.count * rowHeight + 30
-        let top = max(target * 1.25, rows.compactMap(\.value).max() ?? 0, 1)
+        let top = max(target * 1.25, rows.compactMap { $0.value }.max() ?? 0, 1)
         func x(_ v: Double) -> Int { labelWidth + Int(Double(chartWidth) * min(v, top) / top) }
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + chartWidth + 60)\" height=\"\(height)\" role=\"img\" font-size=\"11\" font-family=\"sans-serif\">"
@@ -101,7 +101,7 @@ public enum ReturnDocuments {
             if !valued.isEmpty {
                 out += barChart(counties.map { ($0.name, $0.value) }, target: i.target, unit: i.unit.rawValue) + "\n"
             } else if !counties.isEmpty {
-                out += barChart(counties.map { ($0.name, $0.met.map { $0 ? 100 : 0 }) }, target: i.target, unit: "%") + "\n"
+                out += barChart(counties.map { ($0.name, $0.met.map { $0 ? 100.0 : 0.0 }) }, target: i.target, unit: "%") + "\n"
             }
             let flagged = i.items.filter { $0.kind != .county && $0.met != true }
             if !flagged.isEmpty {

@@ -205,7 +205,7 @@ public enum OversightIndicators {
         homeShare(
             input, id: "institution_medical_service", zh: "养老机构能够提供医疗服务的比例",
             en: "Institutions with a medical room or partner clinic", target: 90
-        ) { $0.medicalService != .none }
+        ) { $0.medicalService != MedicalService.none }
     }
 
     public static func socialWorker(_ input: OversightInput) -> Indicator {

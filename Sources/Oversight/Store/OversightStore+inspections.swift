@@ -172,7 +172,7 @@ extension OversightStore {
             throw StoreError.notFound(entity: "inspection", id: String(id))
         }
         let findings = try Row.fetchAll(db, sql: "SELECT * FROM oversight_finding WHERE inspection_id = ? ORDER BY id", arguments: [id])
-            .map(Self.finding)
+            .map(Self.findingFrom)
         return InspectionRecord(
             id: id, institutionId: row["institution_id"], inspectedOn: CalendarDate(iso: row["inspected_on"])!,
             inspector: row["inspector"], findings: findings)
@@ -182,12 +182,12 @@ extension OversightStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oversight_finding WHERE id = ?", arguments: [id]) else {
             throw StoreError.notFound(entity: "finding", id: String(id))
         }
-        return Self.finding(row)
+        return Self.findingFrom(row)
     }
 
     static func date(ms: Int64?) -> Date? { ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
 
-    static func finding(_ row: Row) -> Finding {
+    static func findingFrom(_ row: Row) -> Finding {
         Finding(
             id: row["id"], inspectionId: row["inspection_id"], institutionId: row["institution_id"],
             domain: InspectionDomain(rawValue: row["domain"])!, severity: FindingSeverity(rawValue: row["severity"])!,
@@ -229,7 +229,7 @@ extension OversightStore {
                     WHERE f.remind_ms IS NOT NULL AND f.remind_ms <= ? LIMIT ?
                     """, arguments: [ms, limit])
             {
-                let f = Self.finding(row)
+                let f = Self.findingFrom(row)
                 try self.notify(db, f, institution: row["institution_name"], stage: "reminder", now: now)
                 try db.execute(sql: "UPDATE oversight_finding SET remind_ms = NULL WHERE id = ?", arguments: [f.id])
                 result.reminded.append(f.id)
@@ -241,7 +241,7 @@ extension OversightStore {
                     WHERE f.status = 'open' AND f.deadline_ms <= ? LIMIT ?
                     """, arguments: [ms, limit])
             {
-                var f = Self.finding(row)
+                var f = Self.findingFrom(row)
                 let suspendNow = f.subsidySuspendedAt == nil
                 try db.execute(
                     sql: """
@@ -291,7 +291,7 @@ extension OversightStore {
                     WHERE f.published_at IS NOT NULL ORDER BY f.published_at DESC, f.id DESC LIMIT ?
                     """, arguments: [limit]
             ).map { row in
-                let f = Self.finding(row)
+                let f = Self.findingFrom(row)
                 return PublishedViolation(
                     findingId: f.id, institutionId: f.institutionId, institution: row["institution_name"], domain: f.domain,
                     severity: f.severity, clause: f.clause, description: f.description,

@@ -179,7 +179,7 @@ public final class OversightStore: Sendable {
             let home: Bool = (row["happiness_home"] as Bool?) ?? false
             return OversightInput.Community(
                 code: c, name: row["name"], countyCode: String(c.prefix(6)) + "000000", urban: row["urban"],
-                dayCareOrHappinessHome: dayCare || home || row["registered_place"],
+                dayCareOrHappinessHome: dayCare || home || (row["registered_place"] as Bool),
                 rehabilitationPlace: (row["rehabilitation_place"] as Bool?) ?? false)
         }
         let carers = try database.bus.ask(db, CertifiedCarersIn(regionPrefix: prefix, at: at), as: CarerCertification.self)
