@@ -76,7 +76,7 @@ struct OversightHarness {
     /// Every change-log entry oversight wrote, as `change institutionId`.
     func subsidyChanges() async throws -> [String] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT change, entity_id FROM change_log WHERE entity = 'oversight' ORDER BY id").map {
+            try Row.fetchAll(db, sql: "SELECT change, entity_id FROM change_log WHERE entity = 'oversight' ORDER BY position").map {
                 "\($0["change"] as String) \($0["entity_id"] as Int64)"
             }
         }
