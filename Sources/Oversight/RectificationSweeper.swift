@@ -29,7 +29,8 @@ public struct RectificationSweeper: Service {
                     let r = try await runOnce(now: clock.now())
                     if !r.isEmpty {
                         logger.notice(
-                            "rectification deadlines", metadata: ["overdue": "\(r.overdue)", "published": "\(r.published)", "reminded": "\(r.reminded)"])
+                            "rectification deadlines",
+                            metadata: ["overdue": "\(r.overdue)", "published": "\(r.published)", "reminded": "\(r.reminded)"])
                     }
                 } catch {
                     logger.error("rectification deadline pass failed", metadata: ["error": "\(error)"])

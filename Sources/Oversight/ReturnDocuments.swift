@@ -11,12 +11,15 @@ public enum ReturnDocuments {
     }
 
     static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     /// One line per indicator, then one per item behind it.
     public static func csv(_ r: OversightReturn) -> String {
-        var lines = ["period,as_of,region,indicator,name_zh,name_en,unit,target,value,gap,met,item_kind,item_id,item_name,item_value,item_met,item_flag"]
+        var lines = [
+            "period,as_of,region,indicator,name_zh,name_en,unit,target,value,gap,met,item_kind,item_id,item_name,item_value,item_met,item_flag"
+        ]
         for i in r.indicators {
             let head = [
                 r.period.description, r.asOf.description, r.regionCode, i.id, i.nameZh, i.nameEn, i.unit.rawValue, figure(i.target),
@@ -53,15 +56,18 @@ public enum ReturnDocuments {
             svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 14)\" text-anchor=\"end\">\(escape(row.label))</text>"
             if let v = row.value {
                 let colour = v >= target ? "#2e7d32" : "#c62828"
-                svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(x(v) - labelWidth)\" height=\"\(rowHeight - 8)\" fill=\"\(colour)\"/>"
+                svg +=
+                    "<rect x=\"\(labelWidth)\" y=\"\(y + 2)\" width=\"\(x(v) - labelWidth)\" height=\"\(rowHeight - 8)\" fill=\"\(colour)\"/>"
                 svg += "<text x=\"\(x(v) + 4)\" y=\"\(y + 14)\">\(figure(v))</text>"
             } else {
                 svg += "<text x=\"\(labelWidth + 4)\" y=\"\(y + 14)\" fill=\"#777\">—</text>"
             }
         }
         let tx = x(target)
-        svg += "<line x1=\"\(tx)\" y1=\"0\" x2=\"\(tx)\" y2=\"\(height - 24)\" stroke=\"#1565c0\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>"
-        svg += "<text x=\"\(tx)\" y=\"\(height - 8)\" text-anchor=\"middle\" fill=\"#1565c0\">target \(figure(target)) \(escape(unit))</text>"
+        svg +=
+            "<line x1=\"\(tx)\" y1=\"0\" x2=\"\(tx)\" y2=\"\(height - 24)\" stroke=\"#1565c0\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>"
+        svg +=
+            "<text x=\"\(tx)\" y=\"\(height - 8)\" text-anchor=\"middle\" fill=\"#1565c0\">target \(figure(target)) \(escape(unit))</text>"
         return svg + "</svg>"
     }
 
@@ -107,7 +113,8 @@ public enum ReturnDocuments {
             if !flagged.isEmpty {
                 out += "<table><thead><tr><th>未达标 Not met</th><th>Value</th><th>Note</th></tr></thead><tbody>"
                 for item in flagged.prefix(50) {
-                    out += "<tr><td>\(escape(item.name))</td><td class=\"n\">\(figure(item.value))</td><td>\(escape(item.flag ?? ""))</td></tr>"
+                    out +=
+                        "<tr><td>\(escape(item.name))</td><td class=\"n\">\(figure(item.value))</td><td>\(escape(item.flag ?? ""))</td></tr>"
                 }
                 if flagged.count > 50 { out += "<tr><td colspan=\"3\">… and \(flagged.count - 50) more (in the CSV)</td></tr>" }
                 out += "</tbody></table>\n"

@@ -35,10 +35,18 @@ enum HandBuiltCity {
                         medicalService: .partnerClinic, staff: 8, carers: 2, residents: 70, wuBaoResidents: 70, wuBaoNonSelfCare: 10)),
             ],
             communities: [
-                .init(code: "450902001001", name: "大南社区", countyCode: yuzhou, urban: true, dayCareOrHappinessHome: true, rehabilitationPlace: true),
-                .init(code: "450902001002", name: "小北社区", countyCode: yuzhou, urban: true, dayCareOrHappinessHome: false, rehabilitationPlace: false),
-                .init(code: "450903101201", name: "六龙村", countyCode: fumian, urban: false, dayCareOrHappinessHome: true, rehabilitationPlace: false),
-                .init(code: "450903101202", name: "新村", countyCode: fumian, urban: nil, dayCareOrHappinessHome: false, rehabilitationPlace: false),
+                .init(
+                    code: "450902001001", name: "大南社区", countyCode: yuzhou, urban: true, dayCareOrHappinessHome: true,
+                    rehabilitationPlace: true),
+                .init(
+                    code: "450902001002", name: "小北社区", countyCode: yuzhou, urban: true, dayCareOrHappinessHome: false,
+                    rehabilitationPlace: false),
+                .init(
+                    code: "450903101201", name: "六龙村", countyCode: fumian, urban: false, dayCareOrHappinessHome: true,
+                    rehabilitationPlace: false),
+                .init(
+                    code: "450903101202", name: "新村", countyCode: fumian, urban: nil, dayCareOrHappinessHome: false,
+                    rehabilitationPlace: false),
             ],
             carers: CarerCertification(carers: 8, certified: 6))
     }
@@ -62,7 +70,9 @@ struct OversightIndicatorTests {
 
     @Test func aCityWithNoEldersHasNoBedFigure() {
         var input = HandBuiltCity.input
-        input.counties = input.counties.map { var c = $0; c.elders = 0; return c }
+        input.counties = input.counties.map {
+            var c = $0; c.elders = 0; return c
+        }
         let i = HandBuiltCity.indicator("beds_per_1000", input)
         #expect(i.value == nil && i.met == nil && i.gap == nil)
     }

@@ -22,18 +22,21 @@ struct OversightEndToEndTests {
         let region = try #require(elders.first?["regionCode"] as? String)
         let home = try await server.request(
             "POST", "/v1/institutions", token: admin,
-            json: #"{"kind":"care_home","name":"玉州区颐养院","regionCode":"\#(region)","address":"人民路5号","phone":"0775-2821235","beds":220,"nursingBeds":120}"#
+            json:
+                #"{"kind":"care_home","name":"玉州区颐养院","regionCode":"\#(region)","address":"人民路5号","phone":"0775-2821235","beds":220,"nursingBeds":120}"#
         )
         #expect(home.status == 201, "\(home.text)")
         let homeId = try #require(home.object["id"] as? Int)
         let profile = try await server.request(
             "PUT", "/v1/oversight/institutions/\(homeId)/profile", token: bureau,
-            json: #"{"institutionId":0,"operatingModel":"public_built_privately_run","ruralCentre":false,"comprehensive":true,"newPublicFacility":true,"medicalService":"medical_room","rehabilitationPlace":true,"professionalSocialWorkers":2,"staff":80,"carers":50,"residents":150,"sanWuResidents":3,"wuBaoResidents":0,"wuBaoNonSelfCare":0,"constructionSubsidyFen":0,"operatingSubsidyFenPerMonth":1000000}"#
+            json:
+                #"{"institutionId":0,"operatingModel":"public_built_privately_run","ruralCentre":false,"comprehensive":true,"newPublicFacility":true,"medicalService":"medical_room","rehabilitationPlace":true,"professionalSocialWorkers":2,"staff":80,"carers":50,"residents":150,"sanWuResidents":3,"wuBaoResidents":0,"wuBaoNonSelfCare":0,"constructionSubsidyFen":0,"operatingSubsidyFenPerMonth":1000000}"#
         )
         #expect(profile.status == 200, "\(profile.text)")
         let bad = try await server.request(
             "PUT", "/v1/oversight/institutions/\(homeId)/profile", token: bureau,
-            json: #"{"institutionId":0,"operatingModel":"public","ruralCentre":false,"comprehensive":false,"newPublicFacility":false,"medicalService":"none","rehabilitationPlace":false,"professionalSocialWorkers":0,"staff":1,"carers":5,"residents":0,"sanWuResidents":0,"wuBaoResidents":0,"wuBaoNonSelfCare":0,"constructionSubsidyFen":0,"operatingSubsidyFenPerMonth":0}"#
+            json:
+                #"{"institutionId":0,"operatingModel":"public","ruralCentre":false,"comprehensive":false,"newPublicFacility":false,"medicalService":"none","rehabilitationPlace":false,"professionalSocialWorkers":0,"staff":1,"carers":5,"residents":0,"sanWuResidents":0,"wuBaoResidents":0,"wuBaoNonSelfCare":0,"constructionSubsidyFen":0,"operatingSubsidyFenPerMonth":0}"#
         )
         #expect(bad.status == 422 && bad.headers["content-type"]?.contains("problem+json") == true, "\(bad.text)")
 
@@ -49,7 +52,8 @@ struct OversightEndToEndTests {
 
         let inspected = try await server.request(
             "POST", "/v1/oversight/inspections", token: bureau,
-            json: #"{"institutionId":\#(homeId),"inspectedOn":"2026-09-01","inspector":"李检查","findings":[{"domain":"fire_safety","severity":"serious","scope":"isolated","clause":"GB 38600 4.4","description":"疏散通道堆放杂物"}]}"#
+            json:
+                #"{"institutionId":\#(homeId),"inspectedOn":"2026-09-01","inspector":"李检查","findings":[{"domain":"fire_safety","severity":"serious","scope":"isolated","clause":"GB 38600 4.4","description":"疏散通道堆放杂物"}]}"#
         )
         #expect(inspected.status == 201, "\(inspected.text)")
         let bureauSees = try await server.request("GET", "/v1/oversight/institutions/\(homeId)/inspections", token: bureau)

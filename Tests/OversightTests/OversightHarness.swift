@@ -65,7 +65,9 @@ struct OversightHarness {
         return try await database.registry.createElder(e, contacts: [], by: .commandLine)
     }
 
-    func addHome(_ name: String, region: String = "450902001001", beds: Int, nursing: Int, kind: InstitutionKind = .careHome) async throws -> Int64 {
+    func addHome(
+        _ name: String, region: String = "450902001001", beds: Int, nursing: Int, kind: InstitutionKind = .careHome
+    ) async throws -> Int64 {
         let i = try NewInstitution(
             kind: kind, name: name, regionCode: region, address: "玉林市某路1号", location: nil, phone: "0775-2821234",
             beds: beds, nursingBeds: nursing

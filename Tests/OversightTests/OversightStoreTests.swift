@@ -73,8 +73,12 @@ struct OversightStoreTests {
         defer { h.remove() }
         let list = try await h.oversight.indicators(region: "450900000000", at: OversightHarness.day("2026-12-31"))
         #expect(list.first { $0.id == "carers_certified" }?.available == false)
-        await #expect(throws: StoreError.self) { _ = try await h.oversight.indicators(region: "450902001001", at: OversightHarness.day("2026-12-31")) }
-        await #expect(throws: StoreError.self) { _ = try await h.oversight.indicators(region: "450999000000", at: OversightHarness.day("2026-12-31")) }
+        await #expect(throws: StoreError.self) {
+            _ = try await h.oversight.indicators(region: "450902001001", at: OversightHarness.day("2026-12-31"))
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await h.oversight.indicators(region: "450999000000", at: OversightHarness.day("2026-12-31"))
+        }
     }
 
     @Test func aFindingRemindsThenGoesOverdueSuspendsAndIsPublishedAcrossARestart() async throws {
@@ -84,7 +88,9 @@ struct OversightStoreTests {
         let record = try await h.oversight.recordInspection(
             NewInspection(
                 institutionId: home, inspectedOn: OversightHarness.day("2026-11-02"), inspector: "李检查",
-                findings: [NewFinding(domain: .fireSafety, severity: .major, scope: .isolated, clause: "GB 38600 4.4", description: "疏散通道堆放杂物")]),
+                findings: [
+                    NewFinding(domain: .fireSafety, severity: .major, scope: .isolated, clause: "GB 38600 4.4", description: "疏散通道堆放杂物")
+                ]),
             by: .commandLine)
         let finding = record.findings[0]
         #expect(finding.deadline == LocalTime.midnight(OversightHarness.day("2026-12-03")))  // 30 days
@@ -215,7 +221,9 @@ struct OversightStoreTests {
         let frozen = try await h.oversight.freeze(period: ReturnPeriod("2026-Q4")!, by: .commandLine)
         let encoder = JSONEncoder()
         var outputs: [String] = [
-            String(decoding: try encoder.encode(try await h.oversight.indicators(region: "450900000000", at: OversightHarness.day("2026-12-31"))), as: UTF8.self),
+            String(
+                decoding: try encoder.encode(
+                    try await h.oversight.indicators(region: "450900000000", at: OversightHarness.day("2026-12-31"))), as: UTF8.self),
             String(decoding: try encoder.encode(try await h.oversight.inspections(institutionId: home)), as: UTF8.self),
             String(decoding: try encoder.encode(try await h.oversight.publishedViolations()), as: UTF8.self),
             String(decoding: try encoder.encode(frozen), as: UTF8.self), ReturnDocuments.csv(frozen), ReturnDocuments.html(frozen),

@@ -28,7 +28,8 @@ struct ReturnPrintTests {
             .init(id: 2, name: "福绵区中心敬老院", countyCode: "450903000000", beds: 400, nursingBeds: 100, profile: nil),
         ]
         return OversightReturn(
-            period: ReturnPeriod("2026-Q4")!, asOf: input.at, regionCode: input.regionCode, frozenAt: Date(timeIntervalSince1970: 1_799_000_000),
+            period: ReturnPeriod("2026-Q4")!, asOf: input.at, regionCode: input.regionCode,
+            frozenAt: Date(timeIntervalSince1970: 1_799_000_000),
             indicators: OversightIndicators.compute(input))
     }
 

@@ -54,7 +54,9 @@ public struct OversightInput: Sendable, Hashable {
     /// Nil when no store answered ``CertifiedCarersIn``.
     public var carers: CarerCertification?
 
-    public init(regionCode: String, at: CalendarDate, counties: [County], homes: [Home], communities: [Community], carers: CarerCertification?) {
+    public init(
+        regionCode: String, at: CalendarDate, counties: [County], homes: [Home], communities: [Community], carers: CarerCertification?
+    ) {
         self.regionCode = regionCode; self.at = at; self.counties = counties; self.homes = homes
         self.communities = communities; self.carers = carers
     }
@@ -285,7 +287,8 @@ public enum OversightIndicators {
             id: "new_public_privately_run", nameZh: "新建公办养老机构实行公建民营的比例", nameEn: "New public facilities run as 公建民营",
             unit: .percent, target: 50, value: percent(run.count, new.count), note: "\(run.count) of \(new.count) new public facilities",
             items: new.map {
-                IndicatorItem(kind: .institution, id: String($0.id), name: $0.name, met: $0.profile?.operatingModel == .publicBuiltPrivatelyRun)
+                IndicatorItem(
+                    kind: .institution, id: String($0.id), name: $0.name, met: $0.profile?.operatingModel == .publicBuiltPrivatelyRun)
             })
     }
 

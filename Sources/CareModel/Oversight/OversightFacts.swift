@@ -91,7 +91,9 @@ public struct CommunityFacility: Codable, Sendable, Hashable {
     public var happinessHome: Bool
     public var rehabilitationPlace: Bool
 
-    public init(regionCode: String, urban: Bool, dayCareCentre: Bool = false, happinessHome: Bool = false, rehabilitationPlace: Bool = false) {
+    public init(
+        regionCode: String, urban: Bool, dayCareCentre: Bool = false, happinessHome: Bool = false, rehabilitationPlace: Bool = false
+    ) {
         self.regionCode = regionCode; self.urban = urban; self.dayCareCentre = dayCareCentre
         self.happinessHome = happinessHome; self.rehabilitationPlace = rehabilitationPlace
     }

@@ -30,7 +30,9 @@ public struct NewAssessment: Codable, Sendable, Hashable {
         var v = Validator()
         v.checkText(assessor, "assessor", maxLength: 100)
         for key in scores.keys where InspectionDomain(rawValue: key) == nil {
-            v.check(false, "scores.\(key)", "is not a domain; the domains are \(InspectionDomain.allCases.map(\.rawValue).joined(separator: ", "))")
+            v.check(
+                false, "scores.\(key)",
+                "is not a domain; the domains are \(InspectionDomain.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try v.finish()
         var out: [InspectionDomain: Double] = [:]
@@ -79,7 +81,8 @@ extension OversightStore {
                     id: row["id"], institutionId: institutionId, assessedOn: CalendarDate(iso: row["assessed_on"])!,
                     assessor: row["assessor"],
                     scores: (try? JSONDecoder().decode([String: Double].self, from: Data((row["scores"] as String).utf8))) ?? [:],
-                    grade: GradeResult(level: row["level"], total: row["total"], limitedBy: row["limited_by"]), recordedAt: row["created_at"])
+                    grade: GradeResult(level: row["level"], total: row["total"], limitedBy: row["limited_by"]),
+                    recordedAt: row["created_at"])
             }
         }
     }

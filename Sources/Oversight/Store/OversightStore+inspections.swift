@@ -125,11 +125,12 @@ extension OversightStore {
                     """, arguments: [SQLText.timeText(now), findingId])
             try self.database.audit(db, who, "rectify", "oversight_finding", String(findingId))
             if f.subsidySuspendedAt != nil {
-                let stillHeld = try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT 1 FROM oversight_finding WHERE institution_id = ? AND suspended_at IS NOT NULL AND status != 'rectified' LIMIT 1
-                        """, arguments: [f.institutionId]) ?? false
+                let stillHeld =
+                    try Bool.fetchOne(
+                        db,
+                        sql: """
+                            SELECT 1 FROM oversight_finding WHERE institution_id = ? AND suspended_at IS NOT NULL AND status != 'rectified' LIMIT 1
+                            """, arguments: [f.institutionId]) ?? false
                 if !stillHeld {
                     try self.database.appendChange(
                         db, entity: "oversight", id: f.institutionId, change: "operating_subsidy_restored",
@@ -276,7 +277,8 @@ extension OversightStore {
                 topic: .rectificationDue, key: "finding:\(f.id):\(stage)", elderId: nil,
                 payload: [
                     "institutionId": String(f.institutionId), "institution": institution, "findingId": String(f.id),
-                    "domain": f.domain.rawValue, "stage": stage, "deadline": CalendarDate(date: f.deadline.addingTimeInterval(-1)).description,
+                    "domain": f.domain.rawValue, "stage": stage,
+                    "deadline": CalendarDate(date: f.deadline.addingTimeInterval(-1)).description,
                 ]), at: SQLText.time(now))
     }
 

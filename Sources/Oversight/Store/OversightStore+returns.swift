@@ -24,12 +24,16 @@ extension OversightStore {
                 reason: "The period \(period) ends on \(asOf); its return can be frozen from the day after, once every figure is in.")
         }
         return try await database.write { db in
-            if let at: String = try String.fetchOne(db, sql: "SELECT created_at FROM oversight_return WHERE period = ?", arguments: [period.description]) {
+            if let at: String = try String.fetchOne(
+                db, sql: "SELECT created_at FROM oversight_return WHERE period = ?", arguments: [period.description])
+            {
                 throw StoreError.duplicate(
                     field: "period", reason: "the return for \(period) was frozen at \(at); a frozen return never changes")
             }
             let code: String
-            if let region { code = RegionCode.normalise(region) } else {
+            if let region {
+                code = RegionCode.normalise(region)
+            } else {
                 guard let city = try String.fetchOne(db, sql: "SELECT code FROM region WHERE level = 'city' ORDER BY code LIMIT 1") else {
                     throw StoreError.conflict(reason: "The registry has no city yet, so there is nothing to report.")
                 }
@@ -47,7 +51,8 @@ extension OversightStore {
 
     public func frozenReturn(_ period: ReturnPeriod) async throws -> OversightReturn {
         try await database.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oversight_return WHERE period = ?", arguments: [period.description]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM oversight_return WHERE period = ?", arguments: [period.description])
+            else {
                 throw StoreError.notFound(entity: "return", id: period.description)
             }
             return try Self.frozen(row)
