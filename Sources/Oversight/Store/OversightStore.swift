@@ -133,15 +133,18 @@ public final class OversightStore: Sendable {
         }
         let prefix = RegionCode.prefix(of: code)
         let glob = prefix + "*"
+        // Grouped by the index's own order (one row per community), not by county: grouping by an
+        // expression would sort every elder in a temporary tree first.
         var elders: [String: Int] = [:]
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT substr(region_code, 1, 6) AS county, count(*) AS n FROM elder
-                WHERE status = 'active' AND region_code GLOB ? AND birth_date <= ? GROUP BY county
+                SELECT region_code, count(*) AS n FROM elder
+                WHERE status = 'active' AND region_code GLOB ? AND birth_date <= ? GROUP BY region_code
                 """, arguments: [glob, sixtiethBirthdayCutoff(at).description])
         {
-            elders[row["county"]] = row["n"]
+            let region: String = row["region_code"]
+            elders[String(region.prefix(6)), default: 0] += row["n"] as Int
         }
         let counties = try Row.fetchAll(
             db, sql: "SELECT code, name FROM region WHERE level = 'district' AND code GLOB ? ORDER BY code", arguments: [glob]
