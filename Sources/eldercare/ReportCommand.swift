@@ -2,6 +2,7 @@ import ArgumentParser
 import Bookings
 import CareModel
 import CareStore
+import Emergency
 import Foundation
 import Oversight
 
@@ -30,8 +31,10 @@ struct OversightReturnCommand: AsyncParsableCommand {
         let database = try options.openDatabase(settings)
         defer { try? database.close() }
         try await database.migrate()
-        // Bookings answers the carers' question; made here so the frozen figure includes it.
+        // Bookings answers the carers' question and Emergency the calls'; made here so the frozen
+        // figures include them.
         _ = BookingStore(database)
+        _ = CallStore(database)
         let oversight = OversightStore(database)
         let frozen: OversightReturn
         do {

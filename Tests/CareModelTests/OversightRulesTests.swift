@@ -136,8 +136,17 @@ struct OversightIndicatorTests {
         #expect(i.value == 50 && i.met == true)
     }
 
-    @Test func emergencyFiguresAreMarkedNotAvailable() {
+    @Test func emergencyFiguresComeFromTheAnswerOrAreNotAvailable() {
         #expect(HandBuiltCity.indicator("emergency_claimed_60s").available == false)
+        var input = HandBuiltCity.input
+        input.emergency = EmergencyCallFigures(calls: 40, claimedWithin60s: 38)
+        let i = HandBuiltCity.indicator("emergency_claimed_60s", input)
+        #expect(i.value == 95 && i.gap == 5 && i.met == false)
+        input.emergency = EmergencyCallFigures(calls: 0, claimedWithin60s: 0)
+        #expect(HandBuiltCity.indicator("emergency_claimed_60s", input).value == nil)
+        let q = EmergencyCallsIn.quarterToDate(regionPrefix: "4509", at: CalendarDate(iso: "2026-11-15")!)
+        #expect(q.from == LocalTime.midnight(CalendarDate(iso: "2026-10-01")!))
+        #expect(q.to == LocalTime.midnight(CalendarDate(iso: "2026-11-16")!))
     }
 
     @Test func anElderTurningSixtyOnTheDayCounts() {

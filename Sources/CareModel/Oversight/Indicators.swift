@@ -53,12 +53,15 @@ public struct OversightInput: Sendable, Hashable {
     public var communities: [Community]
     /// Nil when no store answered ``CertifiedCarersIn``.
     public var carers: CarerCertification?
+    /// The quarter to date; nil when no store answered ``EmergencyCallsIn``.
+    public var emergency: EmergencyCallFigures?
 
     public init(
-        regionCode: String, at: CalendarDate, counties: [County], homes: [Home], communities: [Community], carers: CarerCertification?
+        regionCode: String, at: CalendarDate, counties: [County], homes: [Home], communities: [Community], carers: CarerCertification?,
+        emergency: EmergencyCallFigures? = nil
     ) {
         self.regionCode = regionCode; self.at = at; self.counties = counties; self.homes = homes
-        self.communities = communities; self.carers = carers
+        self.communities = communities; self.carers = carers; self.emergency = emergency
     }
 }
 
@@ -292,12 +295,16 @@ public enum OversightIndicators {
             })
     }
 
-    /// The home-service network's emergency figures: not answered by Emergency yet.
+    /// The home-service network's own figure: emergency calls in the quarter to date and the share
+    /// an operator claimed within 60 s, as the emergency service answers.
     public static func emergencyResponse(_ input: OversightInput) -> Indicator {
-        Indicator(
+        let e = input.emergency
+        return Indicator(
             id: "emergency_claimed_60s", nameZh: "紧急呼叫60秒内响应率", nameEn: "Emergency calls claimed within 60 s", unit: .percent,
-            target: 100, value: nil, note: "not available: the emergency service does not report its figures to oversight yet",
-            available: false)
+            target: 100, value: e.flatMap { percent($0.claimedWithin60s, $0.calls) },
+            note: e.map { "\($0.claimedWithin60s) of \($0.calls) calls this quarter to date" }
+                ?? "not available: no service answers for the emergency calls",
+            available: e != nil)
     }
 }
 

@@ -121,3 +121,33 @@ public struct CarerCertification: Sendable, Hashable, Codable {
         self.carers = carers; self.certified = certified
     }
 }
+
+/// The question oversight asks of whoever keeps the emergency calls: how many calls elders of a
+/// region made in `[from, to)`, and how many an operator first claimed within 60 s.
+public struct EmergencyCallsIn: Sendable, Hashable {
+    public var regionPrefix: String
+    public var from: Date
+    public var to: Date
+
+    public init(regionPrefix: String, from: Date, to: Date) {
+        self.regionPrefix = regionPrefix; self.from = from; self.to = to
+    }
+
+    /// The quarter up to and including `at`: the span a quarterly return reports.
+    public static func quarterToDate(regionPrefix: String, at: CalendarDate) -> EmergencyCallsIn {
+        let first = CalendarDate(year: at.year, month: (at.month - 1) / 3 * 3 + 1, day: 1)!
+        return EmergencyCallsIn(
+            regionPrefix: regionPrefix, from: LocalTime.midnight(first),
+            to: LocalTime.midnight(CalendarDate(daysSinceEpoch: at.daysSinceEpoch + 1)))
+    }
+}
+
+/// The answer to ``EmergencyCallsIn``.
+public struct EmergencyCallFigures: Sendable, Hashable, Codable {
+    public var calls: Int
+    public var claimedWithin60s: Int
+
+    public init(calls: Int, claimedWithin60s: Int) {
+        self.calls = calls; self.claimedWithin60s = claimedWithin60s
+    }
+}

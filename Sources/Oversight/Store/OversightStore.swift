@@ -186,6 +186,9 @@ public final class OversightStore: Sendable {
                 rehabilitationPlace: (row["rehabilitation_place"] as Bool?) ?? false)
         }
         let carers = try database.bus.ask(db, CertifiedCarersIn(regionPrefix: prefix, at: at), as: CarerCertification.self)
-        return OversightInput(regionCode: code, at: at, counties: counties, homes: homes, communities: communities, carers: carers)
+        let emergency = try database.bus.ask(
+            db, EmergencyCallsIn.quarterToDate(regionPrefix: prefix, at: at), as: EmergencyCallFigures.self)
+        return OversightInput(
+            regionCode: code, at: at, counties: counties, homes: homes, communities: communities, carers: carers, emergency: emergency)
     }
 }
