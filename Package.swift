@@ -134,6 +134,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Oversight for the civil-affairs bureau: the plan's indicators, inspections and grading, the statistics return.
+        .target(
+            name: "Oversight",
+            dependencies: [
+                "CareModel", "CareStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The terminal operator console: a pure core (state, keys, reducer, render to lines) and a thin terminal driver.
         .target(name: "OperatorConsole", dependencies: ["CareModel", "CurlHTTP"], swiftSettings: swiftSettings),
 
@@ -149,6 +161,7 @@ let package = Package(
             name: "CareAPI",
             dependencies: [
                 "CareModel", "CareStore", "CareConfig", "Emergency", "Notifications", "HealthArchive", "Bookings", "Billing",
+                "Oversight",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +178,7 @@ let package = Package(
             name: "eldercare",
             dependencies: [
                 "CareModel", "CareConfig", "CareStore", "CareAPI", "Emergency", "HealthArchive", "Bookings", "Billing", "SyntheticCity",
-                "OperatorConsole", "CurlHTTP",
+                "OperatorConsole", "CurlHTTP", "Oversight",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -259,6 +272,11 @@ let package = Package(
         .testTarget(
             name: "BillingTests",
             dependencies: ["Billing", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OversightTests",
+            dependencies: ["Oversight", "Bookings", "CareStore", "CareModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CareTestingTests", dependencies: ["CareTesting"], swiftSettings: swiftSettings),

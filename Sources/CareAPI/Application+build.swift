@@ -8,6 +8,7 @@ import HealthArchive
 import Hummingbird
 import Logging
 import Notifications
+import Oversight
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -21,6 +22,7 @@ public struct CareServer: Sendable {
         .adding(BookingStore.migrations)
         .adding(BillingStore.migrations)
         .adding(ArchiveStore.syncMigrations)
+        .adding(OversightStore.migrations)
 
     public var settings: CareSettings
     public var database: CareDatabase
@@ -42,6 +44,8 @@ public struct CareServer: Sendable {
     public var bookings: BookingStore
     /// Service billing (Sources/Billing).
     public var billing: BillingStore
+    /// Oversight for the civil-affairs bureau (Sources/Oversight).
+    public var oversight: OversightStore
     /// The payment provider's signed callback; nil until one is configured (the route then answers 503).
     public var paymentCallback: (any PaymentCallback)?
 
@@ -71,6 +75,7 @@ public struct CareServer: Sendable {
             self.paymentCallback = SignedWebhook(secret: settings.billing.paymentWebhookSecret)
         }
         self.bookings = BookingStore(database, catalogue: catalogue, policy: bookingPolicy)
+        self.oversight = OversightStore(database)
     }
 
     var environment: APIEnvironment {
@@ -100,6 +105,7 @@ public struct CareServer: Sendable {
             WorkerController(env: env, bookings: bookings).routes,
             VisitController(env: env, bookings: bookings).routes,
             BillingController(env: env, billing: billing, callback: paymentCallback, clock: clock).routes,
+            OversightController(env: env, oversight: oversight, database: database, clock: clock).routes,
         ]
         return controllers.flatMap { $0 }
     }
@@ -143,6 +149,7 @@ public struct CareServer: Sendable {
                 FeedAfterMigrations(feed: feed, readiness: readiness), notifier,
                 DeadlineSweeper(bookings: bookings, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 ChargeJob(billing: billing, isReady: { [readiness] in readiness.isReady }),
+                RectificationSweeper(oversight: oversight, clock: clock, isReady: { [readiness] in readiness.isReady }),
                 SyncFeedPruner(
                     archive: archive, clock: clock, keepDays: settings.sync.longestOfflineDays, logger: Logger(label: "eldercare.sync"),
                     isReady: { [readiness] in readiness.isReady }),

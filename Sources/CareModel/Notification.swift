@@ -21,6 +21,7 @@ import Foundation
 /// | `worker_on_the_way` | bookings (the worker's phone) | `service`, `at`, `worker` | the elder (or first contact) |
 /// | `certificate_expiring` | bookings (daily sweep) | `providerId`, `worker`, `certificate` (kind), `expiresOn` (YYYY-MM-DD); no elder | the provider |
 /// | `sync_conflict` | health sync | `agencyId`, `record` | the agency |
+/// | `rectification_due` | oversight (deadline sweep) | `institutionId`, `institution`, `findingId`, `domain`, `stage` (`reminder` or `overdue`), `deadline` (YYYY-MM-DD); no elder | the institution |
 /// | `complaint_received` | bookings (feedback) | `service`, `at`, `providerId`, `bookingId`, `complaint` | the provider |
 public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case callOpened = "call_opened"
@@ -36,13 +37,15 @@ public enum NotificationTopic: String, Codable, Sendable, CaseIterable {
     case workerOnTheWay = "worker_on_the_way"
     case certificateExpiring = "certificate_expiring"
     case complaintReceived = "complaint_received"
+    /// An institution's finding nears or passed its rectification deadline (oversight).
+    case rectificationDue = "rectification_due"
 
     /// How urgent messages of this topic are.
     public var urgency: NotificationUrgency {
         switch self {
         case .callOpened, .callEscalated: .critical
         case .responderDispatched, .responderOnScene, .callResolved, .visitMissed, .complaintReceived: .high
-        case .bookingConfirmed, .workerAssigned, .syncConflict, .workerOnTheWay, .certificateExpiring: .normal
+        case .bookingConfirmed, .workerAssigned, .syncConflict, .workerOnTheWay, .certificateExpiring, .rectificationDue: .normal
         case .bookingReminder: .low
         }
     }

@@ -17,6 +17,9 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case auditor
     /// A home-service worker or volunteer: checks in and out of their own visits from a phone.
     case worker
+    /// The civil-affairs bureau's oversight officer (民政局): reads the registry and the plan's
+    /// indicators city-wide, records institutions' profiles, inspections and grades, freezes returns.
+    case bureau
 
     /// What this role may do. The one table of who may do what; Docs/api/roles.md mirrors it.
     public var permissions: Set<Permission> {
@@ -43,9 +46,10 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         case .auditor:
             [
                 .readRegistry, .readElders, .readDevices, .readAccounts, .readAudit, .readCalls, .readReports, .readBookings,
-                .readBilling, .readSettlements,
+                .readBilling, .readSettlements, .readOversight,
             ]
         case .worker: [.performVisits]
+        case .bureau: [.readRegistry, .readReports, .readOversight, .writeOversight]
         }
     }
 
@@ -103,6 +107,10 @@ public enum Permission: String, Codable, Sendable, CaseIterable {
     case readSettlements = "read_settlements"
     /// Record what an elder or family pays (服务缴费) and issue the receipt.
     case recordPayments = "record_payments"
+    /// Oversight: the plan's indicators, institutions' profiles, inspections, grades and returns.
+    case readOversight = "read_oversight"
+    /// Record profiles, community facilities, inspections, rectifications and grades; freeze returns.
+    case writeOversight = "write_oversight"
 }
 
 /// Who is acting: written on every audit entry.

@@ -125,6 +125,19 @@ public struct MessageTemplates: Sendable {
                 zh
                 ? "\(who)对\(dateTime(f.at))的\(f.service)服务提出投诉：“\(text)”。请在规定时限内处理并回复，民政部门可查阅。"
                 : "\(who) complained about \(f.service) on \(dateTime(f.at)): \"\(text)\". Please handle and reply in time; the civil-affairs bureau can see it."
+        case .rectification:
+            let overdue = f.service == "overdue"
+            let day = CalendarDate(date: f.at)
+            let domain = f.record ?? ""
+            title = zh ? (overdue ? "整改逾期" : "整改期限将至") : (overdue ? "Rectification overdue" : "Rectification due")
+            body =
+                zh
+                ? (overdue
+                    ? "贵机构检查发现的问题（\(domain)）未在\(day.month)月\(day.day)日前整改完毕，运营补贴已暂停，公示前可提交说明。"
+                    : "贵机构检查发现的问题（\(domain)）须在\(day.month)月\(day.day)日前整改完毕。")
+                : (overdue
+                    ? "The finding (\(domain)) was not rectified by \(day); the operating subsidy is suspended. You may reply before it is published."
+                    : "The finding (\(domain)) must be rectified by \(day).")
         case .certificateExpiring:
             title = zh ? "证书即将到期" : "Certificate expiring"
             let worker = f.worker ?? (zh ? "服务人员" : "a worker")
@@ -187,6 +200,8 @@ public enum MessageKind: Sendable, Hashable {
     case certificateExpiring
     /// To a provider: an elder or family complained about a visit.
     case complaint
+    /// To an institution: an inspection finding's rectification deadline nears or has passed.
+    case rectification
 }
 
 /// The facts a message may use, already cleaned: the elder's name is the short form.

@@ -54,6 +54,19 @@ public struct NotificationPlanner: Sendable {
                 message(m, topic.urgency, recipient: provider, .certificateExpiring, f, due: settings.quietHours.release(at: now))
             ])
         }
+        // About an institution's inspection finding: the institution alone is told.
+        if topic == .rectificationDue {
+            guard let home = institution(context, "institutionId", as: .provider) else {
+                return FanOutPlan(notifications: [], note: "institution not found; nothing sent")
+            }
+            var f = MessageFacts(
+                elder: "", at: m.payload["deadline"].flatMap(CalendarDate.init(iso:)).map(LocalTime.midnight) ?? m.createdAt)
+            f.record = m.payload["domain"]
+            f.service = m.payload["stage"] ?? "reminder"
+            return FanOutPlan(notifications: [
+                message(m, topic.urgency, recipient: home, .rectification, f, due: settings.quietHours.release(at: now))
+            ])
+        }
         guard let elder = context.elder else {
             return FanOutPlan(notifications: [], note: "elder \(m.elderId.map(String.init) ?? "-") not found; nothing sent")
         }
@@ -102,7 +115,7 @@ public struct NotificationPlanner: Sendable {
                         facts, due: due))
             }
             return FanOutPlan(notifications: list)
-        case .certificateExpiring:
+        case .certificateExpiring, .rectificationDue:
             return FanOutPlan(notifications: [])  // planned above, before the elder is needed
         case .complaintReceived:
             guard let provider = institution(context, "providerId", as: .provider) else {

@@ -12,6 +12,6 @@ struct Eldercare: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Migrate.self, Seed.self, Token.self, Backup.self, ConsoleCommand.self,
-            ConsoleBenchmark.self, WriterBenchmark.self, BillingCommand.self,
+            ConsoleBenchmark.self, WriterBenchmark.self, BillingCommand.self, ReportCommand.self,
         ])
 }

@@ -36,6 +36,7 @@ public final class BookingStore: Sendable {
         self.policy = policy
         self.calendarCache = CalendarCache(database)
         answerHealthQuestions()
+        answerOversightQuestions()
         acceptServiceRequests()
     }
 

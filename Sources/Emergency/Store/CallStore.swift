@@ -29,5 +29,6 @@ public final class CallStore: Sendable {
         self.escalation = escalation
         self.watch = caches.watch()
         database.observe(watch)
+        answerOversightQuestions()
     }
 }

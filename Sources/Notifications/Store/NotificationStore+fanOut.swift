@@ -95,7 +95,7 @@ extension NotificationStore {
                     acknowledged: (row["acked_at"] as String?) != nil)
             }
         }
-        for key in ["providerId", "agencyId"] {
+        for key in ["providerId", "agencyId", "institutionId"] {
             if let id = message.payload[key].flatMap({ Int64($0) }), let institution = try? RegistryStore.institution(db, id: id) {
                 context.institutions[id] = institution
             }
