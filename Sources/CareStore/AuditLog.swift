@@ -22,11 +22,13 @@ extension CareDatabase {
         _ db: Database, _ who: Principal, _ action: String, _ entity: String, _ entityId: String,
         fields: [String] = [], elderId: Int64? = nil, reason: String? = nil
     ) throws {
-        try db.execute(
+        // Prepared once per connection: a push or a pull writes one entry per record or elder.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit_log (at, actor_name, actor_account_id, actor_role, action, entity, entity_id, fields, elder_id, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 clock.now(), who.name, who.accountId, who.role.rawValue, action, entity, entityId,
                 fields.joined(separator: ","), elderId, reason,

@@ -3,6 +3,11 @@ import CareStore
 import Foundation
 internal import GRDB
 
+/// What one push has learnt of its agency's scope, so each elder is looked up once.
+struct PushScope {
+    var elders: [Int64: Bool] = [:]
+}
+
 /// Pushes from agencies: idempotent by push id, every entry checked against its base version
 /// and merged field by field with what changed on the platform since; true conflicts recorded.
 extension ArchiveStore {
@@ -21,21 +26,15 @@ extension ArchiveStore {
             return try await database.write { db in
                 if let pushId, let stored = try self.storedPush(db, agency, pushId, bodyHash) { return stored }
                 var results: [SyncPushResult] = []
-                for (index, entry) in entries.enumerated() {
-                    if transaction {
-                        let result = try self.apply(db, entry, agency: agency, pushId: pushId, by: writer)
+                if transaction {
+                    var scope = PushScope()
+                    for (index, entry) in entries.enumerated() {
+                        let result = try self.apply(db, entry, agency: agency, pushId: pushId, by: writer, scope: &scope)
                         if result.status >= 300 { throw TransactionFailure(index: index, result: result) }
                         results.append(result)
-                    } else {
-                        var result: SyncPushResult?
-                        try db.inSavepoint {
-                            let applied = try self.apply(db, entry, agency: agency, pushId: pushId, by: writer)
-                            result = applied
-                            // A refused entry leaves nothing behind; a conflict keeps its record.
-                            return applied.status < 300 || applied.conflictId != nil ? .commit : .rollback
-                        }
-                        results.append(result!)
                     }
+                } else {
+                    results = try self.applyBatch(db, entries, agency: agency, pushId: pushId, by: writer)
                 }
                 let status = 200
                 let json = SyncBundle.response(results, transaction: transaction)
@@ -69,6 +68,45 @@ extension ArchiveStore {
             try await noteError(agency, by: principal, named.sentence)
             throw ArchiveRefusal(Self.kind(of: failure.result.status), named)
         }
+    }
+
+    /// A `batch`'s entries, each kept or not on its own. Entries are refused before they write
+    /// anything, so the batch runs in one savepoint instead of one per entry (a savepoint per
+    /// entry cost more than the entry's own inserts); should an entry be refused after writing,
+    /// the batch is rolled back and run again with a savepoint per entry, so that what the
+    /// refused entry wrote goes and the others stay.
+    func applyBatch(
+        _ db: Database, _ entries: [SyncPushEntry], agency: SyncAgency, pushId: String?, by writer: ArchiveWriter
+    ) throws -> [SyncPushResult] {
+        var results: [SyncPushResult] = []
+        var wroteBeforeRefusal = false
+        var scope = PushScope()
+        try db.inSavepoint {
+            for entry in entries {
+                let before = db.totalChangesCount
+                let result = try self.apply(db, entry, agency: agency, pushId: pushId, by: writer, scope: &scope)
+                if result.status >= 300, result.conflictId == nil, db.totalChangesCount != before {
+                    wroteBeforeRefusal = true
+                    return .rollback
+                }
+                results.append(result)
+            }
+            return .commit
+        }
+        guard wroteBeforeRefusal else { return results }
+        results = []
+        scope = PushScope()
+        for entry in entries {
+            var result: SyncPushResult?
+            try db.inSavepoint {
+                let applied = try self.apply(db, entry, agency: agency, pushId: pushId, by: writer, scope: &scope)
+                result = applied
+                // A refused entry leaves nothing behind; a conflict keeps its record.
+                return applied.status < 300 || applied.conflictId != nil ? .commit : .rollback
+            }
+            results.append(result!)
+        }
+        return results
     }
 
     static func kind(of status: Int) -> ArchiveRefusal.Kind {
@@ -109,14 +147,23 @@ extension ArchiveStore {
         return SyncPushAnswer(status: row["status"], json: row["response"], replayed: true, results: [])
     }
 
+    /// Whether an elder is in the agency's scope now, asked once per elder and push: nothing a
+    /// push writes changes a scope (the registry and enrolments do).
+    func inScope(_ db: Database, _ agency: SyncAgency, elderId: Int64, scope: inout PushScope) throws -> Bool {
+        if let known = scope.elders[elderId] { return known }
+        let answer = try inScope(db, agency, elderId: elderId)
+        scope.elders[elderId] = answer
+        return answer
+    }
+
     /// Whether an elder is in the agency's scope now.
     func inScope(_ db: Database, _ agency: SyncAgency, elderId: Int64) throws -> Bool {
         try Bool.fetchOne(
-            db,
-            sql: """
-                SELECT 1 FROM elder e WHERE e.id = ? AND e.consent_share_health = 1
-                  AND (e.id IN (SELECT elder_id FROM health_enrolment WHERE institution_id = ?) OR (? AND e.region_code LIKE ?))
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT 1 FROM elder e WHERE e.id = ? AND e.consent_share_health = 1
+                      AND (e.id IN (SELECT elder_id FROM health_enrolment WHERE institution_id = ?) OR (? AND e.region_code LIKE ?))
+                    """),
             arguments: [
                 elderId, agency.institutionId, agency.kind == .communityHealthCentre, RegionCode.prefix(of: agency.regionCode) + "%",
             ]
@@ -125,11 +172,11 @@ extension ArchiveStore {
 
     /// One entry, inside the push's transaction: a refusal is answered as the entry's result.
     func apply(
-        _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter
+        _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter, scope: inout PushScope
     ) throws -> SyncPushResult {
         var result = SyncPushResult(status: 200, type: entry.type, id: entry.id)
         do {
-            try applyChecked(db, entry, agency: agency, pushId: pushId, by: writer, into: &result)
+            try applyChecked(db, entry, agency: agency, pushId: pushId, by: writer, scope: &scope, into: &result)
         } catch let refusal as ArchiveRefusal {
             result.status = refusal.status
             result.outcome = refusal.outcome
@@ -143,7 +190,7 @@ extension ArchiveStore {
 
     private func applyChecked(
         _ db: Database, _ entry: SyncPushEntry, agency: SyncAgency, pushId: String?, by writer: ArchiveWriter,
-        into result: inout SyncPushResult
+        scope: inout PushScope, into result: inout SyncPushResult
     ) throws {
         func outOfScope(_ elder: Int64) -> ArchiveRefusal {
             ArchiveRefusal(
@@ -158,7 +205,7 @@ extension ArchiveStore {
             } else {
                 elder = try elderOf(db, resource)
             }
-            guard try inScope(db, agency, elderId: elder) else { throw outOfScope(elder) }
+            guard try inScope(db, agency, elderId: elder, scope: &scope) else { throw outOfScope(elder) }
             let stored = try create(db, resource, by: writer)
             result.status = 201; result.id = stored.id; result.version = stored.version
             return
@@ -167,7 +214,7 @@ extension ArchiveStore {
         guard let existing = try current(db, entry.type, id: id) else {
             throw ArchiveRefusal(.notFound, code: "not-found", "\(entry.type.rawValue)/\(id) does not exist")
         }
-        guard try inScope(db, agency, elderId: existing.elderId) else { throw outOfScope(existing.elderId) }
+        guard try inScope(db, agency, elderId: existing.elderId, scope: &scope) else { throw outOfScope(existing.elderId) }
         let base = entry.baseVersion!
         guard base <= existing.version else {
             throw ArchiveRefusal(

@@ -138,7 +138,7 @@ extension ArchiveStore {
                 .unprocessable, code: "not-found", expression: path,
                 "must reference Patient/{id}, the id being an elder's (e.g. Patient/42)")
         }
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM elder WHERE id = ?", arguments: [elderId]) == true else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elder WHERE id = ?"), arguments: [elderId]) == true else {
             throw ArchiveRefusal(
                 .unprocessable, code: "not-found", expression: path, "Patient/\(elderId): there is no elder \(elderId) in the registry")
         }
@@ -261,11 +261,12 @@ extension ArchiveStore {
     func replace(
         _ db: Database, _ existing: StoredResource, with resource: ValidatedResource?, deleted: Bool, by author: String, at now: Date
     ) throws -> StoredResource {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO health_resource_version (rid, version, updated_ms, changed_by, deleted, json, change_seq)
                 SELECT rid, version, updated_ms, changed_by, deleted, json, change_seq FROM health_resource WHERE type = ? AND id = ?
-                """, arguments: [existing.type.rawValue, existing.id])
+                """
+        ).execute(arguments: [existing.type.rawValue, existing.id])
         let version = existing.version + 1
         let json = resource.map { Self.served($0.resource, id: existing.id, version: version, at: now) } ?? ""
         let rid = try Int64.fetchOne(
@@ -274,11 +275,12 @@ extension ArchiveStore {
         let seq = try logChange(
             db, deleted ? "delete" : "update", elderId: existing.elderId, rid: rid, type: existing.type, id: existing.id, version: version,
             at: now)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE health_resource SET version = ?, updated_ms = ?, changed_by = ?, deleted = ?, code = ?, effective_ms = ?,
                     summary = ?, chronic = ?, json = ?, change_seq = ? WHERE type = ? AND id = ?
-                """,
+                """
+        ).execute(
             arguments: [
                 version, now.millis, author, deleted, resource?.codes.first, resource?.effective?.millis, resource?.summary,
                 resource?.isChronicCondition == true, json, seq, existing.type.rawValue, existing.id,
@@ -325,7 +327,7 @@ extension ArchiveStore {
     /// write their archive as it does its service area's.
     public func enrol(elderId: Int64, institutionId: Int64, by who: Principal) async throws {
         try await database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM elder WHERE id = ?", arguments: [elderId]) == true else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM elder WHERE id = ?"), arguments: [elderId]) == true else {
                 throw StoreError.notFound(entity: "elder", id: String(elderId))
             }
             let kind = try String.fetchOne(db, sql: "SELECT kind FROM institution WHERE id = ?", arguments: [institutionId])

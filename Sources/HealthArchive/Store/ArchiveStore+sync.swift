@@ -339,9 +339,12 @@ extension ArchiveStore {
 
     /// One chunk of a bulk export: the live resources of the next `limit` elders in the agency's
     /// scope at `position`, as they were then, optionally only some types and only those changed
-    /// since a time. Each chunk is its own read, so memory stays one chunk's whatever the scope.
+    /// since a time. Each chunk is its own read, so memory stays one chunk's whatever the scope:
+    /// it ends after the elder that takes it to `rows` records (elders followed for years hold
+    /// hundreds each, and 200 of them held a server's memory at 100,000 records at once).
     public func exportChunk(
-        for agency: SyncAgency, at position: Int64, afterElder: Int64, limit: Int, types: Set<FHIRResourceType>?, since: Date?
+        for agency: SyncAgency, at position: Int64, afterElder: Int64, limit: Int, rows: Int = 5_000, types: Set<FHIRResourceType>?,
+        since: Date?
     ) async throws -> (changes: [SyncChange], lastElder: Int64?) {
         try await database.read { db in
             let elders = try self.members(db, institutionId: agency.institutionId, at: position, afterElder: afterElder, limit: limit)
@@ -354,6 +357,7 @@ extension ArchiveStore {
                     changes.append(
                         SyncChange(seq: position, op: .snapshot, elderId: elder, type: v.type, id: v.id, version: v.version, json: v.json))
                 }
+                if changes.count >= rows, elder != elders.last?.elder { return (changes, elder) }
             }
             return (changes, elders.count == limit ? elders.last?.elder : nil)
         }
