@@ -22,8 +22,8 @@ struct AlarmCrashSafetyTests {
     @Test func everyAcknowledgedEventIsStoredAfterSIGKILL() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "400", "--seed", "3", "--quiet"])
-        let admin = try server.token("admin", "crash-admin")
+        try await server.command(["seed", "--elders", "400", "--seed", "3", "--quiet"])
+        let admin = try await server.token("admin", "crash-admin")
         try await server.start()
         let devices = try await server.request("GET", "/v1/devices?limit=200", token: admin).object["items"] as? [[String: Any]] ?? []
         let ids = devices.compactMap { $0["id"] as? String }
@@ -101,7 +101,7 @@ struct AlarmCrashSafetyTests {
         for callId in Set(acknowledged.compactMap(\.callId)) {
             #expect(try await server.request("GET", "/v1/calls/\(callId)", token: admin).status == 200, "call \(callId)")
         }
-        #expect(try server.command(["backup", server.dataDirectory + "/after-crash.sqlite"]).contains("integrity check ok"))
+        #expect(try await server.command(["backup", server.dataDirectory + "/after-crash.sqlite"]).contains("integrity check ok"))
         #expect(server.stop() == 0)
     }
 }

@@ -18,8 +18,8 @@ struct BillingBenchmarkTests {
         let visits = Int(Self.environment["BENCH_VISITS"] ?? "") ?? 1_000_000
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", String(elders), "--seed", "3", "--quiet"])
-        let admin = try server.token("admin", "bench-admin")
+        try await server.command(["seed", "--elders", String(elders), "--seed", "3", "--quiet"])
+        let admin = try await server.token("admin", "bench-admin")
         let database = try CareDatabase.open(
             at: server.dataDirectory + "/eldercare.sqlite", schema: Schema.shared.adding(BillingStore.migrations))
         var ids: [Int64] = []

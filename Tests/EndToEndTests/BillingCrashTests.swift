@@ -11,7 +11,7 @@ struct BillingCrashTests {
     @Test func aKilledChargeJobChargesEveryEventOnceAfterRestart() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["migrate"])
+        try await server.command(["migrate"])
         let path = server.dataDirectory + "/eldercare.sqlite"
         let total = 20_000
         var database = try CareDatabase.open(at: path, schema: Schema.shared.adding(BillingStore.migrations))

@@ -11,10 +11,10 @@ struct BillingEndToEndTests {
     @Test func aVerifiedVisitIsChargedOnceAndReachesTheStatement() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "10", "--seed", "9", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
-        let auditor = try server.token("auditor", "e2e-auditor")
-        let phone = try server.token("worker", "张丽")
+        try await server.command(["seed", "--elders", "10", "--seed", "9", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
+        let auditor = try await server.token("auditor", "e2e-auditor")
+        let phone = try await server.token("worker", "张丽")
         try await server.start(environment: [
             "ELDERCARE_BOOKINGS_MINIMUM_NOTICE_MINUTES": "0", "ELDERCARE_BILLING_PAYMENT_WEBHOOK_SECRET": "alipay-shared-secret",
         ])
@@ -135,7 +135,7 @@ struct BillingEndToEndTests {
         let refused = try await server.request("POST", "/v1/billing/payment-callbacks", json: callback, headers: forged)
         #expect(refused.status == 403, "\(refused.text)")
         // The command line's payment-provider simulator signs the same way.
-        let simulated = try server.run(
+        let simulated = try await server.run(
             RunningServer.binary,
             [
                 "billing", "simulate-payment", "--server", server.baseURL, "--secret", "alipay-shared-secret", "--elder", String(elderId),
@@ -152,8 +152,8 @@ struct BillingEndToEndTests {
         #expect(try await server.request("POST", "/v1/billing/periods/close", token: admin, json: #"{"month":"\#(month)"}"#).status == 409)
 
         #expect(server.stop() == 0)
-        let cli = try server.command(["billing", "verify"])
+        let cli = try await server.command(["billing", "verify"])
         #expect(cli.hasPrefix("Billing verifies"), "\(cli)")
-        #expect(throws: (any Error).self) { try server.command(["billing", "close", "--month", month]) }
+        await #expect(throws: (any Error).self) { try await server.command(["billing", "close", "--month", month]) }
     }
 }

@@ -10,9 +10,9 @@ struct BookingRaceEndToEndTests {
     @Test func aThousandRequestsForOneSlotMakeOneBooking() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "10", "--seed", "7", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
-        let desk = try server.token("operator", "e2e-desk")
+        try await server.command(["seed", "--elders", "10", "--seed", "7", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
+        let desk = try await server.token("operator", "e2e-desk")
         try await server.start()
 
         let elders = try await server.request("GET", "/v1/elders?limit=1", token: admin).object["items"] as? [[String: Any]] ?? []
@@ -78,11 +78,11 @@ struct VisitEndToEndTests {
     @Test func theWorkersPhoneChecksInAndOut() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "10", "--seed", "8", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
-        let phone = try server.token("worker", "张丽")
-        let stranger = try server.token("worker", "路人")
-        let courier = try server.token("worker", "送餐员")
+        try await server.command(["seed", "--elders", "10", "--seed", "8", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
+        let phone = try await server.token("worker", "张丽")
+        let stranger = try await server.token("worker", "路人")
+        let courier = try await server.token("worker", "送餐员")
         // A visit can start within minutes, so the test need not wait for the usual notice.
         try await server.start(environment: ["ELDERCARE_BOOKINGS_MINIMUM_NOTICE_MINUTES": "0"])
 

@@ -14,9 +14,9 @@ struct CallHandlingEndToEndTests {
     @Test func anSOSGoesFromDeviceToFeedToOperatorToReport() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "30", "--seed", "5", "--quiet"])
-        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"),
-            chief = try server.token("supervisor", "陈主任")
+        try await server.command(["seed", "--elders", "30", "--seed", "5", "--quiet"])
+        let wang = try await server.token("operator", "王芳"), li = try await server.token("operator", "李明"),
+            chief = try await server.token("supervisor", "陈主任")
         try await server.start()
         try await withClient { client in
             // A console subscribes to the live feed.
@@ -31,8 +31,8 @@ struct CallHandlingEndToEndTests {
 
             // The device simulator's SOS scenario: a pendant sends a signed SOS and checks its 202
             // and the queue (it exits non-zero if either is wrong).
-            let admin = try server.token("admin", "e2e-admin")
-            let simulator = try server.run(
+            let admin = try await server.token("admin", "e2e-admin")
+            let simulator = try await server.run(
                 RunningServer.simulatorBinary,
                 ["--server", server.baseURL, "--token", admin, "--seed", "5", "scenario", "sos"])
             #expect(simulator.status == 0, "device-sim scenario sos: \(simulator.output)")

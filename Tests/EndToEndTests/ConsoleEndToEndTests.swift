@@ -21,8 +21,9 @@ struct ConsoleEndToEndTests {
     func twoOperatorsWorkAnSOSFromTheirConsoles() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "30", "--seed", String(Self.seed), "--quiet"])
-        let wang = try server.token("operator", "王芳"), li = try server.token("operator", "李明"), admin = try server.token("admin", "管理员")
+        try await server.command(["seed", "--elders", "30", "--seed", String(Self.seed), "--quiet"])
+        let wang = try await server.token("operator", "王芳"), li = try await server.token("operator", "李明"),
+            admin = try await server.token("admin", "管理员")
         try await server.start()
 
         // Each console reads its token from a file only its operator can read, as the guide says.

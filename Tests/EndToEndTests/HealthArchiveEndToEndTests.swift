@@ -15,9 +15,9 @@ struct HealthArchiveEndToEndTests {
     @Test func archivesAreServedAsValidFHIRAndTheCallScreenShowsThem() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "20", "--seed", "7", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin"), wang = try server.token("operator", "王芳")
-        let auditor = try server.token("auditor", "审计员")
+        try await server.command(["seed", "--elders", "20", "--seed", "7", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin"), wang = try await server.token("operator", "王芳")
+        let auditor = try await server.token("auditor", "审计员")
         try await server.start()
         let received = server.dataDirectory + "-fhir"
         try FileManager.default.createDirectory(atPath: received, withIntermediateDirectories: true)
@@ -100,7 +100,7 @@ struct HealthArchiveEndToEndTests {
         #expect(unknownType.status == 404)
 
         // Every resource received is valid FHIR R4 to an independent model.
-        let validation = try server.run(Self.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
+        let validation = try await server.run(Self.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
         #expect(validation.status == 0, "\(validation.output)")
     }
 }

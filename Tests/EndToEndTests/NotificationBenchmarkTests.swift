@@ -21,7 +21,7 @@ struct NotificationBenchmarkTests {
         defer { receiver.stop() }
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["migrate"])
+        try await server.command(["migrate"])
 
         // The backlog: one elder with one contact, `count` calls' call_opened rows in the outbox
         // (each fans out to the contact now and the supervisor an hour later).

@@ -11,10 +11,10 @@ struct OversightEndToEndTests {
     @Test func theBureauInspectsAndReportsWithoutNamingAnElder() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "40", "--seed", "5", "--no-archives", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
-        let bureau = try server.token("bureau", "e2e-bureau")
-        let operatorToken = try server.token("operator", "e2e-operator")
+        try await server.command(["seed", "--elders", "40", "--seed", "5", "--no-archives", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
+        let bureau = try await server.token("bureau", "e2e-bureau")
+        let operatorToken = try await server.token("operator", "e2e-operator")
         try await server.start()
 
         let elders = try await server.request("GET", "/v1/elders?limit=40", token: admin).object["items"] as? [[String: Any]] ?? []
@@ -64,7 +64,7 @@ struct OversightEndToEndTests {
         #expect(publicList.status == 200)
 
         // The command line freezes the quarter; its figure equals the API's for the same date.
-        let csv = try server.command(["report", "oversight", "--period", "2026-Q3", "--format", "csv"])
+        let csv = try await server.command(["report", "oversight", "--period", "2026-Q3", "--format", "csv"])
         let line = try #require(csv.split(separator: "\n").first { $0.contains(",beds_per_1000,") && $0.hasSuffix(",,,,,,") })
         let apiValue = (beds["value"] as? Double).map { $0 == $0.rounded() ? String(Int($0)) : String(format: "%.2f", $0) } ?? ""
         #expect(line.contains(",\(apiValue),"), "\(line) against \(apiValue)")

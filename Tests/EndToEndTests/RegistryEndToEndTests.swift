@@ -7,10 +7,10 @@ struct RegistryEndToEndTests {
     @Test func aRegistryDayFromSetUpToShutdown() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["migrate"])
-        let admin = try server.token("admin", "e2e-admin")
-        let op = try server.token("operator", "e2e-operator")
-        let agency = try server.token("agency", "e2e-hospital")
+        try await server.command(["migrate"])
+        let admin = try await server.token("admin", "e2e-admin")
+        let op = try await server.token("operator", "e2e-operator")
+        let agency = try await server.token("agency", "e2e-hospital")
         #expect(admin.hasPrefix("ec_") && !admin.contains("\n"), "token create prints the token alone")
         try await server.start(environment: ["ELDERCARE_LOG_FORMAT": "json"])
 
@@ -67,7 +67,7 @@ struct RegistryEndToEndTests {
 
         // A backup taken while the server runs holds the elder.
         let backupPath = server.dataDirectory + "/backup-copy.sqlite"
-        let backup = try server.command(["backup", backupPath])
+        let backup = try await server.command(["backup", backupPath])
         #expect(backup.contains("integrity check ok"))
 
         let metrics = try await server.request("GET", "/metrics")
@@ -85,7 +85,7 @@ struct RegistryEndToEndTests {
         defer { restored.remove() }
         try FileManager.default.createDirectory(atPath: restored.dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: backupPath, toPath: restored.dataDirectory + "/eldercare.sqlite")
-        let auditor = try restored.token("auditor", "e2e-auditor")
+        let auditor = try await restored.token("auditor", "e2e-auditor")
         try await restored.start()
         let fromBackup = try await restored.request("GET", "/v1/elders/\(elderId)", token: auditor)
         #expect(fromBackup.object["name"] as? String == "黄桂英")
@@ -95,11 +95,11 @@ struct RegistryEndToEndTests {
         #expect(restored.stop() == 0)
     }
 
-    @Test func aWrongConfigurationValueStopsStartUpWithASentence() throws {
+    @Test func aWrongConfigurationValueStopsStartUpWithASentence() async throws {
         let server = RunningServer()
         defer { server.remove() }
         do {
-            try server.command(["migrate", "--port", "80x"])
+            try await server.command(["migrate", "--port", "80x"])
             Issue.record("expected a failure")
         } catch {
             #expect("\(error)".contains("server.port"))
@@ -107,16 +107,16 @@ struct RegistryEndToEndTests {
         }
     }
 
-    @Test func seedMakesAReproducibleCity() throws {
+    @Test func seedMakesAReproducibleCity() async throws {
         let a = RunningServer(), b = RunningServer(), c = RunningServer()
         defer { a.remove(); b.remove(); c.remove() }
-        let report = try a.command(["seed", "--elders", "300", "--seed", "7", "--quiet"])
+        let report = try await a.command(["seed", "--elders", "300", "--seed", "7", "--quiet"])
         #expect(report.contains("seeded 300 elders"))
-        try b.command(["seed", "--elders", "300", "--seed", "7", "--quiet"])
-        try c.command(["seed", "--elders", "300", "--seed", "8", "--quiet"])
+        try await b.command(["seed", "--elders", "300", "--seed", "7", "--quiet"])
+        try await c.command(["seed", "--elders", "300", "--seed", "8", "--quiet"])
         // The identity numbers stored in each file, read straight from its pages.
-        let ids = { (s: RunningServer) throws -> Set<String> in
-            try s.command(["backup", s.dataDirectory + "/copy.sqlite"])
+        let ids = { (s: RunningServer) async throws -> Set<String> in
+            try await s.command(["backup", s.dataDirectory + "/copy.sqlite"])
             let bytes = try Data(contentsOf: URL(fileURLWithPath: s.dataDirectory + "/copy.sqlite"))
             let text = String(decoding: bytes.map { $0 < 128 ? $0 : 32 }, as: UTF8.self)
             let pattern = try NSRegularExpression(pattern: "4509[0-9]{13}[0-9X]")
@@ -125,9 +125,10 @@ struct RegistryEndToEndTests {
                     String(text[Range($0.range, in: text)!])
                 })
         }
-        let first = try ids(a)
+        let first = try await ids(a)
         #expect(first.count >= 300)
-        #expect(try ids(b) == first, "the same seed gives the same city")
-        #expect(try ids(c) != first, "another seed gives another city")
+        let same = try await ids(b), other = try await ids(c)
+        #expect(same == first, "the same seed gives the same city")
+        #expect(other != first, "another seed gives another city")
     }
 }

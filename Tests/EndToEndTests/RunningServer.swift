@@ -29,7 +29,13 @@ final class RunningServer: @unchecked Sendable {
     }
 
     /// Runs another program (the simulator) to completion: its exit status and all its output.
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// The wait happens on a thread of its own: end-to-end suites run side by side, and blocked
+    /// waits on the two-thread cooperative pool starved every other test's tasks.
+    func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offPool { try self.runNow(executable, arguments) }
+    }
+
+    private func runNow(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
@@ -48,13 +54,17 @@ final class RunningServer: @unchecked Sendable {
     }
 
     /// A new API token for the account `name` with `role`, as `eldercare token create` prints it.
-    func token(_ role: String, _ name: String) throws -> String {
-        try command(["token", "create", "--role", role, "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    func token(_ role: String, _ name: String) async throws -> String {
+        try await command(["token", "create", "--role", role, "--name", name]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs a subcommand to completion and returns its standard output.
     @discardableResult
-    func command(_ arguments: [String]) throws -> String {
+    func command(_ arguments: [String]) async throws -> String {
+        try await offPool { try self.commandNow(arguments) }
+    }
+
+    private func commandNow(_ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = arguments + ["--data-dir", dataDirectory]
@@ -188,4 +198,11 @@ func withClient<T>(_ body: (CurlClient) async throws -> T) async throws -> T {
 struct Failure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Runs blocking work (a child process to its end) on a new thread, awaiting its result.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }

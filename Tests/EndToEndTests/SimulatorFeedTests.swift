@@ -10,10 +10,10 @@ struct SimulatorFeedTests {
     @Test func everyAcknowledgedAlarmReachesEverySubscriber() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "40", "--seed", "9", "--quiet"])
-        let admin = try server.token("admin", "sim")
+        try await server.command(["seed", "--elders", "40", "--seed", "9", "--quiet"])
+        let admin = try await server.token("admin", "sim")
         try await server.start()
-        let run = try server.run(
+        let run = try await server.run(
             RunningServer.simulatorBinary,
             [
                 "--server", server.baseURL, "--token", admin, "--seed", "9",

@@ -54,8 +54,8 @@ struct SyncEndToEndTests {
     @Test func anAgencySyncsPushesMergesResolvesAndConverges() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "30", "--seed", "7", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
+        try await server.command(["seed", "--elders", "30", "--seed", "7", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
         try await server.start()
 
         // An agency account of one of the city's community health centres.
@@ -196,7 +196,8 @@ struct SyncEndToEndTests {
         let outcome = try await server.request("POST", "/v1/sync/push", token: agency, json: #"{"resourceType":"Bundle","type":"batch"}"#)
         #expect(outcome.status == 400)
         FileManager.default.createFile(atPath: "\(received)/outcome.json", contents: outcome.body)
-        let validation = try server.run(HealthArchiveEndToEndTests.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
+        let validation = try await server.run(
+            HealthArchiveEndToEndTests.root.appendingPathComponent("Scripts/validate-fhir").path, [received])
         #expect(validation.status == 0, "\(validation.output)")
 
         // Refusals: not a Bundle, another role, a cursor not from this server.
@@ -217,8 +218,8 @@ struct SyncEndToEndTests {
     @Test func threeSimulatedAgenciesConvergeAfterBothSidesAreKilled() async throws {
         let server = RunningServer()
         defer { server.remove() }
-        try server.command(["seed", "--elders", "200", "--seed", "7", "--quiet"])
-        let admin = try server.token("admin", "e2e-admin")
+        try await server.command(["seed", "--elders", "200", "--seed", "7", "--quiet"])
+        let admin = try await server.token("admin", "e2e-admin")
         try await server.start()
         let simulator = URL(fileURLWithPath: RunningServer.binary).deletingLastPathComponent().appendingPathComponent("agency-sim").path
         let data = server.dataDirectory + "-agencies"
