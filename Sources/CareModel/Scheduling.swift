@@ -52,23 +52,23 @@ extension AvailableSlot {
     public static func responseJSON(_ slots: [AvailableSlot]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16 + slots.count * 110)
-        out.append(contentsOf: Array(#"{"slots":["#.utf8))
+        out.append(contentsOf: #"{"slots":["#.utf8)
         for (i, slot) in slots.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: Array(#"{"start":""#.utf8))
+            out.append(contentsOf: #"{"start":""#.utf8)
             out.append(contentsOf: Timestamp.bytes(epochSeconds: Int(slot.start.timeIntervalSince1970.rounded(.down))))
-            out.append(contentsOf: Array(#"","end":""#.utf8))
+            out.append(contentsOf: #"","end":""#.utf8)
             out.append(contentsOf: Timestamp.bytes(epochSeconds: Int(slot.end.timeIntervalSince1970.rounded(.down))))
-            out.append(contentsOf: Array(#"","workerIds":["#.utf8))
+            out.append(contentsOf: #"","workerIds":["#.utf8)
             for (j, id) in slot.workerIds.enumerated() {
                 if j > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: Array(String(id).utf8))
+                out.append(contentsOf: String(id).utf8)
             }
-            out.append(contentsOf: Array(#"],"freeWorkers":"#.utf8))
-            out.append(contentsOf: Array(String(slot.freeWorkers).utf8))
+            out.append(contentsOf: #"],"freeWorkers":"#.utf8)
+            out.append(contentsOf: String(slot.freeWorkers).utf8)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: Array("]}".utf8))
+        out.append(contentsOf: "]}".utf8)
         return out
     }
 }
@@ -252,23 +252,5 @@ public enum Scheduler {
                     freeWorkers: counts[slot]))
         }
         return slots
-    }
-
-    /// `window` less every blocked span, as ordered free intervals.
-    static func subtract(_ blocked: [TimeSpan], from window: TimeSpan) -> [TimeSpan] {
-        var free = [window]
-        for b in blocked where b.overlaps(window) {
-            var next: [TimeSpan] = []
-            for f in free {
-                guard f.overlaps(b) else {
-                    next.append(f)
-                    continue
-                }
-                if f.start < b.start { next.append(TimeSpan(f.start, b.start)) }
-                if b.end < f.end { next.append(TimeSpan(b.end, f.end)) }
-            }
-            free = next
-        }
-        return free
     }
 }
