@@ -109,6 +109,32 @@ public final class CareDatabase: Sendable {
 
     /// Closes every connection. Further use throws.
     public func close() throws { try pool.close() }
+
+    /// Runs `body` on the writer with SQLite's rollback journal in place of the WAL, for a bulk
+    /// load into a file nothing else has open (`eldercare seed`).
+    ///
+    /// In WAL mode every page is written twice: into the log, then copied into the file by a
+    /// checkpoint that first reads it back. A rollback journal keeps only the original of a page
+    /// the transaction changes, and a bulk load mostly appends pages the file did not have, so
+    /// each page is written once. Commits stay durable (`synchronous=FULL` syncs the journal and
+    /// the file). The readers are closed first; if another connection still has the file open
+    /// SQLite keeps the WAL and the load simply runs in it. The WAL is back when this returns.
+    package func withRollbackJournal<T>(_ body: (Database) throws -> T) throws -> T {
+        pool.invalidateReadOnlyConnections()
+        return try pool.writeWithoutTransaction { db in
+            // SQLite answers "locked" while another connection has the file open.
+            let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            guard mode == "delete" else { return try body(db) }
+            let result = Result { try body(db) }
+            // GRDB sets the writer to NORMAL when it enables the WAL; FULL is this file's rule.
+            let restored = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            guard restored == "wal" else {
+                throw StoreError.conflict(reason: "the database could not return to WAL mode (it is in \(restored ?? "no") mode)")
+            }
+            return try result.get()
+        }
+    }
 }
 
 // MARK: - The interface stores use

@@ -66,12 +66,15 @@ package struct DirectBindings {
 
     /// UTF-8 bytes bound as text, for JSON made as bytes.
     package mutating func add(utf8 value: [UInt8]) {
+        value.withUnsafeBufferPointer { add(utf8: $0) }
+    }
+
+    /// UTF-8 bytes bound as text, from a buffer holding many values (a bulk load's).
+    package mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         index += 1
-        value.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                _ = sqlite3_bind_text(
-                    handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count), Self.transient)
-            }
+        bytes.withMemoryRebound(to: CChar.self) { chars in
+            _ = sqlite3_bind_text(
+                handle, index, chars.baseAddress ?? UnsafePointer(bitPattern: 1), Int32(chars.count), Self.transient)
         }
     }
 

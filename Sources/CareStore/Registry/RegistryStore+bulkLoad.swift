@@ -63,7 +63,7 @@ extension RegistryStore {
         let started = Date()
         var report = BulkLoadReport()
         let now = database.clock.now()
-        try database.pool.writeWithoutTransaction { db in
+        try database.withRollbackJournal { db in
             // A large page cache keeps the table b-trees in memory while millions of rows go in.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
             try db.execute(sql: "PRAGMA cache_size = -262144")

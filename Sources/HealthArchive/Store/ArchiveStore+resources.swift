@@ -410,18 +410,26 @@ struct ServedTemplate: Sendable {
 
     func utf8(id: String, version: Int, at: Date) -> [UInt8] {
         guard isResource else { return head }
-        var out = head
+        var out: [UInt8] = []
         out.reserveCapacity(head.count + metaRest.count + body.count + 96)
+        append(id: id, version: version, lastUpdated: FHIRInstant.text(at), to: &out)
+        return out
+    }
+
+    /// The served JSON appended to `out`; `lastUpdated` is ``FHIRInstant/text(_:)`` of the
+    /// change's time, made once by a caller writing many resources at one time.
+    func append(id: String, version: Int, lastUpdated: String, to out: inout [UInt8]) {
+        out.append(contentsOf: head)
+        guard isResource else { return }
         FHIRJSON.string(id).write(to: &out)
         out.append(contentsOf: #","meta":{"versionId":""#.utf8)
         out.append(contentsOf: String(version).utf8)
         out.append(contentsOf: #"","lastUpdated":""#.utf8)
-        out.append(contentsOf: FHIRInstant.text(at).utf8)
+        out.append(contentsOf: lastUpdated.utf8)
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: metaRest)
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: body)
-        return out
     }
 
     func text(id: String, version: Int, at: Date) -> String {

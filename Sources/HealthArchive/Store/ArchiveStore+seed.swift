@@ -14,10 +14,11 @@ public struct ArchiveSeedReport: Sendable {
 extension ArchiveStore {
     /// Gives every registered elder who has no archive yet an archive: their Patient and the
     /// records `records` makes for them. Each chunk of elders commits in one transaction, so an
-    /// elder's archive is all there or not at all, and the write-ahead log stays the size of a
-    /// chunk (checkpointed from memory at each commit) instead of growing to the size of the
-    /// city. Records are made and validated on other threads while the writer inserts the
-    /// previous chunk; a record the validator refuses stops the seed (the generator is wrong).
+    /// elder's archive is all there or not at all. The one writer thread only inserts: records
+    /// are made, checked and serialised (ids included) on other threads while it inserts the
+    /// chunk before, and the file is in rollback-journal mode for the load (see
+    /// `CareDatabase.withRollbackJournal`). A record the validator refuses stops the seed (the
+    /// generator is wrong).
     public func seedArchives(
         chunk: Int = 4096, records: @escaping @Sendable (Elder) -> [FHIRJSON], progress: ((Int) -> Void)? = nil
     ) throws -> ArchiveSeedReport {
@@ -26,26 +27,55 @@ extension ArchiveStore {
         let now = database.clock.now()
         // The synthetic archive's output is validated in full by its tests; here only our rules.
         let validator = FHIRValidator.forOwnBuilders
-        /// Makes and validates one chunk's records, on every core.
-        @Sendable func prepare(_ elders: [Elder]) throws -> [SeedArchive] {
-            let results = Mutex<[Int: Result<SeedArchive, any Error>]>([:])
-            DispatchQueue.concurrentPerform(iterations: elders.count) { i in
+        let lastUpdated = FHIRInstant.text(now)
+        /// Makes, validates and serialises one chunk's records on every core; its resources take
+        /// the row ids from `firstRid` on, in order.
+        @Sendable func prepare(_ elders: [Elder], firstRid: Int64) throws -> SeedChunk {
+            // Each elder's records are made, checked and turned into templates in parallel, and
+            // their trees freed there; only the ids, which depend on the order, are left to a
+            // serial pass that copies bytes.
+            let results = Mutex<[Int: Result<[SeedRecord], any Error>]>([:])
+            Self.inParallel(elders.count) { i in
                 let elder = elders[i]
                 let made = Result {
                     let patient = try validator.validate(
                         FHIRBuild.patient(
                             elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: Self.defaultArchiveNumber(elder)),
                         expecting: .patient)
-                    let resources = try records(elder).map { try validator.validate($0, expecting: nil) }
-                    return SeedArchive(
-                        elder: elder, resources: [patient] + resources,
-                        templates: ([patient] + resources).map { ServedTemplate($0.resource) })
+                    return try ([patient] + records(elder).map { try validator.validate($0, expecting: nil) }).map(SeedRecord.init)
                 }
                 results.withLock { $0[i] = made }
             }
-            return try results.withLock { table in try (0..<elders.count).map { try table[$0]!.get() } }
+            let made = try results.withLock { table in try (0..<elders.count).map { try table[$0]!.get() } }
+            var out = SeedChunk()
+            out.rows.reserveCapacity(made.reduce(0) { $0 + $1.count })
+            out.bytes.reserveCapacity(out.rows.capacity * 1_024)
+            var rid = firstRid
+            func text(_ value: String?) -> Range<Int>? {
+                guard let value else { return nil }
+                let start = out.bytes.count
+                out.bytes.append(contentsOf: value.utf8)
+                return start..<out.bytes.count
+            }
+            for (elder, records) in zip(elders, made) {
+                out.archives.append(SeedChunk.Archive(elderId: elder.id, number: Self.defaultArchiveNumber(elder), version: elder.version))
+                for (index, record) in records.enumerated() {
+                    // The Patient's id is its elder's.
+                    let id = index == 0 ? String(elder.id) : String(rid)
+                    let start = out.bytes.count
+                    record.template.append(id: id, version: 1, lastUpdated: lastUpdated, to: &out.bytes)
+                    let json = start..<out.bytes.count
+                    out.rows.append(
+                        SeedChunk.Row(
+                            rid: rid, type: record.type, isPatient: index == 0, elderId: elder.id, json: json,
+                            code: text(record.code), effectiveMs: record.effectiveMs, summary: text(record.summary),
+                            chronic: record.chronic))
+                    rid += 1
+                }
+            }
+            return out
         }
-        try database.pool.writeWithoutTransaction { db in
+        try database.withRollbackJournal { db in
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
             try db.execute(sql: "PRAGMA cache_size = -262144")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
@@ -57,52 +87,60 @@ extension ArchiveStore {
                         (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, json)
                     VALUES (?, ?, ?, ?, 1, ?, 'seed', ?, ?, ?, ?, ?)
                     """)
-            var rid = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0
+            var nextRid = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0) + 1
             let created = SQLText.time(now)
             let millis = now.millis
             // The ids first: the loop below writes health_archive, which the query reads.
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM elder WHERE id NOT IN (SELECT elder_id FROM health_archive) ORDER BY id")
-            func write(_ chunk: [SeedArchive]) throws {
+            func write(_ chunk: SeedChunk) throws {
                 try db.inTransaction {
-                    for archive in chunk {
-                        let elder = archive.elder
-                        try insertArchive.execute(arguments: [elder.id, Self.defaultArchiveNumber(elder), elder.version, created])
-                        for (index, resource) in archive.resources.enumerated() {
-                            rid += 1
-                            // The Patient's id is its elder's.
-                            let id = index == 0 ? String(elder.id) : String(rid)
-                            let json = archive.templates[index].utf8(id: id, version: 1, at: now)
+                    for archive in chunk.archives {
+                        try insertArchive.execute(arguments: [archive.elderId, archive.number, archive.version, created])
+                    }
+                    try chunk.bytes.withUnsafeBufferPointer { bytes in
+                        func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+                        for row in chunk.rows {
                             _ = try insertResource.run {
-                                $0.add(rid); $0.add(resource.type.rawValue); $0.add(id); $0.add(elder.id); $0.add(millis)
-                                $0.add(resource.codes.first); $0.add(resource.effective?.millis); $0.add(resource.summary)
-                                $0.add(resource.isChronicCondition ? 1 : 0); $0.add(utf8: json)
+                                $0.add(row.rid); $0.add(row.type.rawValue)
+                                $0.add(row.isPatient ? String(row.elderId) : String(row.rid))
+                                $0.add(row.elderId); $0.add(millis)
+                                if let code = row.code { $0.add(utf8: slice(code)) } else { $0.addNull() }
+                                $0.add(row.effectiveMs)
+                                if let summary = row.summary { $0.add(utf8: slice(summary)) } else { $0.addNull() }
+                                $0.add(row.chronic ? 1 : 0); $0.add(utf8: slice(row.json))
                             }
                         }
                     }
                     return .commit
                 }
-                report.patients += chunk.count
-                report.resources += chunk.reduce(0) { $0 + $1.resources.count }
+                report.patients += chunk.archives.count
+                report.resources += chunk.rows.count
                 progress?(report.patients)
             }
             /// The chunk being made on other threads while the writer inserts the one before.
-            var inFlight: (DispatchWorkItem, PreparedChunk)?
+            var inFlight: (DispatchGroup, PreparedChunk)?
             for start in stride(from: 0, to: ids.count, by: chunk) {
                 let wanted = ids[start..<min(start + chunk, ids.count)]
                 let elders = try Row.fetchAll(
                     db, sql: "SELECT * FROM elder WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [wanted.first!, wanted.last!]
                 ).map(Elder.init(row:))
                 let set = Set(wanted)
-                let box = PreparedChunk()
                 let batch = elders.filter { set.contains($0.id) }
-                let item = DispatchWorkItem { box.value.withLock { $0 = Result { try prepare(batch) } } }
-                DispatchQueue.global().async(execute: item)
-                let previous = inFlight
-                inFlight = (item, box)
-                if let (item, box) = previous {
+                // The previous chunk's size says where this one's row ids start.
+                let previous = try inFlight.map { item, box in
                     item.wait()
-                    try write(try box.value.withLock { $0 }.get())
+                    return try box.value.withLock { $0 }.get()
                 }
+                if let previous { nextRid += Int64(previous.rows.count) }
+                let box = PreparedChunk()
+                let item = DispatchGroup()
+                item.enter()
+                DedicatedThread.start(named: "seed-prepare", nice: Self.preparersNice) { [nextRid] in
+                    box.value.withLock { $0 = Result { try prepare(batch, firstRid: nextRid) } }
+                    item.leave()
+                }
+                inFlight = (item, box)
+                if let previous { try write(previous) }
             }
             if let (item, box) = inFlight {
                 item.wait()
@@ -114,7 +152,9 @@ extension ArchiveStore {
                     fields: ["patients:\(report.patients)", "resources:\(report.resources)"])
                 return .commit
             }
-            try db.execute(sql: "ANALYZE")
+            // Statistics from a sample of each index: a full ANALYZE reads every page of a
+            // twenty-gigabyte city, and the planner's choices here need only the proportions.
+            try db.execute(sql: "PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA analysis_limit = 0")
         }
         chronic.clear()
         report.seconds = Date().timeIntervalSince(started)
@@ -122,14 +162,71 @@ extension ArchiveStore {
     }
 }
 
-/// One elder's archive, made and validated off the writer: the Patient first, then the records.
-private struct SeedArchive: Sendable {
-    var elder: Elder
-    var resources: [ValidatedResource]
-    var templates: [ServedTemplate]
+extension ArchiveStore {
+    /// The preparing threads run below the writer, which is the load's one bottleneck: when
+    /// they share its cores as equals, it waits its turn behind them.
+    fileprivate static let preparersNice: Int32 = 5
+
+    /// Runs `body` for 0..<count on one thread per core, each taking every n-th index.
+    fileprivate static func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let done = DispatchGroup()
+        for first in 0..<threads {
+            done.enter()
+            DedicatedThread.start(named: "seed-prepare", nice: preparersNice) {
+                for i in stride(from: first, to: count, by: threads) { body(i) }
+                done.leave()
+            }
+        }
+        done.wait()
+    }
+}
+
+/// One chunk of elders' archives, made and serialised off the writer: each value as it is bound,
+/// the text of all of them in one buffer, so the writer neither builds nor frees per record.
+private struct SeedChunk: Sendable {
+    struct Archive: Sendable {
+        var elderId: Int64
+        var number: String
+        var version: Int
+    }
+    /// One resource's row; the ranges are in ``bytes``.
+    struct Row: Sendable {
+        var rid: Int64
+        var type: FHIRResourceType
+        var isPatient: Bool
+        var elderId: Int64
+        var json: Range<Int>
+        var code: Range<Int>?
+        var effectiveMs: Int64?
+        var summary: Range<Int>?
+        var chronic: Bool
+    }
+    var archives: [Archive] = []
+    var rows: [Row] = []
+    var bytes: [UInt8] = []
+}
+
+/// One record made and checked, without its tree: what its row needs.
+private struct SeedRecord: Sendable {
+    var type: FHIRResourceType
+    var template: ServedTemplate
+    var code: String?
+    var effectiveMs: Int64?
+    var summary: String?
+    var chronic: Bool
+
+    init(_ resource: ValidatedResource) {
+        type = resource.type
+        template = ServedTemplate(resource.resource)
+        code = resource.codes.first
+        effectiveMs = resource.effective?.millis
+        summary = resource.summary
+        chronic = resource.isChronicCondition
+    }
 }
 
 /// One chunk of seed records, made on other threads.
 private final class PreparedChunk: Sendable {
-    let value = Mutex<Result<[SeedArchive], any Error>>(.success([]))
+    let value = Mutex<Result<SeedChunk, any Error>>(.success(SeedChunk()))
 }
