@@ -19,7 +19,7 @@ struct DeviceSim: ParsableCommand {
               device-sim --token $ADMIN load --kind alarm --rate 2000 --connections 32 --duration 20 --subscribers 3
               device-sim --token $ADMIN replay --expect 40000 --from 0
             """,
-        subcommands: [ScenarioCommand.self, LoadCommand.self, ReplayCommand.self, SignCommand.self])
+        subcommands: [ScenarioCommand.self, LoadCommand.self, ReplayCommand.self, SignCommand.self, PresignCommand.self])
 
     @OptionGroup var server: ServerOptions
 }

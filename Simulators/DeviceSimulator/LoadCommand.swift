@@ -61,6 +61,11 @@ struct LoadCommand: ParsableCommand {
     @Flag(name: .customLong("no-verify"), help: "Skip checking that every acknowledged event is stored.")
     var noVerify = false
 
+    @Flag(
+        name: .customLong("distinct-elders"),
+        help: "At most one device per elder: with fewer alarms than devices, every alarm opens a call of its own.")
+    var distinctElders = false
+
     @Option(
         help: ArgumentHelp(
             "Live-feed subscribers (GET /v1/calls/stream) to open before sending, one thread each, to measure device POST → feed event latency for alarms (see below). 0: none.",
@@ -129,7 +134,7 @@ struct LoadCommand: ParsableCommand {
 
         case .events:
             let directory = try DeviceDirectory(settings: settings, source: server.secretSource)
-            let chosen = try directory.choose(.init(count: devices))
+            let chosen = try directory.choose(.init(count: devices, distinctElders: distinctElders))
             guard !chosen.isEmpty else { throw SimError("The server lists no active devices the simulator can sign as.") }
             if chosen.count < devices {
                 Console.say(

@@ -34,12 +34,11 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         }
         response.headers[.requestID] = id
         let elapsed = ContinuousClock.now - started
-        let ms = elapsed.fractionalMilliseconds
         context.logger.info(
             "request",
             metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-                "ms": "\(String(format: "%.2f", ms))",
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .string(String(response.status.code)), "ms": .string(elapsed.millisecondsText),
             ])
         return response
     }

@@ -10,4 +10,13 @@ extension Duration {
         let (seconds, attoseconds) = components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }
+
+    /// Milliseconds with two decimals ("12.34"), without Foundation's `String(format:)`, for
+    /// text made on every request.
+    public var millisecondsText: String {
+        let (seconds, attoseconds) = components
+        let hundredths = seconds * 100_000 + (attoseconds + 5_000_000_000_000) / 10_000_000_000_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
 }

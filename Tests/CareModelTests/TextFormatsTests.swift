@@ -43,6 +43,11 @@ struct TextFormatsTests {
         #expect(Duration.seconds(2).milliseconds == 2000)
         #expect((Duration.seconds(2) + .microseconds(1_999)).milliseconds == 2001)
         #expect((Duration.milliseconds(1) + .microseconds(250)).fractionalMilliseconds == 1.25)
+        #expect((Duration.milliseconds(1) + .microseconds(250)).millisecondsText == "1.25")
+        #expect(Duration.microseconds(7).millisecondsText == "0.01")
+        #expect(Duration.microseconds(4).millisecondsText == "0.00")
+        #expect((Duration.seconds(3) + .microseconds(50)).millisecondsText == "3000.05")
+        #expect(Duration.microseconds(1_999_996).millisecondsText == "2000.00")
     }
 
     @Test func timesAreWholeUTCSecondsAndParseBack() throws {

@@ -11,7 +11,8 @@ import Darwin
 #endif
 
 /// The one logger setup of the platform: swift-log with ``CareSettings/Log``'s level and format,
-/// writing to standard error, with every message and metadata value passed through
+/// writing to standard error through a ``LogWriter`` (buffered, off the request's thread; warnings
+/// and errors written at once), with every message and metadata value passed through
 /// ``Redaction`` first.
 public enum CareLogging {
     private static let bootstrapped = Mutex(false)
@@ -27,8 +28,19 @@ public enum CareLogging {
         guard first else { return }
         let format = log.format
         let level = log.level
+        let writer = LogWriter.standardError
+        writer.reportDropped { count in
+            let render = format == .json ? LogLine.json : LogLine.text
+            return render(
+                LogLine.timestamp(Date()), Logger.Level.warning.rawValue, "eldercare.log",
+                "lines below warning were dropped because the log could not keep up", [("dropped", String(count))])
+        }
+        // Whatever is still buffered when the process exits normally is written out.
+        atexit { LogWriter.standardError.flush() }
         LoggingSystem.bootstrap { label in
-            CareLogHandler(label: label, format: format, logLevel: level.loggerLevel, sink: StandardError.writeLine)
+            CareLogHandler(label: label, format: format, logLevel: level.loggerLevel) { line, level in
+                writer.write(line, urgent: level >= .warning)
+            }
         }
     }
 
@@ -43,7 +55,7 @@ public enum CareLogging {
         level: LogLevel,
         sink: @escaping @Sendable (String) -> Void
     ) -> any LogHandler {
-        CareLogHandler(label: label, format: format, logLevel: level.loggerLevel, sink: sink)
+        CareLogHandler(label: label, format: format, logLevel: level.loggerLevel) { line, _ in sink(line) }
     }
 }
 
@@ -67,13 +79,14 @@ struct CareLogHandler: LogHandler {
     let label: String
     let format: LogFormat
     var logLevel: Logger.Level
-    let sink: @Sendable (String) -> Void
+    /// Takes each finished line and its level.
+    let sink: @Sendable (String, Logger.Level) -> Void
     /// Injected by tests that need a fixed time.
     var now: @Sendable () -> Date = { Date() }
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    init(label: String, format: LogFormat, logLevel: Logger.Level, sink: @escaping @Sendable (String) -> Void) {
+    init(label: String, format: LogFormat, logLevel: Logger.Level, sink: @escaping @Sendable (String, Logger.Level) -> Void) {
         self.label = label
         self.format = format
         self.logLevel = logLevel
@@ -108,7 +121,8 @@ struct CareLogHandler: LogHandler {
         sink(
             render(
                 LogLine.timestamp(now()), event.level.rawValue, label,
-                Redaction.redact(event.message.description), fields))
+                Redaction.redact(event.message.description), fields),
+            event.level)
     }
 
     /// The value as a string, masked; `[redacted]` for a secret key, also inside nested values.
@@ -129,32 +143,6 @@ struct CareLogHandler: LogHandler {
             var out = Logger.Metadata()
             for (k, v) in entries { out[k] = Redaction.isSensitiveKey(k) ? .string(Redaction.placeholder) : sanitized(v) }
             return .dictionary(out)
-        }
-    }
-}
-
-/// Whole lines to file descriptor 2, one `write` per line under a lock, so lines from
-/// different threads never interleave.
-enum StandardError {
-    private static let lock = Mutex(())
-
-    @Sendable static func writeLine(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        lock.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0, errno == EINTR {
-                        continue
-                    } else {
-                        return  // nowhere left to report a failure to write the log
-                    }
-                }
-            }
         }
     }
 }
