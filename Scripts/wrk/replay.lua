@@ -34,23 +34,14 @@ function init(args)
     n = n + 1
   end
   pending = requests
-  index = 0
-  repeats = 0
+  lines = #requests
+  sent = 0
   statuses = {}
 end
 
 function request()
-  index = index + 1
-  if index > #pending then
-    index = 1
-  end
-  if sent_once then
-    repeats = repeats + 1
-  end
-  if index == #pending then
-    sent_once = true
-  end
-  return pending[index]
+  sent = sent + 1
+  return pending[(sent - 1) % lines + 1]
 end
 
 function response(status, headers, body)
@@ -61,7 +52,7 @@ function done(summary, latency, requests)
   local total_repeats = 0
   local merged = {}
   for _, thread in ipairs(threads) do
-    total_repeats = total_repeats + (thread:get("repeats") or 0)
+    total_repeats = total_repeats + math.max(0, (thread:get("sent") or 0) - (thread:get("lines") or 0))
     local s = thread:get("statuses") or {}
     for code, count in pairs(s) do
       merged[code] = (merged[code] or 0) + count
