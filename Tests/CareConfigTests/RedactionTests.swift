@@ -64,10 +64,13 @@ struct RedactionTests {
 
     @Test("Sensitive metadata keys")
     func sensitiveKeys() {
-        for key in ["password", "dbPassword", "authToken", "token", "Authorization", "client_secret", "apiKey", "Cookie"] {
+        for key in [
+            "password", "dbPassword", "authToken", "token", "Authorization", "client_secret", "apiKey", "Cookie", "X-API-KEY", "my.SeCrEt",
+            "设备token",
+        ] {
             #expect(Redaction.isSensitiveKey(key), "\(key)")
         }
-        for key in ["elderId", "path", "status", "durationMs", "region"] {
+        for key in ["elderId", "path", "status", "durationMs", "region", "", "tok", "secre", "api key"] {
             #expect(!Redaction.isSensitiveKey(key), "\(key)")
         }
     }

@@ -13,8 +13,8 @@ import Darwin
 /// a request never waits on the terminal, pipe or file behind it.
 ///
 /// A line below `warning` is appended to a buffer and the writer thread writes everything
-/// buffered in one call, so a busy server pays a copy per line, not a system call under a
-/// shared lock. If the buffer reaches ``capacity`` (the reader of the log has stopped keeping
+/// buffered in one call every few milliseconds, so a busy server pays a copy per line, not a
+/// system call under a shared lock. If the buffer reaches ``capacity`` (the reader of the log has stopped keeping
 /// up), such lines are counted and dropped, and the next write says how many. A warning or an
 /// error is never dropped and never waits in the buffer: the logging thread writes everything
 /// buffered before it, then the line itself, so it is on the descriptor, in order, when the call
@@ -34,21 +34,26 @@ final class LogWriter: Sendable {
     /// Held while bytes go to the descriptor, so lines from the writer thread and from a
     /// warning's own thread never interleave.
     private let output = Mutex(())
-    /// Signalled when the buffer goes from empty to not.
+    /// Signalled when the buffer passes ``eagerBytes``; otherwise the thread wakes every
+    /// ``interval``. Waking it for every line cost more in thread switches than the lines did.
     private let wake = DispatchSemaphore(value: 0)
+    private let eagerBytes: Int
+    /// How long a line may wait in the buffer.
+    static let interval: DispatchTimeInterval = .milliseconds(20)
     /// Makes the line that reports dropped lines, in the log's format.
     private let notice: Mutex<@Sendable (Int) -> String>
 
     init(descriptor: Int32, capacity: Int = 4 << 20) {
         self.descriptor = descriptor
         self.capacity = capacity
+        eagerBytes = min(256 << 10, capacity / 4)
         notice = Mutex({ count in "log: \(count) lines below warning were dropped because the log could not keep up" })
         Thread.detachNewThread { [self] in
             #if os(Linux)
             try? "log-writer".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             #endif
             while true {
-                wake.wait()
+                _ = wake.wait(timeout: .now() + Self.interval)
                 flush()
             }
         }
@@ -70,17 +75,17 @@ final class LogWriter: Sendable {
             }
             return
         }
-        let wasEmpty = pending.withLock { pending -> Bool in
+        let crossed = pending.withLock { pending -> Bool in
             guard pending.bytes.count + line.utf8.count < capacity else {
                 pending.dropped += 1
                 return false
             }
-            let wasEmpty = pending.bytes.isEmpty
+            let before = pending.bytes.count
             pending.bytes.append(contentsOf: line.utf8)
             pending.bytes.append(UInt8(ascii: "\n"))
-            return wasEmpty
+            return before < eagerBytes && pending.bytes.count >= eagerBytes
         }
-        if wasEmpty { wake.signal() }
+        if crossed { wake.signal() }
     }
 
     /// Writes everything buffered; returns when it is on the descriptor.

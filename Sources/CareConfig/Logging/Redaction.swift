@@ -41,9 +41,33 @@ public enum Redaction {
     ]
 
     /// True when a metadata key names a secret, so its value is logged as ``placeholder``.
+    ///
+    /// Compared byte by byte, ASCII case folded: every log line asks this of every key, and
+    /// `String.contains` builds a search table per call, which made it the larger part of a
+    /// request's cost at log level info.
     public static func isSensitiveKey(_ key: String) -> Bool {
-        let lowered = key.lowercased()
-        return sensitiveKeyWords.contains { lowered.contains($0) }
+        var key = key
+        return key.withUTF8 { bytes in sensitiveWordBytes.contains { Self.bytes(bytes, containFolded: $0) } }
+    }
+
+    private static let sensitiveWordBytes = sensitiveKeyWords.map { Array($0.utf8) }
+
+    /// Whether `word` (lowercase ASCII) occurs in `text`, with ASCII letters of `text` folded.
+    private static func bytes(_ text: UnsafeBufferPointer<UInt8>, containFolded word: [UInt8]) -> Bool {
+        guard text.count >= word.count else { return false }
+        for start in 0...(text.count - word.count) {
+            var matched = true
+            for (offset, expected) in word.enumerated() {
+                var byte = text[start + offset]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+                if byte != expected {
+                    matched = false
+                    break
+                }
+            }
+            if matched { return true }
+        }
+        return false
     }
 
     // MARK: - Scanning
