@@ -261,7 +261,10 @@ let package = Package(
         // Starts the real `eldercare` binary on a loopback port and drives it over HTTP.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting", "Billing"],
+            dependencies: [
+                "CareModel", "CareStore", "Emergency", "CurlHTTP", "CareTesting", "Billing",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

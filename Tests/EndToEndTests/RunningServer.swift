@@ -96,6 +96,7 @@ final class RunningServer: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
+            guard process.isRunning else { throw Failure("the server exited before it was ready; log:\n\(self.log)") }
             if let port = listeningPort() {
                 baseURL = "http://127.0.0.1:\(port)"
                 if (try? await request("GET", "/ready").status) == 200 { return }
