@@ -1,8 +1,9 @@
 import CareModel
 import CareStore
 import Foundation
-import HealthArchive
 import Testing
+
+@testable import HealthArchive
 
 /// `eldercare seed`'s archive load: rows made off the writer, ids assigned ahead, chunk by chunk.
 @Suite("Seeding archives")
@@ -44,5 +45,14 @@ struct ArchiveSeedTests {
         #expect(Int(later.id)! > ids.compactMap { Int($0) }.max()!)
         let mode = try await t.database.pragmas()["journal_mode"]
         #expect(mode == "wal")
+    }
+
+    @Test func aLoadsIdsAllHaveOneWidthSoTheTextIndexGrowsAtItsEnd() {
+        #expect(ArchiveStore.firstSeedRid(after: 0, elders: 1_000_000) == 10_000_000)
+        #expect(ArchiveStore.firstSeedRid(after: 0, elders: 30_000) == 1_000_000)
+        #expect(ArchiveStore.firstSeedRid(after: 0, elders: 5) == 100)
+        // Already wider than the load needs: straight on.
+        #expect(ArchiveStore.firstSeedRid(after: 12_345_678, elders: 10) == 12_345_679)
+        #expect(ArchiveStore.firstSeedRid(after: 0, elders: 0) == 1)
     }
 }

@@ -28,27 +28,29 @@ extension ArchiveStore {
         // The synthetic archive's output is validated in full by its tests; here only our rules.
         let validator = FHIRValidator.forOwnBuilders
         let lastUpdated = FHIRInstant.text(now)
-        /// Makes, validates and serialises one chunk's records on every core; its resources take
-        /// the row ids from `firstRid` on, in order.
-        @Sendable func prepare(_ elders: [Elder], firstRid: Int64) throws -> SeedChunk {
-            // Each elder's records are made, checked and turned into templates in parallel, and
-            // their trees freed there; only the ids, which depend on the order, are left to a
-            // serial pass that copies bytes.
-            let results = Mutex<[Int: Result<[SeedRecord], any Error>]>([:])
-            Self.inParallel(elders.count) { i in
-                let elder = elders[i]
-                let made = Result {
+        /// Reads the elders of `rows` that `wanted` names and makes, validates and serialises their
+        /// records on every core; the resources take the row ids from `firstRid` on, in order.
+        @Sendable func prepare(_ fetched: FetchedRows, wanted: Set<Int64>, firstRid: Int64) throws -> SeedChunk {
+            // Each elder is read from its row, and its records made, checked and turned into
+            // templates, in parallel, and their trees freed there; only the ids, which depend on
+            // the order, are left to a serial pass that copies bytes.
+            let results = Mutex<[Int: Result<(Elder, [SeedRecord])?, any Error>]>([:])
+            Self.inParallel(fetched.rows.count) { i in
+                let elder = Elder(row: fetched.rows[i])
+                let made = Result { () -> (Elder, [SeedRecord])? in
+                    guard wanted.contains(elder.id) else { return nil }
                     let patient = try validator.validate(
                         FHIRBuild.patient(
                             elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: Self.defaultArchiveNumber(elder)),
                         expecting: .patient)
-                    return try ([patient] + records(elder).map { try validator.validate($0, expecting: nil) }).map(SeedRecord.init)
+                    let records = try [patient] + records(elder).map { try validator.validate($0, expecting: nil) }
+                    return (elder, records.map(SeedRecord.init))
                 }
                 results.withLock { $0[i] = made }
             }
-            let made = try results.withLock { table in try (0..<elders.count).map { try table[$0]!.get() } }
+            let made = try results.withLock { table in try (0..<fetched.rows.count).compactMap { try table[$0]!.get() } }
             var out = SeedChunk()
-            out.rows.reserveCapacity(made.reduce(0) { $0 + $1.count })
+            out.rows.reserveCapacity(made.reduce(0) { $0 + $1.1.count })
             out.bytes.reserveCapacity(out.rows.capacity * 1_024)
             var rid = firstRid
             func text(_ value: String?) -> Range<Int>? {
@@ -57,7 +59,7 @@ extension ArchiveStore {
                 out.bytes.append(contentsOf: value.utf8)
                 return start..<out.bytes.count
             }
-            for (elder, records) in zip(elders, made) {
+            for (elder, records) in made {
                 out.archives.append(SeedChunk.Archive(elderId: elder.id, number: Self.defaultArchiveNumber(elder), version: elder.version))
                 for (index, record) in records.enumerated() {
                     // The Patient's id is its elder's.
@@ -87,11 +89,12 @@ extension ArchiveStore {
                         (rid, type, id, elder_id, version, updated_ms, changed_by, code, effective_ms, summary, chronic, json)
                     VALUES (?, ?, ?, ?, 1, ?, 'seed', ?, ?, ?, ?, ?)
                     """)
-            var nextRid = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0) + 1
             let created = SQLText.time(now)
             let millis = now.millis
             // The ids first: the loop below writes health_archive, which the query reads.
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM elder WHERE id NOT IN (SELECT elder_id FROM health_archive) ORDER BY id")
+            let after = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'health_resource'") ?? 0
+            var nextRid = Self.firstSeedRid(after: after, elders: ids.count)
             func write(_ chunk: SeedChunk) throws {
                 try db.inTransaction {
                     for archive in chunk.archives {
@@ -121,11 +124,10 @@ extension ArchiveStore {
             var inFlight: (DispatchGroup, PreparedChunk)?
             for start in stride(from: 0, to: ids.count, by: chunk) {
                 let wanted = ids[start..<min(start + chunk, ids.count)]
-                let elders = try Row.fetchAll(
-                    db, sql: "SELECT * FROM elder WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [wanted.first!, wanted.last!]
-                ).map(Elder.init(row:))
+                let rows = FetchedRows(
+                    rows: try Row.fetchAll(
+                        db, sql: "SELECT * FROM elder WHERE id BETWEEN ? AND ? ORDER BY id", arguments: [wanted.first!, wanted.last!]))
                 let set = Set(wanted)
-                let batch = elders.filter { set.contains($0.id) }
                 // The previous chunk's size says where this one's row ids start.
                 let previous = try inFlight.map { item, box in
                     item.wait()
@@ -136,7 +138,7 @@ extension ArchiveStore {
                 let item = DispatchGroup()
                 item.enter()
                 DedicatedThread.start(named: "seed-prepare", nice: Self.preparersNice) { [nextRid] in
-                    box.value.withLock { $0 = Result { try prepare(batch, firstRid: nextRid) } }
+                    box.value.withLock { $0 = Result { try prepare(rows, wanted: set, firstRid: nextRid) } }
                     item.leave()
                 }
                 inFlight = (item, box)
@@ -163,9 +165,25 @@ extension ArchiveStore {
 }
 
 extension ArchiveStore {
+    /// Where a bulk load's row ids start: after `after`, at a power of ten when that gives every
+    /// id of the load as many digits (assuming at most 64 records per elder on average).
+    ///
+    /// A resource's id is its row id as text, and the unique index on (type, id) orders text:
+    /// "10000000" sorts between "1000000" and "1000001". With ids of one width it grows at its
+    /// end, like the table; with ids that gain a digit midway, each insert lands somewhere in
+    /// the middle of an index larger than the page cache, and a million-elder load spends its
+    /// time reading and rewriting index pages.
+    static func firstSeedRid(after: Int64, elders: Int) -> Int64 {
+        let next = after + 1
+        let last = next + Int64(elders) * 64
+        var power: Int64 = 1
+        while power * 10 <= last { power *= 10 }
+        return max(next, power)
+    }
+
     /// The preparing threads run below the writer, which is the load's one bottleneck: when
     /// they share its cores as equals, it waits its turn behind them.
-    fileprivate static let preparersNice: Int32 = 5
+    fileprivate static let preparersNice: Int32 = 10
 
     /// Runs `body` for 0..<count on one thread per core, each taking every n-th index.
     fileprivate static func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
@@ -224,6 +242,12 @@ private struct SeedRecord: Sendable {
         summary = resource.summary
         chronic = resource.isChronicCondition
     }
+}
+
+/// Rows as `fetchAll` returns them: copies, never changed after the fetch, so another thread may
+/// read them (GRDB marks every `Row` unsendable, since a row read from a cursor is not a copy).
+private struct FetchedRows: @unchecked Sendable {
+    var rows: [Row]
 }
 
 /// One chunk of seed records, made on other threads.
