@@ -20,6 +20,9 @@ public enum APIError: Error, Sendable {
     case deviceUnauthenticated
     /// Too many heartbeat or info events from one device.
     case rateLimited(retryAfterSeconds: Int)
+    /// SQLite refused a statement: a constraint names the field (409 or 422), a busy or full
+    /// database is 503, anything else is a bug (500).
+    case database(DatabaseFault)
 }
 
 extension APIError {

@@ -63,7 +63,8 @@ struct BillingController: Sendable {
         try JSONCoding.response(try await billing.profile(elderId: try env.id(context, "elder", "elderId")))
     }
 
-    struct ProfileBody: Decodable {
+    struct ProfileBody: Decodable, NullableFields {
+        static let nullableFields: Set<String> = ["categories", "placementInstitutionId"]
         var categories: [BillingCategory]?
         var ltcInsured: Bool?
         var placementInstitutionId: Int64?
@@ -252,4 +253,9 @@ extension Optional {
         guard let self else { return nil }
         return try await transform(self)
     }
+}
+
+/// A tariff without a provider is the price for every provider without its own.
+extension Tariff: NullableFields {
+    static let nullableFields: Set<String> = ["providerId"]
 }
