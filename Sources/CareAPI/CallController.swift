@@ -46,7 +46,7 @@ struct CallController: Sendable {
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let filter = CallFilter(
-            openOnly: env.queryText(request, "open") != "false",
+            openOnly: try env.queryBool(request, "open") ?? true,
             priority: try priority(request),
             status: try env.query(request, "status", as: CallStatus.self),
             code: try env.query(request, "code", as: AlarmCode.self),

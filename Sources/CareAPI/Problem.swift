@@ -57,6 +57,7 @@ public struct Problem: Codable, Sendable, Equatable {
                 "Your role does not have the permission '\(permission.rawValue)' this route needs.")
         case .notFound(let detail): self.init(slug: "not-found", "Not found", 404, detail)
         case .conflict(let detail): self.init(slug: "conflict", "Conflict", 409, detail)
+        case .conflictOn(let failure): self.init(slug: "conflict", "Conflict", 409, failure.summary + ".", errors: failure.issues)
         case .preconditionFailed(let detail): self.init(slug: "stale-version", "Version mismatch", 412, detail)
         case .tooLarge(let limit):
             self.init(slug: "too-large", "Body too large", 413, "The request body exceeds the limit of \(limit) bytes.")

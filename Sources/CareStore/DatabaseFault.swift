@@ -51,17 +51,10 @@ public struct DatabaseFault: Sendable, Equatable {
         self.code = code
         self.message = message
         let statement = Self.statement(sql)
+        // ON DELETE RESTRICT is reported as a trigger's failure, with the foreign key's message.
+        let foreignKey = code == 787 || message.hasPrefix("FOREIGN KEY constraint failed")
         switch code {
-        case 2067, 1555:  // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
-            kind = code == 2067 ? .unique : .primaryKey
-            isConflict = true
-            let columns = Self.columns(after: "constraint failed: ", in: message)
-            field = columns.first.map(Self.apiName) ?? statement.table ?? "id"
-            reason =
-                columns.count > 1
-                ? "is already taken together with \(columns.dropFirst().map(Self.apiName).joined(separator: ", "))"
-                : "is already taken"
-        case 787:  // SQLITE_CONSTRAINT_FOREIGNKEY
+        case _ where foreignKey:  // SQLITE_CONSTRAINT_FOREIGNKEY
             kind = .foreignKey
             let table = statement.table ?? "row"
             if statement.verb == "DELETE" {
@@ -74,12 +67,20 @@ public struct DatabaseFault: Sendable, Equatable {
                 field = Self.apiName(table)
                 reason = "refers to a record that does not exist"
             }
+        case 2067, 1555:  // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+            kind = code == 2067 ? .unique : .primaryKey
+            isConflict = true
+            let columns = Self.columns(after: "constraint failed: ", in: message)
+            field = columns.first.map(Self.apiName) ?? statement.table.map(Self.apiName) ?? "id"
+            let others = columns.dropFirst().map(Self.apiName)
+            reason =
+                others.isEmpty
+                ? "is already taken" : "is already taken by another record with the same \(others.joined(separator: " and "))"
         case 275:  // SQLITE_CONSTRAINT_CHECK
             kind = .check
             isConflict = false
             let expression = message.components(separatedBy: "constraint failed: ").dropFirst().first ?? ""
-            let column = expression.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).first.map(String.init)
-            field = column.map(Self.apiName) ?? statement.table.map(Self.apiName) ?? "body"
+            field = Self.firstColumn(in: expression).map(Self.apiName) ?? statement.table.map(Self.apiName) ?? "body"
             reason = expression.isEmpty ? "breaks a rule of the record" : "breaks the rule \(expression)"
         case 1299:  // SQLITE_CONSTRAINT_NOTNULL
             kind = .notNull
@@ -146,6 +147,33 @@ public struct DatabaseFault: Sendable, Equatable {
             let name = part.trimmingCharacters(in: .whitespaces)
             return name.split(separator: ".").last.map(String.init) ?? name
         }
+    }
+
+    /// The first column a CHECK expression names: "length(code) = 12" → "code". Functions and
+    /// keywords are skipped.
+    static func firstColumn(in expression: String) -> String? {
+        let keywords: Set<String> = [
+            "AND", "OR", "NOT", "IN", "IS", "NULL", "BETWEEN", "LIKE", "GLOB", "CASE", "WHEN", "THEN", "ELSE", "END",
+        ]
+        let chars = Array(expression)
+        var i = 0
+        while i < chars.count {
+            if chars[i] == "'" {  // a string literal
+                i += 1
+                while i < chars.count, chars[i] != "'" { i += 1 }
+                i += 1
+                continue
+            }
+            guard chars[i].isLetter || chars[i] == "_" else { i += 1; continue }
+            var j = i
+            while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+            let word = String(chars[i..<j])
+            var k = j
+            while k < chars.count, chars[k] == " " { k += 1 }
+            if !(k < chars.count && chars[k] == "("), !keywords.contains(word.uppercased()) { return word }
+            i = j
+        }
+        return nil
     }
 
     /// `national_id` → `nationalId`: the API spells columns in camelCase.
