@@ -116,11 +116,15 @@ struct CallController: Sendable {
     ) async throws -> Response {
         let callId = try env.id(context, "call")
         let body = try await env.decode(CallActionRequest.self, request)
+        var v = Validator()
         if versioned, body.version == nil {
-            throw APIError.invalid(
-                ValidationFailure(
-                    field: "version", reason: "is required: send the version of the call you saw, so nobody's action is overwritten"))
+            v.add("version", "is required: send the version of the call you saw, so nobody's action is overwritten")
         }
+        // A note or reason sent with any action holds to the document's one rule for them, even
+        // where the action itself has no use for it.
+        v.checkText(body.note, "note", required: false, maxLength: CallLifecycle.maxNoteLength)
+        v.checkText(body.reason, "reason", required: false, maxLength: CallLifecycle.maxNoteLength)
+        if !v.issues.isEmpty { throw APIError.invalid(ValidationFailure(v.issues)) }
         let detail = try await calls.act(
             on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
             by: try actor(context))
