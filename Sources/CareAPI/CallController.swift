@@ -124,6 +124,10 @@ struct CallController: Sendable {
         // where the action itself has no use for it.
         v.checkText(body.note, "note", required: false, maxLength: CallLifecycle.maxNoteLength)
         v.checkText(body.reason, "reason", required: false, maxLength: CallLifecycle.maxNoteLength)
+        for (i, r) in (body.responders ?? []).enumerated() {
+            v.checkText(r.name, "responders[\(i)].name", maxLength: 50)
+            v.checkPhone(r.phone, "responders[\(i)].phone", required: false)
+        }
         if !v.issues.isEmpty { throw APIError.invalid(ValidationFailure(v.issues)) }
         let detail = try await calls.act(
             on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
