@@ -103,6 +103,12 @@ public struct APIEnvironment: Sendable {
         }
     }
 
+    /// A query parameter as sent: nil only when absent, so `?month=` is refused as a value, not
+    /// read as no filter. For parameters the document gives a pattern, an enum or a format.
+    func queryValue(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init)
+    }
+
     func queryText(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }

@@ -233,7 +233,7 @@ struct BillingController: Sendable {
     }
 
     static func month(_ env: APIEnvironment, _ request: Request, required: Bool) throws -> BillingMonth? {
-        guard let text = env.queryText(request, "month") else {
+        guard let text = env.queryValue(request, "month") else {
             if required { throw APIError.malformed(field: "month", detail: "month is required, written 2026-10") }
             return nil
         }

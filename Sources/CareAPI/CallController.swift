@@ -222,7 +222,7 @@ struct CallController: Sendable {
 
     /// `?priority=P1`.
     private func priority(_ request: Request) throws -> Priority? {
-        guard let text = env.queryText(request, "priority") else { return nil }
+        guard let text = env.queryValue(request, "priority") else { return nil }
         guard let p = Priority(label: text) else {
             throw APIError.malformed(field: "priority", detail: "priority must be one of: P1, P2, P3, P4")
         }
@@ -231,9 +231,11 @@ struct CallController: Sendable {
 
     /// `?operator=me` or `?operator=<account id>`.
     private func operatorFilter(_ request: Request, _ context: CareRequestContext) throws -> Int64? {
-        guard let text = env.queryText(request, "operator") else { return nil }
+        guard let text = env.queryValue(request, "operator") else { return nil }
         if text == "me" { return context.principal?.accountId ?? -1 }
-        guard let id = Int64(text) else {
+        // Digits with an optional minus, as the document's pattern says; Int64 alone would take "+5".
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(text) else {
             throw APIError.malformed(field: "operator", detail: "operator must be me or an account id")
         }
         return id
