@@ -12,6 +12,8 @@ public enum APIError: Error, Sendable {
     case forbidden(Permission)
     case notFound(String)
     case conflict(String)
+    /// A conflict with rows already there that one field of the request caused.
+    case conflictOn(ValidationFailure)
     case preconditionFailed(String)
     case tooLarge(limit: Int)
     case notReady(String)
@@ -20,6 +22,9 @@ public enum APIError: Error, Sendable {
     case deviceUnauthenticated
     /// Too many heartbeat or info events from one device.
     case rateLimited(retryAfterSeconds: Int)
+    /// SQLite refused a statement: a constraint names the field (409 or 422), a busy or full
+    /// database is 503, anything else is a bug (500).
+    case database(DatabaseFault)
 }
 
 extension APIError {
@@ -33,6 +38,7 @@ extension APIError {
                 "The \(entity) \(id) changed since you read it: you sent version \(expected), it is now at \(current). Read it again and retry."
             )
         case .conflict(let reason): .conflict(reason.prefix(1).uppercased() + reason.dropFirst() + ".")
+        case .conflictOn(let field, let reason): .conflictOn(ValidationFailure(field: field, reason: reason))
         case .invalid(let failure): .invalid(failure)
         }
     }

@@ -92,6 +92,23 @@ public struct APIEnvironment: Sendable {
         return n
     }
 
+    /// An optional query parameter that must be `true` or `false`; anything else is 400, so a
+    /// typo never silently means the default.
+    func queryBool(_ request: Request, _ name: String) throws -> Bool? {
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        switch text {
+        case "true": return true
+        case "false": return false
+        default: throw APIError.malformed(field: name, detail: "\(name) must be true or false")
+        }
+    }
+
+    /// A query parameter as sent: nil only when absent, so `?month=` is refused as a value, not
+    /// read as no filter. For parameters the document gives a pattern, an enum or a format.
+    func queryValue(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters[Substring(name)].map(String.init)
+    }
+
     func queryText(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
     }

@@ -63,7 +63,8 @@ struct BillingController: Sendable {
         try JSONCoding.response(try await billing.profile(elderId: try env.id(context, "elder", "elderId")))
     }
 
-    struct ProfileBody: Decodable {
+    struct ProfileBody: Decodable, NullableFields {
+        static let nullableFields: Set<String> = ["categories", "placementInstitutionId"]
         var categories: [BillingCategory]?
         var ltcInsured: Bool?
         var placementInstitutionId: Int64?
@@ -232,7 +233,7 @@ struct BillingController: Sendable {
     }
 
     static func month(_ env: APIEnvironment, _ request: Request, required: Bool) throws -> BillingMonth? {
-        guard let text = env.queryText(request, "month") else {
+        guard let text = env.queryValue(request, "month") else {
             if required { throw APIError.malformed(field: "month", detail: "month is required, written 2026-10") }
             return nil
         }
@@ -252,4 +253,9 @@ extension Optional {
         guard let self else { return nil }
         return try await transform(self)
     }
+}
+
+/// A tariff without a provider is the price for every provider without its own.
+extension Tariff: NullableFields {
+    static let nullableFields: Set<String> = ["providerId"]
 }

@@ -211,7 +211,8 @@ struct WorkerController: Sendable {
         return try JSONCoding.response(["volunteers": try await bookings.volunteerHours(from: from, to: to, by: try context.caller)])
     }
 
-    struct PreferenceBody: Decodable {
+    struct PreferenceBody: Decodable, NullableFields {
+        static let nullableFields: Set<String> = ["preference"]
         var workerId: Int64
         /// `preferred`, `refused`, or null to clear.
         var preference: WorkerPreference?

@@ -46,7 +46,7 @@ struct CallController: Sendable {
 
     @Sendable func list(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let filter = CallFilter(
-            openOnly: env.queryText(request, "open") != "false",
+            openOnly: try env.queryBool(request, "open") ?? true,
             priority: try priority(request),
             status: try env.query(request, "status", as: CallStatus.self),
             code: try env.query(request, "code", as: AlarmCode.self),
@@ -116,11 +116,19 @@ struct CallController: Sendable {
     ) async throws -> Response {
         let callId = try env.id(context, "call")
         let body = try await env.decode(CallActionRequest.self, request)
+        var v = Validator()
         if versioned, body.version == nil {
-            throw APIError.invalid(
-                ValidationFailure(
-                    field: "version", reason: "is required: send the version of the call you saw, so nobody's action is overwritten"))
+            v.add("version", "is required: send the version of the call you saw, so nobody's action is overwritten")
         }
+        // A note or reason sent with any action holds to the document's one rule for them, even
+        // where the action itself has no use for it.
+        v.checkText(body.note, "note", required: false, maxLength: CallLifecycle.maxNoteLength)
+        v.checkText(body.reason, "reason", required: false, maxLength: CallLifecycle.maxNoteLength)
+        for (i, r) in (body.responders ?? []).enumerated() {
+            v.checkText(r.name, "responders[\(i)].name", maxLength: 50)
+            v.checkPhone(r.phone, "responders[\(i)].phone", required: false)
+        }
+        if !v.issues.isEmpty { throw APIError.invalid(ValidationFailure(v.issues)) }
         let detail = try await calls.act(
             on: callId, try make(body), expectedVersion: versioned ? body.version : nil,
             by: try actor(context))
@@ -214,7 +222,7 @@ struct CallController: Sendable {
 
     /// `?priority=P1`.
     private func priority(_ request: Request) throws -> Priority? {
-        guard let text = env.queryText(request, "priority") else { return nil }
+        guard let text = env.queryValue(request, "priority") else { return nil }
         guard let p = Priority(label: text) else {
             throw APIError.malformed(field: "priority", detail: "priority must be one of: P1, P2, P3, P4")
         }
@@ -223,9 +231,11 @@ struct CallController: Sendable {
 
     /// `?operator=me` or `?operator=<account id>`.
     private func operatorFilter(_ request: Request, _ context: CareRequestContext) throws -> Int64? {
-        guard let text = env.queryText(request, "operator") else { return nil }
+        guard let text = env.queryValue(request, "operator") else { return nil }
         if text == "me" { return context.principal?.accountId ?? -1 }
-        guard let id = Int64(text) else {
+        // Digits with an optional minus, as the document's pattern says; Int64 alone would take "+5".
+        let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(text) else {
             throw APIError.malformed(field: "operator", detail: "operator must be me or an account id")
         }
         return id

@@ -1,4 +1,5 @@
 import CareModel
+import CareStore
 import Emergency
 import Foundation
 import HTTPTypes
@@ -201,12 +202,15 @@ final class DeviceEventHandler: ChannelDuplexHandler, RemovableChannelHandler {
             problem.instance = event.path
             problem.requestId = event.requestId
             if problem.type == "urn:eldercare:problem:internal" {
-                logger.error(
-                    "request failed",
-                    metadata: [
-                        "error": "\(String(reflecting: type(of: error)))",
-                        "hb.request.id": "\(event.requestId)",
-                    ])
+                var metadata: Logger.Metadata = [
+                    "error": "\(String(reflecting: type(of: error)))", "hb.request.id": "\(event.requestId)",
+                ]
+                // SQLite's own words, never GRDB's description (it can carry the statement's arguments).
+                if let fault = DatabaseFault(error) {
+                    metadata["sqlite.code"] = "\(fault.code)"
+                    metadata["sqlite.message"] = .string(fault.message)
+                }
+                logger.error("request failed", metadata: metadata)
             }
             status = .init(code: problem.status)
             fields = problem.headerFields

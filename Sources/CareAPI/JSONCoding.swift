@@ -4,6 +4,13 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
+/// A request body with fields a client may set to `null` to clear them; the paths are as in a
+/// problem's `errors` with array indices left out (`contacts[].phone`), and each must be
+/// documented as nullable in Docs/api/openapi.yaml.
+protocol NullableFields {
+    static var nullableFields: Set<String> { get }
+}
+
 /// JSON in and out of HTTP: the body limit, the media type, responses, and errors that name the
 /// field. The coders are CareJSON's, so the API writes JSON as every other module does.
 enum JSONCoding {
@@ -27,11 +34,38 @@ enum JSONCoding {
         guard buffer.readableBytes > 0 else {
             throw APIError.malformed(field: nil, detail: "The request body is empty; send a JSON object.")
         }
+        let data = Data(buffer.readableBytesView)
+        try refuseNulls(in: data, allowed: (T.self as? any NullableFields.Type)?.nullableFields ?? [])
         do {
-            return try CareJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+            return try CareJSON.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw describe(error)
         }
+    }
+
+    /// `null` is a value only where the document says so (a field a client may clear); anywhere
+    /// else an optional field would read it as absent and the request would be half ignored, so
+    /// it is refused, naming every such field. Bodies without the bytes `null` are not parsed twice.
+    static func refuseNulls(in data: Data, allowed: Set<String>) throws {
+        guard data.firstRange(of: Data("null".utf8)) != nil,
+            let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else { return }
+        var v = Validator()
+        func walk(_ value: Any, _ path: String, _ shape: String) {
+            switch value {
+            case is NSNull:
+                if !allowed.contains(shape) { v.add(path.isEmpty ? "body" : path, "must not be null") }
+            case let object as [String: Any]:
+                for key in object.keys.sorted() {
+                    walk(object[key]!, path.isEmpty ? key : path + "." + key, shape.isEmpty ? key : shape + "." + key)
+                }
+            case let array as [Any]:
+                for (i, element) in array.enumerated() { walk(element, path + "[\(i)]", shape + "[]") }
+            default: break
+            }
+        }
+        walk(json, "", "")
+        if !v.issues.isEmpty { throw APIError.invalid(ValidationFailure(v.issues)) }
     }
 
     static func describe(_ error: DecodingError) -> APIError {

@@ -26,6 +26,12 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             var problem = Problem.from(error, bodyLimit: bodyLimit)
             problem.instance = request.uri.path
             problem.requestId = id
+            // SQLite's code and message say which constraint or failure it was; GRDB's own
+            // description is never logged, since it can carry the statement's arguments.
+            if let fault = DatabaseFault(error) {
+                context.logger[metadataKey: "sqlite.code"] = "\(fault.code)"
+                context.logger[metadataKey: "sqlite.message"] = .string(fault.message)
+            }
             if problem.type == "urn:eldercare:problem:internal" {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             }

@@ -35,7 +35,8 @@ struct OversightController: Sendable {
     }
 
     func day(_ request: Request, _ name: String) throws -> CalendarDate? {
-        guard let text = env.queryText(request, name) else { return nil }
+        // Present but empty is not a date either: only an absent parameter means today.
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
         guard let d = CalendarDate(iso: text) else {
             throw APIError.malformed(field: name, detail: "\(name) must be a date written 2026-12-31")
         }
@@ -147,7 +148,7 @@ struct OversightController: Sendable {
     /// `?format=json` (the default), `csv` or `html`.
     @Sendable func frozenReturn(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         let r = try await oversight.frozenReturn(try period(context.parameters.get("period") ?? ""))
-        switch env.queryText(request, "format") ?? "json" {
+        switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
         case "json": return try JSONCoding.response(r)
         case "csv": return BillingController.text(ReturnDocuments.csv(r), type: "text/csv; charset=utf-8")
         case "html":

@@ -57,6 +57,7 @@ public struct Problem: Codable, Sendable, Equatable {
                 "Your role does not have the permission '\(permission.rawValue)' this route needs.")
         case .notFound(let detail): self.init(slug: "not-found", "Not found", 404, detail)
         case .conflict(let detail): self.init(slug: "conflict", "Conflict", 409, detail)
+        case .conflictOn(let failure): self.init(slug: "conflict", "Conflict", 409, failure.summary + ".", errors: failure.issues)
         case .preconditionFailed(let detail): self.init(slug: "stale-version", "Version mismatch", 412, detail)
         case .tooLarge(let limit):
             self.init(slug: "too-large", "Body too large", 413, "The request body exceeds the limit of \(limit) bytes.")
@@ -72,8 +73,25 @@ public struct Problem: Codable, Sendable, Equatable {
                 slug: "rate-limited", "Too many events", 429,
                 "This device sent heartbeat or info events faster than allowed; retry in \(seconds) s. Alarms are never limited.")
             retryAfter = seconds
+        case .database(let fault):
+            let issues = [FieldIssue(field: fault.field, reason: fault.reason)]
+            switch fault.kind {
+            case .other: self = Problem.internal
+            case .unavailable:
+                self.init(slug: "not-ready", "Not ready", 503, "The database is busy or out of space; retry in a moment.")
+            default:
+                if fault.isConflict {
+                    self.init(slug: "conflict", "Conflict", 409, "\(fault.field) \(fault.reason).", errors: issues)
+                } else {
+                    self.init(slug: "validation", "Invalid values", 422, "\(fault.field) \(fault.reason)", errors: issues)
+                }
+            }
         }
     }
+
+    static let `internal` = Problem(
+        slug: "internal", "Internal error", 500,
+        "The server failed to handle this request; the request id identifies it in the server log.")
 
     init(slug: String, _ title: String, _ status: Int, _ detail: String, errors: [FieldIssue]? = nil) {
         self.type = "urn:eldercare:problem:" + slug
@@ -103,9 +121,9 @@ public struct Problem: Codable, Sendable, Equatable {
                 return Problem(slug: "http", e.status.reasonPhrase, e.status.code, e.body ?? e.status.reasonPhrase)
             }
         default:
-            return Problem(
-                slug: "internal", "Internal error", 500,
-                "The server failed to handle this request; the request id identifies it in the server log.")
+            // A GRDB error from any store: the constraint it broke becomes the client's answer.
+            if let fault = DatabaseFault(error) { return Problem(.database(fault)) }
+            return .internal
         }
     }
 

@@ -43,3 +43,8 @@ struct RegionController: Sendable {
         return try JSONCoding.response(try await registry.updateRegion(code: code, patch, by: who))
     }
 }
+
+/// The city has no parent; clients that write every field send `"parentCode": null` for it.
+extension NewRegion: NullableFields {
+    static let nullableFields: Set<String> = ["parentCode"]
+}

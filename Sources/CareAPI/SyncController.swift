@@ -35,14 +35,14 @@ struct SyncController {
 
     @Sendable func changes(_ request: Request, _ context: CareRequestContext) async throws -> Response {
         var limit = Self.defaultLimit
-        if let text = env.queryText(request, "limit") {
+        if let text = env.queryValue(request, "limit") {
             guard let n = Int(text), (1...Self.maximumLimit).contains(n) else {
                 throw APIError.malformed(field: "limit", detail: "limit must be a whole number from 1 to \(Self.maximumLimit)")
             }
             limit = n
         }
         var wait = 0
-        if let text = env.queryText(request, "wait") {
+        if let text = env.queryValue(request, "wait") {
             guard let n = Int(text), (0...Self.maximumWait).contains(n) else {
                 throw APIError.malformed(field: "wait", detail: "wait must be a whole number of seconds from 0 to \(Self.maximumWait)")
             }
@@ -156,8 +156,12 @@ struct SyncController {
     }
 
     @Sendable func conflicts(_ request: Request, _ context: CareRequestContext) async throws -> Response {
+        let status = env.queryValue(request, "status")
+        if let status, !["open", "resolved"].contains(status) {
+            throw APIError.malformed(field: "status", detail: "status must be one of: open, resolved")
+        }
         let page = try await archive.syncConflicts(
-            status: env.queryText(request, "status"), page: try env.pageRequest(request), acting: try env.queryInt(request, "agency"),
+            status: status, page: try env.pageRequest(request), acting: try env.queryInt(request, "agency"),
             by: try context.caller)
         return try JSONCoding.response(page)
     }

@@ -51,7 +51,8 @@ public struct Validator: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             add(field, "must not be empty")
-        } else if text.count > maxLength {
+        } else if text.unicodeScalars.count > maxLength {
+            // Counted in code points, as JSON Schema's maxLength counts them, so the document's limit is exact.
             add(field, "must be at most \(maxLength) characters")
         }
     }

@@ -99,15 +99,12 @@ public struct VisitCheck: Codable, Sendable, Hashable {
         var v = Validator()
         v.checkCoordinates(latitude: place.latitude, longitude: place.longitude, prefix: "place.")
         if let notes { v.checkText(notes, "notes", maxLength: 2000) }
+        // A receipt is held to its rules whenever one is sent, so the document's one schema holds.
+        shopping?.check(into: &v)
         if checkingOut {
             switch record {
             case .meal: v.check(meal != nil, "meal", "is required for a meal delivery: {\"delivered\": true|false}")
-            case .shopping:
-                if let shopping {
-                    shopping.check(into: &v)
-                } else {
-                    v.add("shopping", "is required for proxy shopping: items, amountFen, photo")
-                }
+            case .shopping: v.check(shopping != nil, "shopping", "is required for proxy shopping: items, amountFen, photo")
             case .visit: break
             }
         }

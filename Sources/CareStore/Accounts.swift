@@ -51,6 +51,10 @@ extension CareDatabase {
                 _ = try RegistryStore.institution(db, id: i); a.institutionId = i; fields.append("institutionId")
             }
             if let s = patch.status, s != a.status { a.status = s; fields.append("status") }
+            // Nobody locks themselves out: another admin changes an account's own role or status.
+            if id == who.accountId, let field = fields.first(where: { $0 == "role" || $0 == "status" }) {
+                throw StoreError.conflict(reason: "you cannot change the \(field) of your own account; ask another administrator")
+            }
             guard !fields.isEmpty else { return a }
             a.version += 1
             a.updatedAt = clock.now()

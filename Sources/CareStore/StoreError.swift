@@ -10,6 +10,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case versionMismatch(entity: String, id: String, expected: Int, current: Int)
     /// The change would break history or a rule across rows (e.g. deleting an elder with devices).
     case conflict(reason: String)
+    /// A value clashes with a row already there (a unique key taken, say), naming the field.
+    case conflictOn(field: String, reason: String)
     /// The input is well formed but names something that is not there (e.g. an unknown region).
     case invalid(ValidationFailure)
 }

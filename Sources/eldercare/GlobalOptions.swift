@@ -66,6 +66,7 @@ extension StoreError: CustomStringConvertible {
         case .duplicate(let field, let reason): "\(field) \(reason)."
         case .versionMismatch(let entity, let id, _, let current): "The \(entity) \(id) changed meanwhile (now version \(current))."
         case .conflict(let reason): reason.prefix(1).uppercased() + reason.dropFirst() + "."
+        case .conflictOn(let field, let reason): "\(field) \(reason)."
         case .invalid(let failure): failure.summary + "."
         }
     }

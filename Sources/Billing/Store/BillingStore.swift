@@ -174,8 +174,9 @@ extension BillingStore {
                         SQLText.timeText(now),
                     ])
             } catch let e as DatabaseError where e.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-                throw StoreError.conflict(
-                    reason: "a price for \(t.code) from \(t.effectiveFrom) already exists; a new price takes effect from another day")
+                throw StoreError.conflictOn(
+                    field: "effectiveFrom",
+                    reason: "already has a price for \(t.code); a new price takes effect from another day")
             }
             var made = t
             made.id = db.lastInsertedRowID

@@ -47,7 +47,7 @@ extension BookingStore {
     /// Closes a request without a booking, with the reason the caller gives.
     public func declineServiceRequest(_ id: Int64, reason: String, by who: Principal) async throws -> HomeServiceRequest {
         let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.count <= 500 else {
+        guard !text.isEmpty, reason.unicodeScalars.count <= 500 else {
             throw StoreError.invalid(ValidationFailure(field: "reason", reason: "must be 1 to 500 characters"))
         }
         let now = self.now

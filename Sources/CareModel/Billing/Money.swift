@@ -65,7 +65,9 @@ public struct BillingMonth: Codable, Sendable, Hashable, Comparable, CustomStrin
     /// `2026-10`; nil for anything else.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]) else {
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
+            let y = Int(parts[0]), let m = Int(parts[1])
+        else {
             return nil
         }
         self.init(year: y, month: m)

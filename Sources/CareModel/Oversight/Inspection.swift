@@ -158,8 +158,10 @@ public struct ReturnPeriod: Hashable, Sendable, Codable, CustomStringConvertible
     public let quarter: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let y = Int(parts[0]), (2000...2200).contains(y), parts[1].count == 2, parts[1].first == "Q",
+        // Exactly `YYYY-Qn`: no sign, no doubled dash, so the document's pattern is the whole rule.
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[0].allSatisfy(\.isASCIIDigit), let y = Int(parts[0]),
+            (2000...2200).contains(y), parts[1].count == 2, parts[1].first == "Q",
             let q = Int(parts[1].dropFirst()), (1...4).contains(q)
         else { return nil }
         year = y; quarter = q
