@@ -91,6 +91,17 @@ struct CareLoggingTests {
         )
     }
 
+    @Test("A record's own metadata wins over the logger's, each key written once")
+    func metadataPrecedence() throws {
+        let collector = LineCollector()
+        var log = logger(.text, collector: collector)
+        log[metadataKey: "request"] = "r-1"
+        log[metadataKey: "status"] = "old"
+        log.info("done", metadata: ["status": "200", "ms": "1.25"])
+        let line = try #require(collector.lines.first)
+        #expect(line.hasSuffix("info eldercare: done ms=1.25 request=r-1 status=200"))
+    }
+
     @Test("The handler drops records below its level")
     func levelFiltering() {
         let collector = LineCollector()

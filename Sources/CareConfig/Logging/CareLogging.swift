@@ -99,21 +99,22 @@ struct CareLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty {
-            merged.merge(provided) { _, new in new }
-        }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            merged.merge(explicit) { _, new in new }
-        }
+        // The sources in order of precedence, later ones winning, without merging dictionaries:
+        // this runs for every request, and a merge hashes every key again.
+        let provided = metadataProvider?.get() ?? [:]
+        let explicit = event.metadata ?? [:]
+        var errorFields: Logger.Metadata = [:]
         if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+            errorFields["error.message"] = "\(error)"
+            errorFields["error.type"] = "\(String(reflecting: type(of: error)))"
         }
+        let sources = [metadata, provided, explicit, errorFields]
         var fields: [(String, String)] = []
-        fields.reserveCapacity(merged.count)
-        for (key, value) in merged {
-            fields.append((Redaction.redact(key), Self.redacted(value, key: key)))
+        fields.reserveCapacity(sources.reduce(0) { $0 + $1.count })
+        for (index, source) in sources.enumerated() {
+            for (key, value) in source where !sources[(index + 1)...].contains(where: { $0[key] != nil }) {
+                fields.append((Redaction.redact(key), Self.redacted(value, key: key)))
+            }
         }
         fields.sort { $0.0 < $1.0 }
 

@@ -136,16 +136,16 @@ enum LogLine {
         let (year, month, day) = (Int64(date.year), Int64(date.month), Int64(date.day))
         var out: [UInt8] = []
         out.reserveCapacity(24)
+        // Digits straight into `out`, most significant first: this runs for every log line.
         func put(_ value: Int64, width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
             var v = value
-            var index = width - 1
-            while index >= 0 {
-                digits[index] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                index -= 1
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+                v %= divisor
+                divisor /= 10
             }
-            out.append(contentsOf: digits)
         }
         put(year, width: 4)
         out.append(UInt8(ascii: "-"))
