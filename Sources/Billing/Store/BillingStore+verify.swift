@@ -64,22 +64,13 @@ extension BillingStore {
             let statements = try Row.fetchOne(
                 db,
                 sql: """
-                    WITH ledger AS (
-                        SELECT a.id AS account, CAST(a.owner AS INTEGER) AS owner, e.month AS month, sum(e.amount_fen) AS fen
-                        FROM billing_entry e JOIN billing_account a ON a.id = e.account_id
-                        WHERE a.kind = 'elder' GROUP BY e.account_id, e.month
-                    ),
+                    WITH \(Self.ledgerAndCorrections(kind: "elder", sign: "")),
                     charged AS (
                         SELECT elder_id, month, sum(elder_fen + goods_fen) AS fen FROM billing_charge WHERE status = 'posted'
                         GROUP BY elder_id, month
                     ),
                     paid AS (SELECT elder_id, month, sum(amount_fen) AS fen FROM billing_payment GROUP BY elder_id, month),
-                    allowed AS (SELECT elder_id, month, sum(amount_fen) AS fen FROM billing_allowance GROUP BY elder_id, month),
-                    corrected AS (
-                        SELECT e.account_id AS account, e.month AS month, sum(e.amount_fen) AS fen FROM billing_transaction t
-                        JOIN billing_entry e ON e.transaction_id = t.id WHERE t.kind IN ('reversal', 'credit_note')
-                        GROUP BY e.account_id, e.month
-                    )
+                    allowed AS (SELECT elder_id, month, sum(amount_fen) AS fen FROM billing_allowance GROUP BY elder_id, month)
                     SELECT count(*), coalesce(sum(
                         l.owner IS NULL OR NOT EXISTS (SELECT 1 FROM elder WHERE id = l.owner)
                         OR coalesce(c.fen, 0) - coalesce(p.fen, 0) - coalesce(a.fen, 0) + coalesce(k.fen, 0) <> l.fen
@@ -92,21 +83,12 @@ extension BillingStore {
             let settlements = try Row.fetchOne(
                 db,
                 sql: """
-                    WITH ledger AS (
-                        SELECT a.id AS account, CAST(a.owner AS INTEGER) AS owner, e.month AS month, -sum(e.amount_fen) AS fen
-                        FROM billing_entry e JOIN billing_account a ON a.id = e.account_id
-                        WHERE a.kind = 'provider' GROUP BY e.account_id, e.month
-                    ),
+                    WITH \(Self.ledgerAndCorrections(kind: "provider", sign: "-")),
                     charged AS (
                         SELECT provider_id, month, sum(price_fen + goods_fen) AS fen FROM billing_charge WHERE status = 'posted'
                         GROUP BY provider_id, month
                     ),
-                    placed AS (SELECT institution_id, month, sum(amount_fen) AS fen FROM billing_placement GROUP BY institution_id, month),
-                    corrected AS (
-                        SELECT e.account_id AS account, e.month AS month, sum(e.amount_fen) AS fen FROM billing_transaction t
-                        JOIN billing_entry e ON e.transaction_id = t.id WHERE t.kind IN ('reversal', 'credit_note')
-                        GROUP BY e.account_id, e.month
-                    )
+                    placed AS (SELECT institution_id, month, sum(amount_fen) AS fen FROM billing_placement GROUP BY institution_id, month)
                     SELECT count(*), coalesce(sum(
                         l.owner IS NULL OR NOT EXISTS (SELECT 1 FROM institution WHERE id = l.owner)
                         OR coalesce(c.fen, 0) + coalesce(p.fen, 0) - coalesce(k.fen, 0) <> l.fen
@@ -120,6 +102,25 @@ extension BillingStore {
                 problems: [], transactions: try Int.fetchOne(db, sql: "SELECT count(*) FROM billing_transaction") ?? 0,
                 charges: charges, events: entries, statements: statements[0], settlements: settlements[0])
         }
+    }
+
+    /// Two common table expressions for checking one kind of account month by month: `ledger`,
+    /// each account's movement (negated by `sign` "-" for accounts the documents show from the
+    /// other side), and `corrected`, what reversals and credit notes moved on it. Statements and
+    /// settlements are checked against the same definition of a correction.
+    static func ledgerAndCorrections(kind: String, sign: String) -> String {
+        """
+        ledger AS (
+            SELECT a.id AS account, CAST(a.owner AS INTEGER) AS owner, e.month AS month, \(sign)sum(e.amount_fen) AS fen
+            FROM billing_entry e JOIN billing_account a ON a.id = e.account_id
+            WHERE a.kind = '\(kind)' GROUP BY e.account_id, e.month
+        ),
+        corrected AS (
+            SELECT e.account_id AS account, e.month AS month, sum(e.amount_fen) AS fen FROM billing_transaction t
+            JOIN billing_entry e ON e.transaction_id = t.id WHERE t.kind IN ('reversal', 'credit_note')
+            GROUP BY e.account_id, e.month
+        )
+        """
     }
 
     /// The ledger's own checks: every transaction has entries and balances, and so does the whole.
