@@ -58,6 +58,7 @@ struct PresignCommand: ParsableCommand {
         var clock = SecondCache()
         clock.refresh()
         var line: [UInt8] = [], body: [UInt8] = []
+        let signaturePrefix = Array("\tv1=".utf8)
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
         for slot in 0..<count {
@@ -68,7 +69,7 @@ struct PresignCommand: ParsableCommand {
             line.append(contentsOf: DeviceKeyring.eventsPath(keyring.devices[device].id).utf8)
             line.append(9)
             line.append(contentsOf: clock.timestamp)
-            line.append(contentsOf: Array("\tv1=".utf8))
+            line.append(contentsOf: signaturePrefix)
             keyring.signers[device].appendSignature(timestamp: ArraySlice(clock.timestamp), body: body, to: &line)
             line.append(9)
             line.append(contentsOf: body)
