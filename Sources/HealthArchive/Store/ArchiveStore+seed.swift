@@ -34,23 +34,24 @@ extension ArchiveStore {
             // Each elder is read from its row, and its records made, checked and turned into
             // templates, in parallel, and their trees freed there; only the ids, which depend on
             // the order, are left to a serial pass that copies bytes.
-            let results = Mutex<[Int: Result<(Elder, [SeedRecord])?, any Error>]>([:])
+            let results = Mutex<[Int: Result<(elder: Elder, number: String, records: [SeedRecord])?, any Error>]>([:])
             Self.inParallel(fetched.rows.count) { i in
                 let elder = Elder(row: fetched.rows[i])
-                let made = Result { () -> (Elder, [SeedRecord])? in
+                let made = Result { () -> (elder: Elder, number: String, records: [SeedRecord])? in
                     guard wanted.contains(elder.id) else { return nil }
+                    let number = Self.defaultArchiveNumber(elder)
                     let patient = try validator.validate(
                         FHIRBuild.patient(
-                            elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: Self.defaultArchiveNumber(elder)),
+                            elder: elder, maskedNationalID: elder.masked.nationalId, archiveNumber: number),
                         expecting: .patient)
                     let records = try [patient] + records(elder).map { try validator.validate($0, expecting: nil) }
-                    return (elder, records.map(SeedRecord.init))
+                    return (elder, number, records.map(SeedRecord.init))
                 }
                 results.withLock { $0[i] = made }
             }
             let made = try results.withLock { table in try (0..<fetched.rows.count).compactMap { try table[$0]!.get() } }
             var out = SeedChunk()
-            out.rows.reserveCapacity(made.reduce(0) { $0 + $1.1.count })
+            out.rows.reserveCapacity(made.reduce(0) { $0 + $1.records.count })
             out.bytes.reserveCapacity(out.rows.capacity * 1_024)
             var rid = firstRid
             func text(_ value: String?) -> Range<Int>? {
@@ -59,8 +60,8 @@ extension ArchiveStore {
                 out.bytes.append(contentsOf: value.utf8)
                 return start..<out.bytes.count
             }
-            for (elder, records) in made {
-                out.archives.append(SeedChunk.Archive(elderId: elder.id, number: Self.defaultArchiveNumber(elder), version: elder.version))
+            for (elder, number, records) in made {
+                out.archives.append(SeedChunk.Archive(elderId: elder.id, number: number, version: elder.version))
                 for (index, record) in records.enumerated() {
                     // The Patient's id is its elder's.
                     let id = index == 0 ? String(elder.id) : String(rid)
